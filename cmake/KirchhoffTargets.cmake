@@ -1,0 +1,36 @@
+# Helpers that every folder uses to declare its library and its tests the same way.
+include_guard(GLOBAL)
+
+# kirchhoff_library(<folder> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# Declares the static library kirchhoff_<folder>, aliased kirchhoff::<folder>. Headers are
+# included as "<folder>/<file>.hpp" from the project root.
+function(kirchhoff_library folder)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(kirchhoff_${folder} STATIC ${ARG_SOURCES})
+  add_library(kirchhoff::${folder} ALIAS kirchhoff_${folder})
+  target_include_directories(kirchhoff_${folder} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_features(kirchhoff_${folder} PUBLIC cxx_std_20)
+  target_compile_options(kirchhoff_${folder} PRIVATE -Wall -Wextra -Wpedantic)
+  target_link_libraries(kirchhoff_${folder} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_target_properties(kirchhoff_${folder} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+# kirchhoff_test(<name> SOURCES ... LIBS ... [TIMEOUT seconds])
+# One Catch2 executable; each TEST_CASE becomes a CTest test carrying its Catch2 tags as labels
+# ("ngspice", "slow"), so `ctest -LE slow` is the quick subset.
+function(kirchhoff_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} Catch2::Catch2WithMain)
+  target_compile_options(${name} PRIVATE -Wall -Wextra)
+  target_compile_definitions(${name} PRIVATE
+    KIRCHHOFF_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    KIRCHHOFF_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
+    KIRCHHOFF_NGSPICE_PROGRAM="${KIRCHHOFF_NGSPICE_PROGRAM}")
+  catch_discover_tests(${name}
+    ADD_TAGS_AS_LABELS
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+endfunction()

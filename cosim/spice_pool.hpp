@@ -1,0 +1,55 @@
+// Many ngspice solves at once, each on its own simulator instance.
+//
+// Two ways to run instances side by side, both behind this one class:
+//  - threads:   one thread per worker, each with its own private copy of libngspice
+//               loaded into this process (NgspiceLibrary);
+//  - processes: one forked worker process per worker, each with its own session, talking
+//               over pipes. A worker that crashes is restarted and its job is reported as
+//               failed, so nothing can take the host process down.
+// bench/spice_bench measures both; processes is the default because the isolation costs
+// little next to a circuit solve (README: figures).
+//
+// Results come back in job order and do not depend on the number of workers: each job is
+// solved from scratch on a freshly loaded deck.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "cosim/ngspice_session.hpp"
+#include "cosim/spice_job.hpp"
+
+namespace kirchhoff::cosim {
+
+enum class PoolBackend { threads, processes };
+
+const char* to_string(PoolBackend backend);
+
+class SpicePool {
+public:
+    /// Starts `workers` (>= 1) simulator instances.
+    explicit SpicePool(int workers, PoolBackend backend = PoolBackend::processes,
+                       SessionOptions options = {});
+    ~SpicePool();
+    SpicePool(const SpicePool&) = delete;
+    SpicePool& operator=(const SpicePool&) = delete;
+
+    /// Called after each finished job with (jobs done, jobs in total).
+    using Progress = std::function<void(std::size_t, std::size_t)>;
+
+    /// Solves every job; result i belongs to job i. Failed solves are results with an error.
+    std::vector<SpiceResult> solve(const std::vector<SpiceJob>& jobs, const Progress& progress = {});
+
+    int workers() const;
+    PoolBackend backend() const { return backend_; }
+
+    class Backend;  // implementation detail (spice_pool.cpp)
+
+private:
+    PoolBackend backend_;
+    std::unique_ptr<Backend> impl_;
+};
+
+}  // namespace kirchhoff::cosim

@@ -1,0 +1,85 @@
+// SpicePool: results in job order, independent of worker count and backend; failures and
+// crashed workers are recorded results, not lost batches.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <fmt/format.h>
+
+#include "cosim/spice_pool.hpp"
+
+using namespace kirchhoff::cosim;
+using Catch::Matchers::ContainsSubstring;
+
+namespace {
+// Divider k: V = k + 1 volts over 1k / (k + 1)k, so out = (k + 1)^2 / (k + 2).
+std::vector<SpiceJob> divider_jobs(int n) {
+    std::vector<SpiceJob> jobs;
+    for (int k = 0; k < n; ++k)
+        jobs.push_back({fmt::format("divider {}\nV1 in 0 DC {}\nR1 in out 1k\nR2 out 0 {}k\n.end\n", k,
+                                    k + 1, k + 1),
+                        "op", {"v(out)", "i(v1)"}, std::nullopt});
+    return jobs;
+}
+}  // namespace
+
+TEST_CASE("pool results do not depend on workers or backend", "[cosim][ngspice]") {
+    const auto jobs = divider_jobs(12);
+    SpicePool reference(1, PoolBackend::threads);
+    const auto expected = reference.solve(jobs);
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+        REQUIRE(expected[k].ok());
+        const double x = double(k + 1);
+        CHECK(std::abs(expected[k].vectors[0][0] - x * x / (x + 1)) < 1e-12 * x);
+    }
+    const auto backend = GENERATE(PoolBackend::threads, PoolBackend::processes);
+    const int workers = GENERATE(1, 2, 3);
+    SpicePool pool(workers, backend);
+    CHECK(pool.workers() == workers);
+    std::size_t last_done = 0;
+    const auto got = pool.solve(jobs, [&](std::size_t done, std::size_t total) {
+        CHECK(done == last_done + 1);
+        CHECK(total == jobs.size());
+        last_done = done;
+    });
+    CHECK(last_done == jobs.size());
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+        INFO(to_string(backend) << " x" << workers << " job " << k);
+        REQUIRE(got[k].ok());
+        CHECK(got[k].vectors == expected[k].vectors);  // bit for bit
+    }
+}
+
+TEST_CASE("a failed job is recorded and the others still solve", "[cosim][ngspice]") {
+    const auto backend = GENERATE(PoolBackend::threads, PoolBackend::processes);
+    auto jobs = divider_jobs(4);
+    jobs[1].deck = "bad one\nV1 in 0 1\nQ1 a b\n.end\n";
+    jobs[2].timeout_s = 0.2;
+    jobs[2].deck = "slow one\nV1 in 0 SIN(0 1 1e6)\nR1 in out 1k\nC1 out 0 1n\n.end\n";
+    jobs[2].analysis = "tran 1n 100m";
+    SpicePool pool(2, backend);
+    const auto got = pool.solve(jobs);
+    CHECK(got[0].ok());
+    CHECK_FALSE(got[1].ok());
+    CHECK_THAT(got[1].error, ContainsSubstring("bad one"));
+    CHECK(got[2].timed_out);
+    CHECK(got[3].ok());
+    CHECK(std::abs(got[3].vectors[0][0] - 16.0 / 5.0) < 1e-12);  // x^2 / (x + 1), x = 4
+}
+
+TEST_CASE("a crashed worker process is restarted and its job reported", "[cosim][ngspice]") {
+    auto jobs = divider_jobs(5);
+    // ngspice expands $$ to its own process id: the worker kills itself mid-job.
+    jobs[2].deck = "crasher\nV1 in 0 1\nR1 in 0 1k\n.control\nshell kill -SEGV $$\n.endc\n.end\n";
+    SpicePool pool(2, PoolBackend::processes);
+    const auto got = pool.solve(jobs);
+    CHECK(got[0].ok());
+    CHECK(got[1].ok());
+    REQUIRE_FALSE(got[2].ok());
+    CHECK_THAT(got[2].error, ContainsSubstring("signal") && ContainsSubstring("crasher"));
+    CHECK(got[3].ok());
+    CHECK(got[4].ok());
+    const auto again = pool.solve(divider_jobs(2));  // the pool is whole again
+    CHECK(again[0].ok());
+    CHECK(again[1].ok());
+}

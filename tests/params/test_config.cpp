@@ -1,0 +1,97 @@
+// Configuration: defaults, TOML files, --set overrides, and the errors for each bad input.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "params/config.hpp"
+#include "params/error.hpp"
+
+using namespace kirchhoff;
+using namespace kirchhoff::params;
+using Catch::Matchers::ContainsSubstring;
+
+namespace {
+Schema test_schema() {
+    Schema s;
+    s.add(integer_key("seed", 1, Range::non_negative(), "random seed"));
+    s.add(integer_key("array.rows", 64, Range::closed(1, 4096), "word lines per tile"));
+    s.add(real_key("array.r_wire_row_ohm", 1.0, "ohm", Range::non_negative(), "word-line segment"));
+    s.add(choice_key("array.cell", "1R", {"1R", "1T1R", "1S1R"}, "cell kind"));
+    s.add(boolean_key("input.signed", false, "signed inputs"));
+    s.add(text_key("device.preset", "linear", "device preset name"));
+    return s;
+}
+}  // namespace
+
+TEST_CASE("defaults apply until a file or --set changes them", "[params]") {
+    Config c(test_schema());
+    CHECK(c.integer("array.rows") == 64);
+    CHECK(c.source("array.rows") == "default");
+    c.load_string("seed = 7\n[array]\nrows = 128\nr_wire_row_ohm = 2\ncell = \"1T1R\"\n", "study.toml");
+    CHECK(c.integer("seed") == 7);
+    CHECK(c.integer("array.rows") == 128);
+    CHECK(c.real("array.r_wire_row_ohm") == 2.0);  // a TOML integer is accepted as a real
+    CHECK(c.text("array.cell") == "1T1R");
+    CHECK(c.source("array.rows") == "study.toml:3");
+    c.set_override("array.rows=32");
+    c.set_override("input.signed=true");
+    c.set_override("device.preset=\"stanford_pku\"");
+    CHECK(c.integer("array.rows") == 32);
+    CHECK(c.boolean("input.signed"));
+    CHECK(c.text("device.preset") == "stanford_pku");
+    CHECK(c.source("array.rows") == "--set");
+}
+
+TEST_CASE("bad configuration values name the file key value and range", "[params]") {
+    Config c(test_schema());
+    CHECK_THROWS_WITH(c.load_string("[array]\nrows = 0\n", "a.toml"),
+                      ContainsSubstring("a.toml:2") && ContainsSubstring("array.rows") &&
+                          ContainsSubstring("= 0") && ContainsSubstring("[1, 4096]"));
+    CHECK_THROWS_WITH(c.load_string("[array]\nrowz = 3\n", "a.toml"),
+                      ContainsSubstring("unknown configuration key 'array.rowz'") &&
+                          ContainsSubstring("did you mean 'array.rows'"));
+    CHECK_THROWS_WITH(c.load_string("[array]\nrows = \"many\"\n", "a.toml"),
+                      ContainsSubstring("array.rows expects an integer") &&
+                          ContainsSubstring("many"));
+    CHECK_THROWS_WITH(c.load_string("[array]\nrows = 2.5\n", "a.toml"),
+                      ContainsSubstring("expects an integer"));
+    CHECK_THROWS_WITH(c.load_string("[array\n", "b.toml"), ContainsSubstring("b.toml:1") &&
+                                                               ContainsSubstring("TOML syntax"));
+    CHECK_THROWS_WITH(c.set_override("array.cell=2R"),
+                      ContainsSubstring("--set: array.cell = \"2R\"") && ContainsSubstring("one of: 1R 1T1R 1S1R"));
+    CHECK_THROWS_WITH(c.set_override("array.r_wire_row_ohm=-1"),
+                      ContainsSubstring("-1 ohm") && ContainsSubstring("[0, inf) ohm"));
+    CHECK_THROWS_WITH(c.set_override("array.r_wire_row_ohm=abc"), ContainsSubstring("expects a number"));
+    CHECK_THROWS_WITH(c.set_override("input.signed=yes"), ContainsSubstring("true or false"));
+    CHECK_THROWS_WITH(c.set_override("noequals"), ContainsSubstring("section.key=value"));
+    CHECK_THROWS_AS(c.set_override("nosuch.key=1"), InputError);
+    CHECK_THROWS_WITH(c.load_file("/nonexistent/x.toml"), ContainsSubstring("/nonexistent/x.toml"));
+    // Nothing above changed a value.
+    CHECK(c.integer("array.rows") == 64);
+    CHECK(c.text("array.cell") == "1R");
+}
+
+TEST_CASE("the effective configuration round-trips through its TOML text", "[params]") {
+    Config c(test_schema());
+    c.set_override("array.rows=100");
+    c.set_override("device.preset=pcm_joshi");
+    const std::string text = c.to_toml();
+    CHECK_THAT(text, ContainsSubstring("[array]") && ContainsSubstring("rows = 100  # --set") &&
+                         ContainsSubstring("r_wire_row_ohm = 1.0  # ohm, default"));
+    Config again(test_schema());
+    again.load_string(text, "printed");
+    CHECK(again.to_json() == c.to_json());
+    CHECK(c.to_json()["array.rows"] == 100);
+}
+
+TEST_CASE("schema help lists every key with default, unit and range", "[params]") {
+    const std::string help = test_schema().help();
+    CHECK_THAT(help, ContainsSubstring("array.r_wire_row_ohm") && ContainsSubstring("1.0 ohm") &&
+                         ContainsSubstring("[0, inf)") && ContainsSubstring("word-line segment"));
+    Schema s = test_schema();
+    CHECK_THROWS_AS(s.add(integer_key("seed", 0, Range::any(), "again")), std::logic_error);
+}
