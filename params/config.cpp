@@ -129,14 +129,22 @@ const Key* Schema::find(std::string_view name) const {
 }
 
 std::string Schema::help() const {
-    std::size_t width = 0;
-    for (const Key& k : keys_) width = std::max(width, k.name.size());
-    std::string out;
+    struct Row {
+        std::string name, value, allowed, meaning;
+    };
+    std::vector<Row> rows;
+    std::size_t w_name = 0, w_value = 0, w_allowed = 0;
     for (const Key& k : keys_) {
         const std::string unit = k.unit.empty() || k.unit == "1" ? "" : " " + k.unit;
-        out += fmt::format("  {:<{}}  = {}{}  {}  {}\n", k.name, width, format_value(k.default_value),
-                           unit, k.allowed(), k.meaning);
+        rows.push_back({k.name, format_value(k.default_value) + unit, k.allowed(), k.meaning});
+        w_name = std::max(w_name, rows.back().name.size());
+        w_value = std::max(w_value, rows.back().value.size());
+        w_allowed = std::max(w_allowed, rows.back().allowed.size());
     }
+    std::string out;
+    for (const Row& r : rows)
+        out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", r.name, w_name, r.value, w_value,
+                           r.allowed, w_allowed, r.meaning);
     return out;
 }
 

@@ -1,0 +1,13 @@
+// The `kirchhoff` subcommands. Each add_*_command registers one subcommand, its options and
+// its action on the application; main.cpp only wires them together and maps errors to exit
+// codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kirchhoff::cli {
+
+void add_spice_command(CLI::App& app);  // run a user's deck through the ngspice engine
+void add_solve_command(CLI::App& app);  // one crossbar MVM on a configured tile
+
+}  // namespace kirchhoff::cli

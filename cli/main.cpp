@@ -1,0 +1,36 @@
+// The `kirchhoff` program: one binary, one subcommand per task. Errors end the run with a
+// one-line message and a non-zero exit: 2 for bad input (a file, flag or configuration
+// value), 3 for a circuit solve ngspice could not do, 1 for anything else.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/version.hpp"
+#include "cosim/ngspice_session.hpp"
+#include "params/error.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app("Kirchhoff: circuit-accurate co-simulation of analog in-memory computing for transformers",
+                 "kirchhoff");
+    app.set_version_flag("--version", [] { return kirchhoff::cli::version_report(); });
+    app.require_subcommand(1);
+    kirchhoff::cli::add_spice_command(app);
+    kirchhoff::cli::add_solve_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version end here too, with status 0; a bad flag is bad input.
+        const int status = app.exit(e);
+        return status == 0 ? 0 : 2;
+    } catch (const kirchhoff::InputError& e) {
+        fmt::print(stderr, "kirchhoff: error: {}\n", e.what());
+        return 2;
+    } catch (const kirchhoff::cosim::SpiceError& e) {
+        fmt::print(stderr, "kirchhoff: circuit solve failed: {}\n", e.what());
+        return 3;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "kirchhoff: error: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}

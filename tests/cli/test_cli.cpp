@@ -1,0 +1,122 @@
+// The `kirchhoff` program end to end: --version, spice and solve outputs, exit codes and
+// error messages for bad input.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+using Catch::Matchers::ContainsSubstring;
+
+namespace {
+struct Run {
+    int status;
+    std::string out;  // stdout and stderr together
+    std::string stdout_only;
+};
+
+Run kirchhoff(const std::string& args) {
+    const auto err = std::filesystem::temp_directory_path() / "kirchhoff_cli_test.err";
+    const std::string cmd = std::string(KIRCHHOFF_PROGRAM) + " " + args + " 2>" + err.string();
+    FILE* pipe = popen(cmd.c_str(), "r");
+    REQUIRE(pipe);
+    std::string out;
+    std::array<char, 4096> buf{};
+    for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), pipe)) > 0;) out.append(buf.data(), n);
+    const int status = pclose(pipe);
+    std::ifstream e(err);
+    const std::string stderr_text((std::istreambuf_iterator<char>(e)), {});
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out + stderr_text, out};
+}
+
+std::filesystem::path write_temp(const std::string& name, const std::string& text) {
+    const auto path = std::filesystem::temp_directory_path() / name;
+    std::ofstream(path) << text;
+    return path;
+}
+}  // namespace
+
+TEST_CASE("--version names Kirchhoff, ngspice and KLU", "[cli][ngspice]") {
+    const Run r = kirchhoff("--version");
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, ContainsSubstring("kirchhoff ") && ContainsSubstring("ngspice 4") &&
+                          ContainsSubstring("linear solver: KLU"));
+}
+
+TEST_CASE("every subcommand's help lists its options with defaults and ranges", "[cli]") {
+    const Run spice = kirchhoff("spice --help");
+    CHECK(spice.status == 0);
+    CHECK_THAT(spice.out, ContainsSubstring("--vec") && ContainsSubstring("--timeout") &&
+                              ContainsSubstring("range [0, inf)"));
+    const Run solve = kirchhoff("solve --help");
+    CHECK(solve.status == 0);
+    CHECK_THAT(solve.out, ContainsSubstring("array.r_wire_row_ohm") && ContainsSubstring("1.0 ohm") &&
+                              ContainsSubstring("[1, 4096]") && ContainsSubstring("--engine"));
+}
+
+TEST_CASE("spice runs a user's deck and prints vectors as JSON", "[cli][ngspice]") {
+    const auto deck = write_temp("kirchhoff_cli_divider.cir",
+                                 "cli divider\nV1 in 0 DC 1\nR1 in out 1k\nR2 out 0 3k\n.end\n");
+    const Run r = kirchhoff("spice " + deck.string() + " --vec 'v(out)' --vec 'i(v1)' --json");
+    REQUIRE(r.status == 0);
+    const auto j = nlohmann::json::parse(r.stdout_only);
+    CHECK(j["vectors"]["v(out)"][0] == 0.75);
+    CHECK(j["vectors"]["i(v1)"][0] == -0.25e-3);
+    CHECK(j["ngspice_version"].get<std::string>().size() > 0);
+    CHECK(j["seconds"].get<double>() >= 0);
+}
+
+TEST_CASE("spice reports bad input clearly with a non-zero exit", "[cli][ngspice]") {
+    const Run missing = kirchhoff("spice /nonexistent/deck.cir --vec x");
+    CHECK(missing.status == 2);
+    CHECK_THAT(missing.out, ContainsSubstring("/nonexistent/deck.cir") && ContainsSubstring("cannot open"));
+
+    const auto bad = write_temp("kirchhoff_cli_bad.cir", "bad deck\nV1 a 0 1\nQ1 a b\n.end\n");
+    const Run broken = kirchhoff("spice " + bad.string() + " --vec 'v(a)'");
+    CHECK(broken.status == 3);
+    CHECK_THAT(broken.out, ContainsSubstring("bad deck") && ContainsSubstring("q1 a b"));
+
+    const auto good = write_temp("kirchhoff_cli_good.cir", "good\nV1 a 0 1\nR1 a 0 1k\n.end\n");
+    const Run unknown = kirchhoff("spice " + good.string() + " --vec 'v(nosuch)'");
+    CHECK(unknown.status == 2);
+    CHECK_THAT(unknown.out, ContainsSubstring("--vec v(nosuch)") && ContainsSubstring("it has:"));
+}
+
+TEST_CASE("solve with ideal wires matches the ideal engine", "[cli][ngspice]") {
+    const std::string tile = "--set array.rows=8 --set array.cols=5 --set seed=3 ";
+    const Run spice = kirchhoff("solve --engine spice --json " + tile +
+                                "--set array.r_wire_row_ohm=0 --set array.r_wire_col_ohm=0");
+    REQUIRE(spice.status == 0);
+    const auto j = nlohmann::json::parse(spice.stdout_only);
+    CHECK(j["engine"] == "spice");
+    CHECK(j["rows"] == 8);
+    CHECK(j["cols"] == 5);
+    CHECK(j["currents_a"].size() == 5);
+    CHECK(j["rel_err_vs_ideal"].get<double>() < 1e-13);
+    const Run ideal = kirchhoff("solve --engine ideal --json " + tile);
+    REQUIRE(ideal.status == 0);
+    CHECK(nlohmann::json::parse(ideal.stdout_only)["ideal_a"] == j["ideal_a"]);  // same seed, same tile
+    CHECK_THAT(spice.out, ContainsSubstring("# effective configuration") && ContainsSubstring("rows = 8  # --set"));
+}
+
+TEST_CASE("solve rejects bad configuration with file, key, value and range", "[cli]") {
+    const Run range = kirchhoff("solve --set array.rows=0");
+    CHECK(range.status == 2);
+    CHECK_THAT(range.out, ContainsSubstring("array.rows = 0") && ContainsSubstring("[1, 4096]"));
+    const auto cfg = write_temp("kirchhoff_cli_bad.toml", "[array]\nrows = 16\nr_wire_rwo_ohm = 2\n");
+    const Run unknown = kirchhoff("solve --config " + cfg.string());
+    CHECK(unknown.status == 2);
+    CHECK_THAT(unknown.out, ContainsSubstring("kirchhoff_cli_bad.toml:3") &&
+                                ContainsSubstring("array.r_wire_rwo_ohm") &&
+                                ContainsSubstring("did you mean 'array.r_wire_row_ohm'"));
+    const Run engine = kirchhoff("solve --engine magic");
+    CHECK(engine.status == 2);
+    CHECK_THAT(engine.out, ContainsSubstring("magic"));
+}
