@@ -43,7 +43,7 @@ std::filesystem::path write_temp(const std::string& name, const std::string& tex
 }
 }  // namespace
 
-TEST_CASE("--version names Kirchhoff, ngspice and KLU", "[cli][ngspice]") {
+TEST_CASE("the version flag names Kirchhoff and ngspice and KLU", "[cli][ngspice]") {
     const Run r = kirchhoff("--version");
     CHECK(r.status == 0);
     CHECK_THAT(r.out, ContainsSubstring("kirchhoff ") && ContainsSubstring("ngspice 4") &&
