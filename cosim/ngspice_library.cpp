@@ -72,8 +72,4 @@ NgspiceLibrary::NgspiceLibrary(const fs::path& path) : source_path_(path) {
     running = symbol<decltype(running)>(handle_, "ngSpice_running", path);
 }
 
-NgspiceLibrary::~NgspiceLibrary() {
-    if (handle_) dlclose(handle_);
-}
-
 }  // namespace kirchhoff::cosim

@@ -5,6 +5,11 @@
 // "parallel ngspice": renamed copies loaded together each get their own globals), so two
 // NgspiceLibrary objects never share state. The copy is deleted from disk as soon as it is
 // mapped. Not thread-safe: one NgspiceLibrary belongs to one thread at a time.
+//
+// A loaded copy is never unloaded: ngspice's background threads report "done" and then still
+// return through the library's code, so a dlclose can pull the code out from under them (seen
+// as crashes in a later test). Each copy costs its mapping (about 9 MB) until the process
+// ends; sessions are long-lived, so this is paid once per simulator.
 #pragma once
 
 #include <filesystem>
@@ -21,7 +26,7 @@ public:
 
     /// Loads a private copy of `path`. Throws std::runtime_error naming the file and dlerror().
     explicit NgspiceLibrary(const std::filesystem::path& path = default_path());
-    ~NgspiceLibrary();
+    ~NgspiceLibrary() = default;  // deliberately no dlclose (see above)
     NgspiceLibrary(const NgspiceLibrary&) = delete;
     NgspiceLibrary& operator=(const NgspiceLibrary&) = delete;
 

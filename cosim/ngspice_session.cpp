@@ -15,19 +15,36 @@ namespace kirchhoff::cosim {
 
 namespace {
 
-// C trampolines: ngspice hands back the `void*` given to ngSpice_Init.
-int send_char(char* text, int, void* self) {
-    static_cast<NgspiceSession*>(self)->on_output(text ? text : "");
+}  // namespace
+
+// ngspice hands every callback the `void*` given to ngSpice_Init. That pointer is a relay,
+// not the session: a library copy outlives its session (it is never unloaded), and a late
+// callback from one of its threads must find "nobody home" rather than a freed session. One
+// relay per loaded copy, leaked along with the copy.
+struct CallbackRelay {
+    std::mutex mutex;
+    NgspiceSession* session = nullptr;
+};
+
+namespace {
+
+template <class F>
+int relay(void* user, F&& f) {
+    auto* r = static_cast<CallbackRelay*>(user);
+    std::lock_guard lock(r->mutex);
+    if (r->session) f(*r->session);
     return 0;
+}
+
+int send_char(char* text, int, void* user) {
+    return relay(user, [&](NgspiceSession& s) { s.on_output(text ? text : ""); });
 }
 int send_stat(char*, int, void*) { return 0; }
-int controlled_exit(int status, NG_BOOL, NG_BOOL quit, int, void* self) {
-    static_cast<NgspiceSession*>(self)->on_exit(status, quit);
-    return 0;
+int controlled_exit(int status, NG_BOOL, NG_BOOL quit, int, void* user) {
+    return relay(user, [&](NgspiceSession& s) { s.on_exit(status, quit); });
 }
-int background_running(NG_BOOL finished, int, void* self) {
-    static_cast<NgspiceSession*>(self)->on_background(finished);
-    return 0;
+int background_running(NG_BOOL finished, int, void* user) {
+    return relay(user, [&](NgspiceSession& s) { s.on_background(finished); });
 }
 
 std::string lowercase(std::string_view s) {
@@ -93,11 +110,21 @@ NgspiceSession::NgspiceSession(SessionOptions options) : options_(std::move(opti
 NgspiceSession::~NgspiceSession() {
     if (!library_) return;
     if (library_->running()) {
-        library_->command(const_cast<char*>("bg_halt"));
+        command("bg_halt");
         std::unique_lock lock(mutex_);
         background_changed_.wait_for(lock, std::chrono::seconds(10),
                                      [&] { return !background_running_; });
     }
+    if (loaded_) command("remcirc");
+    command("destroy all");
+    detach_relay();
+}
+
+void NgspiceSession::detach_relay() {
+    if (!relay_) return;
+    std::lock_guard lock(relay_->mutex);
+    relay_->session = nullptr;
+    relay_ = nullptr;  // leaked with its library copy (see CallbackRelay)
 }
 
 const std::filesystem::path& NgspiceSession::library_path() const {
@@ -105,8 +132,11 @@ const std::filesystem::path& NgspiceSession::library_path() const {
 }
 
 void NgspiceSession::start_library() {
+    detach_relay();
     library_.reset();
     library_ = std::make_unique<NgspiceLibrary>(options_.library);
+    relay_ = new CallbackRelay;
+    relay_->session = this;
     {
         std::lock_guard lock(mutex_);
         log_.clear();
@@ -114,7 +144,7 @@ void NgspiceSession::start_library() {
         background_running_ = false;
     }
     library_->init(send_char, send_stat, controlled_exit, nullptr, nullptr, background_running,
-                   this);
+                   relay_);
     command("version -f");
     static const std::regex version_re(R"(ngspice-([0-9][0-9.]*))");
     std::lock_guard lock(mutex_);

@@ -24,6 +24,7 @@
 namespace kirchhoff::cosim {
 
 class NgspiceLibrary;
+struct CallbackRelay;
 
 /// A failed load or analysis; what() is a complete, human-readable report.
 class SpiceError : public std::runtime_error {
@@ -90,6 +91,7 @@ public:
 
 private:
     void start_library();
+    void detach_relay();
     /// ngspice's complaints since log line `from`, one per line, for a SpiceError.
     std::string error_report(std::size_t from) const;
     /// True when a line since `from` says the load or analysis failed.
@@ -99,6 +101,7 @@ private:
 
     SessionOptions options_;
     std::unique_ptr<NgspiceLibrary> library_;
+    CallbackRelay* relay_ = nullptr;  // owned by the loaded library copy, never freed
     std::string title_ = "(no deck)";
     std::string version_;
     std::string last_solver_;

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -260,6 +261,7 @@ private:
         int sv[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
             throw std::runtime_error(fmt::format("SpicePool: socketpair failed: {}", std::strerror(errno)));
+        std::fflush(nullptr);  // else the child may flush a copy of our buffered output again
         const pid_t pid = ::fork();
         if (pid < 0) {
             ::close(sv[0]);

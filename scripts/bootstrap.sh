@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for Kirchhoff and runs one of the two README jobs:
+#   scripts/bootstrap.sh main   installs what is missing, builds, runs the main job
+#   scripts/bootstrap.sh test   installs what is missing, builds, runs the whole test suite
+# Packages come from Debian; ngspice (46, with KLU) and Catch2 3 from bookworm-backports,
+# which this script adds when it is missing. Safe to run again: it only installs what is absent.
+set -euo pipefail
+
+mode="${1:-}"
+case "$mode" in
+  main|test) ;;
+  *) echo "usage: $0 main|test" >&2; exit 2 ;;
+esac
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${KIRCHHOFF_BUILD_DIR:-$root/build}"
+jobs="$(nproc)"
+
+# --- packages -------------------------------------------------------------------------
+# Why each: ngspice + libngspice0-dev (the circuit reference), libeigen3-dev (sparse and dense
+# linear algebra), libboost-dev (odeint), libtomlplusplus-dev (TOML configs), libcli11-dev (CLI
+# parsing), nlohmann-json3-dev (JSON results and safetensors headers), libfmt-dev (formatting),
+# catch2 (tests), gnuplot-nox (plots), cmake + ninja-build + g++ + pkg-config (the build).
+debian_packages=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev libtomlplusplus-dev
+                 libcli11-dev nlohmann-json3-dev libfmt-dev gnuplot-nox)
+backports_packages=(ngspice libngspice0-dev catch2)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${debian_packages[@]}" "${backports_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# ngspice older than 42 (bookworm ships 39, with the slow Sparse 1.3 solver) counts as missing.
+ngspice_version="$(dpkg-query -W -f='${Version}' libngspice0-dev 2>/dev/null || true)"
+if [ -n "$ngspice_version" ] && dpkg --compare-versions "$ngspice_version" lt 42; then
+  missing+=(ngspice libngspice0-dev)
+fi
+catch2_version="$(dpkg-query -W -f='${Version}' catch2 2>/dev/null || true)"
+if [ -n "$catch2_version" ] && dpkg --compare-versions "$catch2_version" lt 3; then
+  missing+=(catch2)
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "bootstrap: adding bookworm-backports (ngspice 46 with KLU, Catch2 3)"
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      | "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/kirchhoff-backports.sources > /dev/null
+  fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${debian_packages[@]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq -t bookworm-backports "${backports_packages[@]}"
+fi
+
+# --- build ----------------------------------------------------------------------------
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j "$jobs"
+
+# --- run ------------------------------------------------------------------------------
+if [ "$mode" = test ]; then
+  cd "$build"
+  exec ctest --output-on-failure -j "$jobs" --timeout 900
+fi
+"$build/bin/kirchhoff" --version
+exec "$build/bin/kirchhoff" solve --engine spice --config "$root/validation/configs/crossbar_128.toml"
