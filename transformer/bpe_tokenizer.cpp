@@ -1,0 +1,347 @@
+// Hugging Face BPE: construction, tokenizer.json / vocab.json + merges.txt loading, encode,
+// decode.
+#include "transformer/bpe_tokenizer.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "params/error.hpp"
+#include "transformer/pretokenizer.hpp"
+#include "transformer/unicode_classes.hpp"
+
+namespace kirchhoff::transformer {
+
+namespace {
+
+using nlohmann::json;
+
+const std::string metaspace = "\xE2\x96\x81";  // U+2581 '▁'
+
+json read_json(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(fmt::format("{}: cannot open", path.string()));
+    try {
+        return json::parse(in);
+    } catch (const json::exception& e) {
+        throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
+    }
+}
+
+// Splits a UTF-8 string into code point strings.
+std::vector<std::string> code_points(std::string_view s) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t n = 1;
+        unicode::decode_utf8(s, i, n);
+        out.emplace_back(s.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
+std::optional<int> find_id(const std::unordered_map<std::string, int>& vocab,
+                           std::initializer_list<const char*> candidates) {
+    for (const char* c : candidates)
+        if (const auto it = vocab.find(c); it != vocab.end()) return it->second;
+    return std::nullopt;
+}
+
+std::unordered_map<std::string, int> vocab_from_json(const json& j, const std::string& where) {
+    if (!j.is_object()) throw InputError(fmt::format("{}: vocab must be an object", where));
+    std::unordered_map<std::string, int> vocab;
+    for (const auto& [tok, id] : j.items()) {
+        if (!id.is_number_integer() || id.get<long long>() < 0 || id.get<long long>() > INT_MAX)
+            throw InputError(fmt::format("{}: vocab entry \"{}\" has id {}, expected a "
+                                         "non-negative integer",
+                                         where, tok, id.dump()));
+        vocab[tok] = id.get<int>();
+    }
+    return vocab;
+}
+
+std::pair<std::string, std::string> split_merge(const std::string& line, const std::string& where,
+                                                std::size_t index) {
+    const auto space = line.find(' ');
+    if (space == std::string::npos || space == 0 || space + 1 >= line.size())
+        throw InputError(fmt::format("{}: merge {} \"{}\" is not two tokens separated by a space",
+                                     where, index, line));
+    return {line.substr(0, space), line.substr(space + 1)};
+}
+
+}  // namespace
+
+BpeTokenizer::BpeTokenizer(std::unordered_map<std::string, int> vocab,
+                           std::vector<std::pair<std::string, std::string>> merges,
+                           std::vector<int> special, Options options)
+    : options_(options), vocab_(std::move(vocab)) {
+    int max_id = -1;
+    for (const auto& [tok, id] : vocab_) max_id = std::max(max_id, id);
+    pieces_.resize(static_cast<std::size_t>(max_id + 1));
+    special_.assign(pieces_.size(), false);
+    for (const auto& [tok, id] : vocab_) pieces_[id] = tok;
+    for (int id : special)
+        if (id >= 0 && id < vocab_size()) special_[id] = true;
+    for (std::size_t r = 0; r < merges.size(); ++r)
+        ranks_.emplace(merges[r].first + '\0' + merges[r].second, static_cast<int>(r));
+}
+
+int BpeTokenizer::rank(const std::string& a, const std::string& b) const {
+    const auto it = ranks_.find(a + '\0' + b);
+    return it == ranks_.end() ? INT_MAX : it->second;
+}
+
+void BpeTokenizer::merge(std::vector<std::string>& s) const {
+    while (s.size() > 1) {
+        int best = INT_MAX;
+        std::size_t at = 0;
+        for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+            const int r = rank(s[i], s[i + 1]);
+            if (r < best) best = r, at = i;
+        }
+        if (best == INT_MAX) return;
+        s[at] += s[at + 1];
+        s.erase(s.begin() + static_cast<long>(at) + 1);
+    }
+}
+
+void BpeTokenizer::encode_word(const std::vector<std::string>& symbols,
+                               std::vector<int>& out) const {
+    std::vector<std::string> s = symbols;
+    merge(s);
+    for (const std::string& sym : s) {
+        if (const auto it = vocab_.find(sym); it != vocab_.end()) {
+            out.push_back(it->second);
+            continue;
+        }
+        if (options_.mode == Mode::sentencepiece && options_.byte_fallback) {
+            bool all = true;
+            std::vector<int> ids;
+            for (unsigned char b : sym) {
+                const auto it = vocab_.find(fmt::format("<0x{:02X}>", b));
+                if (it == vocab_.end()) {
+                    all = false;
+                    break;
+                }
+                ids.push_back(it->second);
+            }
+            if (all) {
+                out.insert(out.end(), ids.begin(), ids.end());
+                continue;
+            }
+        }
+        if (options_.unk) {
+            out.push_back(*options_.unk);
+            continue;
+        }
+        throw InputError(fmt::format("BPE tokenizer: no token for \"{}\" and no unknown-token or "
+                                     "byte fallback",
+                                     sym));
+    }
+}
+
+std::vector<int> BpeTokenizer::encode(std::string_view text) const {
+    std::vector<int> out;
+    if (text.empty()) return out;
+    if (options_.mode == Mode::byte_level) {
+        std::string prefixed;
+        if (options_.add_prefix_space && text.front() != ' ') {
+            prefixed.reserve(text.size() + 1);
+            prefixed.push_back(' ');
+            prefixed.append(text);
+            text = prefixed;
+        }
+        const auto& map = gpt2_byte_to_unicode();
+        for (std::string_view word : gpt2_pretokenize(text)) {
+            std::vector<std::string> symbols;
+            for (unsigned char b : word) {
+                std::string sym;
+                unicode::append_utf8(sym, map[b]);
+                symbols.push_back(std::move(sym));
+            }
+            encode_word(symbols, out);
+        }
+        return out;
+    }
+    // sentencepiece: "▁" + text with spaces as "▁", split before each "▁" run that follows
+    // another character.
+    std::string normalized = metaspace;
+    for (char ch : text) {
+        if (ch == ' ')
+            normalized += metaspace;
+        else
+            normalized += ch;
+    }
+    const std::vector<std::string> cps = code_points(normalized);
+    std::vector<std::string> word;
+    for (std::size_t i = 0; i < cps.size(); ++i) {
+        if (cps[i] == metaspace && !word.empty() && word.back() != metaspace) {
+            encode_word(word, out);
+            word.clear();
+        }
+        word.push_back(cps[i]);
+    }
+    if (!word.empty()) encode_word(word, out);
+    return out;
+}
+
+std::string BpeTokenizer::decode(std::span<const int> tokens) const {
+    std::string joined;
+    for (int t : tokens) {
+        if (t < 0 || t >= vocab_size())
+            throw std::out_of_range(
+                fmt::format("BPE tokenizer: token id {} outside [0, {})", t, vocab_size()));
+        if (special_[t]) continue;
+        const std::string& piece = pieces_[t];
+        unsigned int byte = 0;
+        if (options_.mode == Mode::sentencepiece && piece.size() == 6 &&
+            std::sscanf(piece.c_str(), "<0x%02X>", &byte) == 1)
+            joined += static_cast<char>(byte);
+        else
+            joined += piece;
+    }
+    std::string out;
+    if (options_.mode == Mode::byte_level) {
+        std::array<int, 0x200> inverse;  // code point -> byte (all mapped code points < 0x200)
+        inverse.fill(-1);
+        const auto& map = gpt2_byte_to_unicode();
+        for (int b = 0; b < 256; ++b) inverse[map[b]] = b;
+        for (std::size_t i = 0; i < joined.size();) {
+            std::size_t n = 1;
+            const char32_t cp = unicode::decode_utf8(joined, i, n);
+            if (cp < inverse.size() && inverse[cp] >= 0)
+                out += static_cast<char>(inverse[cp]);
+            else
+                out.append(joined, i, n);  // not a mapped byte: keep as is
+            i += n;
+        }
+        if (options_.add_prefix_space && !out.empty() && out.front() == ' ') out.erase(0, 1);
+        return out;
+    }
+    for (std::size_t i = 0; i < joined.size();) {
+        if (joined.compare(i, metaspace.size(), metaspace) == 0) {
+            out += ' ';
+            i += metaspace.size();
+        } else {
+            out += joined[i++];
+        }
+    }
+    if (!out.empty() && out.front() == ' ') out.erase(0, 1);  // the prepended "▁"
+    return out;
+}
+
+BpeTokenizer BpeTokenizer::from_vocab_merges(const std::filesystem::path& vocab_json,
+                                             const std::filesystem::path& merges_txt) {
+    auto vocab = vocab_from_json(read_json(vocab_json), vocab_json.string());
+    std::ifstream in(merges_txt);
+    if (!in) throw InputError(fmt::format("{}: cannot open", merges_txt.string()));
+    std::vector<std::pair<std::string, std::string>> merges;
+    std::string line;
+    std::size_t line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || (line_no == 1 && line.starts_with("#version"))) continue;
+        merges.push_back(split_merge(line, fmt::format("{}:{}", merges_txt.string(), line_no),
+                                     merges.size()));
+    }
+    Options o;
+    o.mode = Mode::byte_level;
+    o.bos = o.eos = find_id(vocab, {"<|endoftext|>"});
+    std::vector<int> special;
+    if (o.eos) special.push_back(*o.eos);
+    return BpeTokenizer(std::move(vocab), std::move(merges), special, o);
+}
+
+BpeTokenizer BpeTokenizer::from_tokenizer_json(const std::filesystem::path& path) {
+    const std::string file = path.string();
+    const json j = read_json(path);
+    if (!j.is_object() || !j.contains("model") || !j.at("model").is_object())
+        throw InputError(fmt::format("{}: no \"model\" object (not a Hugging Face "
+                                     "tokenizer.json)",
+                                     file));
+    const json& model = j.at("model");
+    const std::string type = model.value("type", "");
+    if (type != "BPE")
+        throw InputError(fmt::format("{}: model type \"{}\" is not supported (allowed: BPE)",
+                                     file, type));
+    auto vocab = vocab_from_json(model.value("vocab", json::object()), file + ": model.vocab");
+    std::vector<std::pair<std::string, std::string>> merges;
+    for (const json& m : model.value("merges", json::array())) {
+        if (m.is_string())
+            merges.push_back(split_merge(m.get<std::string>(), file, merges.size()));
+        else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
+            merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+        else
+            throw InputError(fmt::format("{}: merge {} is {}, expected \"a b\" or [\"a\", \"b\"]",
+                                         file, merges.size(), m.dump()));
+    }
+    std::vector<int> special;
+    for (const json& a : j.value("added_tokens", json::array())) {
+        if (!a.is_object() || !a.contains("id") || !a.contains("content"))
+            throw InputError(fmt::format("{}: added_tokens entry {} lacks id or content", file,
+                                         a.dump()));
+        vocab[a.at("content").get<std::string>()] = a.at("id").get<int>();
+        if (a.value("special", false)) special.push_back(a.at("id").get<int>());
+    }
+
+    Options o;
+    // Which flavour: look at the pre-tokenizer and normalizer.
+    std::vector<json> pre;
+    if (j.contains("pre_tokenizer") && j.at("pre_tokenizer").is_object()) {
+        const json& p = j.at("pre_tokenizer");
+        if (p.value("type", "") == "Sequence")
+            for (const json& q : p.value("pretokenizers", json::array())) pre.push_back(q);
+        else
+            pre.push_back(p);
+    }
+    bool byte_level = false, metaspace_pre = false;
+    for (const json& p : pre) {
+        const std::string t = p.value("type", "");
+        if (t == "ByteLevel") {
+            byte_level = true;
+            o.add_prefix_space = p.value("add_prefix_space", false);
+            if (!p.value("use_regex", true))
+                throw InputError(fmt::format(
+                    "{}: ByteLevel pre-tokenizer without GPT-2's regex (use_regex false, as in "
+                    "Llama 3) is not supported",
+                    file));
+        } else if (t == "Metaspace") {
+            metaspace_pre = true;
+        } else {
+            throw InputError(fmt::format(
+                "{}: pre-tokenizer \"{}\" is not supported (allowed: ByteLevel with GPT-2's "
+                "pattern, Metaspace, or none with a sentencepiece normalizer)",
+                file, t));
+        }
+    }
+    bool sp_normalizer = false;
+    if (j.contains("normalizer") && j.at("normalizer").is_object())
+        sp_normalizer = j.at("normalizer").dump().find("\\u2581") != std::string::npos ||
+                        j.at("normalizer").dump().find(metaspace) != std::string::npos;
+    if (byte_level) {
+        o.mode = Mode::byte_level;
+    } else if (metaspace_pre || sp_normalizer) {
+        o.mode = Mode::sentencepiece;
+        o.byte_fallback = model.value("byte_fallback", false);
+    } else {
+        throw InputError(fmt::format(
+            "{}: cannot tell the BPE flavour: neither a ByteLevel pre-tokenizer (GPT-2) nor a "
+            "\"▁\" normalizer or Metaspace pre-tokenizer (Llama/sentencepiece)",
+            file));
+    }
+    if (model.contains("unk_token") && model.at("unk_token").is_string())
+        if (const auto it = vocab.find(model.at("unk_token").get<std::string>());
+            it != vocab.end())
+            o.unk = it->second;
+    o.bos = find_id(vocab, {"<s>", "<|begin_of_text|>", "<|endoftext|>"});
+    o.eos = find_id(vocab, {"</s>", "<|end_of_text|>", "<|endoftext|>"});
+    return BpeTokenizer(std::move(vocab), std::move(merges), special, o);
+}
+
+}  // namespace kirchhoff::transformer
