@@ -140,6 +140,12 @@ public:
         }
     }
     std::string first_file() const { return readers_.front()->path().string(); }
+    std::uint64_t total_elements() const {
+        std::uint64_t n = 0;
+        for (const auto& r : readers_)
+            for (const io::TensorInfo& t : r->tensors()) n += t.numel();
+        return n;
+    }
 
 private:
     std::size_t add(const std::filesystem::path& p) {
@@ -157,6 +163,24 @@ private:
     std::map<std::string, std::size_t> expected_;
     std::set<std::string> used_;
 };
+
+// A corrupt or mismatched config.json could ask for far more memory than the weights hold:
+// compare the parameter count it implies with the elements stored, before allocating. The
+// margin (2x + 1M) leaves small mismatches to the per-tensor shape checks, whose messages
+// are more precise.
+void check_size_plausible(const ModelConfig& c, const TensorSet& ts, const std::string& config) {
+    const double d = c.dim, L = c.n_layers;
+    const double params = static_cast<double>(c.vocab_size) * d *
+                              (c.shared_classifier ? 1 : 2) +
+                          L * (2 * d * d + 2 * d * c.kv_dim() +
+                               (c.arch == Architecture::llama ? 3.0 : 2.0) * d * c.hidden_dim);
+    const double stored = static_cast<double>(ts.total_elements());
+    if (params > 2 * stored + 1e6)
+        throw InputError(fmt::format(
+            "{}: the configuration describes at least {:.0f} parameters but {} holds only {:.0f} "
+            "(config.json does not belong to these weights?)",
+            config, params, ts.first_file(), stored));
+}
 
 // ---- q/k row permutation between HF's rotate-half layout and llama2.c's pairs ----
 
@@ -231,6 +255,7 @@ Model load_llama(const ConfigReader& cfg, TensorSet& ts) {
             "window attention is not supported",
             cfg.file, cfg.integer("sliding_window"), c.seq_len));
     c.validate(cfg.file);
+    check_size_plausible(c, ts, cfg.file);
 
     Model m = make_model(c);
     const int d = c.dim, hs = c.head_size();
@@ -299,6 +324,7 @@ Model load_gpt2(const ConfigReader& cfg, TensorSet& ts) {
             cfg.file));
     c.validate(cfg.file);
 
+    check_size_plausible(c, ts, cfg.file);
     const std::string p = ts.has("wte.weight") ? "" : "transformer.";
     Model m = make_model(c);
     const int d = c.dim, hd = c.hidden_dim;

@@ -46,6 +46,12 @@ Llama2cTokenizer Llama2cTokenizer::load(const std::filesystem::path& path, int v
         throw InputError(fmt::format("{}: max_token_length = {} must be positive (not a "
                                      "llama2.c tokenizer.bin?)",
                                      file, max_len));
+    // Each token takes at least 8 bytes (score, length): check before allocating.
+    if (static_cast<std::uint64_t>(vocab_size) * 8 > bytes.size() - at)
+        throw InputError(fmt::format(
+            "{}: {} bytes cannot hold the model's vocab_size = {} tokens (8 bytes each at "
+            "least): truncated, or a tokenizer for another model",
+            file, bytes.size(), vocab_size));
     std::vector<std::string> pieces(vocab_size);
     std::vector<float> scores(vocab_size);
     for (int i = 0; i < vocab_size; ++i) {

@@ -284,6 +284,11 @@ TEST_CASE("defective HF checkpoints name the file and the tensor or key", "[tran
         CHECK_THROWS_WITH(load_hf(dir), ContainsSubstring(config) &&
                                             ContainsSubstring("n_kv_heads = 3"));
         cfg = llama_config(m.config);
+        cfg["intermediate_size"] = 1 << 30;  // would need terabytes: refused before allocating
+        write_json(dir / "config.json", cfg);
+        CHECK_THROWS_WITH(load_hf(dir), ContainsSubstring(config) &&
+                                            ContainsSubstring("holds only"));
+        cfg = llama_config(m.config);
         cfg.erase("hidden_size");
         write_json(dir / "config.json", cfg);
         CHECK_THROWS_WITH(load_hf(dir), ContainsSubstring("missing key \"hidden_size\""));
