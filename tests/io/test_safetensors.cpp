@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+
+#include <unistd.h>
 #include <fstream>
 #include <limits>
 #include <string>
@@ -23,10 +25,19 @@ using Catch::Matchers::ContainsSubstring;
 
 namespace {
 
+// In a per-process scratch directory, removed when the test process exits.
 std::filesystem::path temp_path(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / "kirchhoff_test_io";
-    std::filesystem::create_directories(dir);
-    return dir / name;
+    struct Scratch {
+        std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("kirchhoff_test_io_" + std::to_string(::getpid()));
+        Scratch() { std::filesystem::create_directories(dir); }
+        ~Scratch() {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    };
+    static const Scratch scratch;
+    return scratch.dir / name;
 }
 
 // A file with a hand-written header and buffer: the only way to produce corrupt files.

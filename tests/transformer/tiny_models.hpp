@@ -6,6 +6,8 @@
 #include <complex>
 #include <cstdint>
 #include <filesystem>
+
+#include <unistd.h>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,10 +16,19 @@
 
 namespace kirchhoff::transformer::testing {
 
+// A per-process scratch directory, removed when the test process exits.
 inline std::filesystem::path temp_dir() {
-    const auto dir = std::filesystem::temp_directory_path() / "kirchhoff_test_transformer";
-    std::filesystem::create_directories(dir);
-    return dir;
+    struct Scratch {
+        std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("kirchhoff_test_transformer_" + std::to_string(::getpid()));
+        Scratch() { std::filesystem::create_directories(dir); }
+        ~Scratch() {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    };
+    static const Scratch scratch;
+    return scratch.dir;
 }
 
 // Uniform in [-scale, scale) from a fixed generator (portable: no std distributions).
