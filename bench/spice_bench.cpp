@@ -20,8 +20,9 @@
 
 #include "cosim/ngspice_session.hpp"
 #include "cosim/spice_pool.hpp"
+#include "netlists/cell_programming.hpp"
+#include "netlists/crossbar_builder.hpp"
 #include "netlists/crossbar_config.hpp"
-#include "netlists/resistive_crossbar.hpp"
 
 using namespace kirchhoff;
 using Clock = std::chrono::steady_clock;
@@ -35,19 +36,28 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-netlists::ResistiveCrossbar crossbar(int n, std::uint64_t seed) {
+// An N x N ohmic tile with 1 ohm segments and seeded random conductances and inputs.
+netlists::CrossbarCircuit crossbar(int n, std::uint64_t seed) {
     netlists::CrossbarConfig c;
-    c.rows = c.cols = n;
+    c.spec.rows = c.spec.cols = n;
     c.seed = seed;
-    return netlists::random_crossbar(c);
+    const auto tile = netlists::random_tile(c);
+    return netlists::build_crossbar(c.spec, netlists::program_cells(c, tile.g_siemens), tile.v_volt,
+                                    fmt::format("bench {}x{} seed {}", n, n, seed));
 }
 
-double time_session(cosim::NgspiceSession& s, const std::string& deck, int n) {
+std::string bare_deck(const netlists::CrossbarCircuit& x) { return netlists::spice_deck(x.circuit); }
+
+std::string batch_deck(const netlists::CrossbarCircuit& x) {
+    return netlists::spice_deck(x.circuit, netlists::DeckEnding{x.sense_vectors()});
+}
+
+double time_session(cosim::NgspiceSession& s, const std::string& deck, const std::vector<std::string>& vectors) {
     const auto t = Clock::now();
     s.load(deck);
     s.run("op");
     double sum = 0;
-    for (const auto& name : netlists::column_current_vectors(n)) sum += s.vector(name).at(0);
+    for (const auto& name : vectors) sum += s.vector(name).at(0);
     if (!(sum > 0)) throw std::runtime_error("session returned no current");
     return seconds_since(t);
 }
@@ -80,12 +90,12 @@ int main(int argc, char** argv) {
     const auto dir = std::filesystem::temp_directory_path();
     for (int n : sizes) {
         const auto x = crossbar(n, 1);
-        const std::string deck = netlists::resistive_crossbar_deck(x);
+        const std::string deck = bare_deck(x);
         const auto file = dir / fmt::format("kirchhoff_bench_{}.cir", n);
-        std::ofstream(file) << netlists::resistive_crossbar_deck(x, netlists::DeckEnding::batch_print);
+        std::ofstream(file) << batch_deck(x);
         std::vector<double> ts, tb;
         for (int k = 0; k < repeats; ++k) {  // interleaved, so drift in machine load hits both
-            ts.push_back(time_session(session, deck, n));
+            ts.push_back(time_session(session, deck, x.sense_vectors()));
             if (!program.empty()) tb.push_back(time_batch(program, file));
         }
         const double s = median(ts), b = tb.empty() ? 0.0 : median(tb);
@@ -97,9 +107,10 @@ int main(int argc, char** argv) {
     fmt::print("\n## Pool throughput ({} decks of {}x{})\n\n", pool_jobs, pool_size, pool_size);
     fmt::print("| backend | workers | seconds | decks/s | speed-up vs 1 |\n|---|---:|---:|---:|---:|\n");
     std::vector<cosim::SpiceJob> jobs;
-    for (int k = 0; k < pool_jobs; ++k)
-        jobs.push_back({netlists::resistive_crossbar_deck(crossbar(pool_size, std::uint64_t(k + 1))), "op",
-                        netlists::column_current_vectors(pool_size), std::nullopt});
+    for (int k = 0; k < pool_jobs; ++k) {
+        const auto x = crossbar(pool_size, std::uint64_t(k + 1));
+        jobs.push_back({bare_deck(x), "op", x.sense_vectors(), std::nullopt});
+    }
     for (auto backend : {cosim::PoolBackend::threads, cosim::PoolBackend::processes}) {
         double one = 0;
         for (int workers : {1, 2}) {

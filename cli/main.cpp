@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/version.hpp"
 #include "cosim/ngspice_session.hpp"
+#include "cosim/nodal_solver.hpp"
 #include "params/error.hpp"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     kirchhoff::cli::add_spice_command(app);
     kirchhoff::cli::add_solve_command(app);
+    kirchhoff::cli::add_netlist_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -26,6 +28,9 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "kirchhoff: error: {}\n", e.what());
         return 2;
     } catch (const kirchhoff::cosim::SpiceError& e) {
+        fmt::print(stderr, "kirchhoff: circuit solve failed: {}\n", e.what());
+        return 3;
+    } catch (const kirchhoff::cosim::NodalError& e) {
         fmt::print(stderr, "kirchhoff: circuit solve failed: {}\n", e.what());
         return 3;
     } catch (const std::exception& e) {

@@ -1,6 +1,8 @@
-// `kirchhoff solve --engine ideal|spice [--config F] [--set k=v ...] [--json]`: one MVM on a
-// configured tile with seeded random conductances and inputs.
+// `kirchhoff solve --engine ideal|nodal|spice [--config F] [--set k=v ...] [--json] [--out DIR]`:
+// one MVM (or one select-mode read) on a configured tile with seeded random conductances and
+// inputs.
 #include <chrono>
+#include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
@@ -8,59 +10,92 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
-#include "cosim/ideal.hpp"
-#include "cosim/ngspice_session.hpp"
-#include "netlists/crossbar_config.hpp"
-#include "netlists/resistive_crossbar.hpp"
+#include "cli/crossbar_setup.hpp"
+#include "cosim/crossbar_solve.hpp"
+#include "params/error.hpp"
+#include "validation/ir_drop_map.hpp"
 
 namespace kirchhoff::cli {
 
 namespace {
 
 struct SolveOptions {
-    std::string engine = "spice";
+    std::string engine = "nodal";
     bool json = false;
+    std::string out_dir;
 };
 
-Eigen::VectorXd solve_spice(const netlists::ResistiveCrossbar& x, const netlists::CrossbarConfig& c) {
-    cosim::NgspiceSession session;
-    session.load(netlists::resistive_crossbar_deck(x));
-    session.run("op", c.timeout_s > 0 ? std::optional<double>(c.timeout_s) : std::nullopt);
-    const auto names = netlists::column_current_vectors(c.cols);
-    Eigen::VectorXd i(c.cols);
-    for (int k = 0; k < c.cols; ++k) i(k) = session.vector(names[std::size_t(k)]).at(0);
-    return i;
+std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.begin(), v.end()}; }
+
+cosim::CrossbarReading solve(const std::string& engine, const CrossbarSetup& setup) {
+    if (engine == "nodal") return cosim::read_nodal(setup.xbar);
+    if (engine == "spice") {
+        cosim::NgspiceSession session;
+        const double t = setup.config.timeout_s;
+        cosim::CrossbarReading r = cosim::read_spice(session, setup.xbar, t > 0 ? std::optional(t) : std::nullopt);
+        return r;
+    }
+    cosim::CrossbarReading r;  // ideal
+    r.outputs = netlists::ideal_outputs(setup.config.spec, setup.tile.g_siemens, setup.tile.v_volt);
+    return r;
 }
 
 void run(const SolveOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
-    const netlists::CrossbarConfig c = netlists::crossbar_config(config);
+    const CrossbarSetup setup = crossbar_setup(config);
     print_effective_config(config);
-    const netlists::ResistiveCrossbar x = netlists::random_crossbar(c);
-    const Eigen::VectorXd ideal = cosim::ideal_column_currents(x.g_siemens, x.v_volt);
+    const auto& spec = setup.config.spec;
+    if (o.engine == "ideal" && (spec.mode != netlists::Mode::read || setup.config.device_preset != "linear"))
+        throw InputError("--engine ideal: G^T v is defined for read mode with ohmic cells (array.mode = \"read\", "
+                         "device.preset = \"linear\")");
+    if (!o.out_dir.empty() && o.engine == "ideal")
+        throw InputError("--out: voltage maps need a circuit engine (--engine nodal or spice)");
 
     const auto start = std::chrono::steady_clock::now();
-    const Eigen::VectorXd currents = o.engine == "ideal" ? ideal : solve_spice(x, c);
+    cosim::CrossbarReading reading = solve(o.engine, setup);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double rel_err = (currents - ideal).norm() / ideal.norm();
+
+    const bool read_mode = spec.mode == netlists::Mode::read;
+    const Eigen::VectorXd ideal =
+        read_mode ? netlists::ideal_outputs(spec, setup.tile.g_siemens, setup.tile.v_volt) : Eigen::VectorXd();
+    const double rel_err = read_mode ? (reading.outputs - ideal).norm() / ideal.norm() : std::nan("");
+
+    if (!o.out_dir.empty()) {
+        if (reading.node_volt.size() == 0) {  // spice: re-solve natively for the node map
+            reading.node_volt = cosim::read_nodal(setup.xbar).node_volt;
+        }
+        for (const auto& f : validation::write_ir_drop_map(setup.xbar, reading.node_volt, o.out_dir))
+            fmt::print(stderr, "wrote {}\n", f.string());
+    }
 
     if (o.json) {
         nlohmann::json out;
         out["engine"] = o.engine;
-        out["rows"] = c.rows;
-        out["cols"] = c.cols;
-        out["currents_a"] = std::vector<double>(currents.begin(), currents.end());
-        out["ideal_a"] = std::vector<double>(ideal.begin(), ideal.end());
-        out["rel_err_vs_ideal"] = rel_err;
+        out["rows"] = spec.rows;
+        out["cols"] = spec.cols;
+        out["mode"] = to_string(spec.mode);
+        out["currents_a"] = to_vector(reading.outputs);
+        out["ideal_a"] = to_vector(ideal);
+        out["rel_err_vs_ideal"] = read_mode ? nlohmann::json(rel_err) : nlohmann::json(nullptr);
         out["seconds"] = seconds;
+        if (!read_mode) {
+            out["sense_currents_a"] = nlohmann::json::array();
+            for (double x : reading.sense_current) out["sense_currents_a"].push_back(std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x));
+        }
         fmt::print("{}\n", out.dump());
         return;
     }
-    fmt::print("# {}x{} tile, engine {}, {:.4f} s\n", c.rows, c.cols, o.engine, seconds);
-    fmt::print("{:>6}  {:>24}  {:>24}  {:>12}\n", "column", "current_a", "ideal_a", "rel_diff");
-    for (int k = 0; k < c.cols; ++k)
-        fmt::print("{:>6}  {:>24.17g}  {:>24.17g}  {:>12.4e}\n", k, currents(k), ideal(k),
-                   (currents(k) - ideal(k)) / ideal(k));
+    fmt::print("# {}x{} {} tile, {} mode, engine {}, {:.4f} s\n", spec.rows, spec.cols, to_string(spec.cell),
+               to_string(spec.mode), o.engine, seconds);
+    if (!read_mode) {
+        fmt::print("selected cell ({}, {}) read current: {:.17g} A\n", spec.select_row, spec.select_col,
+                   reading.sense_current(spec.select_col));
+        return;
+    }
+    fmt::print("{:>6}  {:>24}  {:>24}  {:>12}\n", "output", "current_a", "ideal_a", "rel_diff");
+    for (int k = 0; k < spec.cols; ++k)
+        fmt::print("{:>6}  {:>24.17g}  {:>24.17g}  {:>12.4e}\n", k, reading.outputs(k), ideal(k),
+                   (reading.outputs(k) - ideal(k)) / ideal(k));
     fmt::print("relative error vs ideal G^T v (2-norm): {:.6e}\n", rel_err);
 }
 
@@ -70,11 +105,14 @@ void add_solve_command(CLI::App& app) {
     auto options = std::make_shared<SolveOptions>();
     CLI::App* cmd = app.add_subcommand("solve", "One crossbar matrix-vector product on a configured tile");
     cmd->add_option("--engine", options->engine,
-                    "how to compute it: ideal (G^T v) or spice (full circuit in ngspice) (default spice)")
-        ->check(CLI::IsMember({"ideal", "spice"}));
+                    "ideal (G^T v), nodal (Kirchhoff's circuit solver) or spice (ngspice) (default nodal)")
+        ->check(CLI::IsMember({"ideal", "nodal", "spice"}));
     cmd->add_flag("--json", options->json,
                   "print one JSON object {engine, rows, cols, currents_a, ideal_a, rel_err_vs_ideal, seconds} "
                   "(default: off)");
+    cmd->add_option("--out", options->out_dir,
+                    "also write per-cell voltage maps (IR drop) as CSV and heat-map PNG into this folder (default: none)")
+        ->type_name("DIR");
     auto config_options = std::make_shared<ConfigOptions>(*cmd, netlists::crossbar_schema());
     cmd->callback([options, config_options] { run(*options, *config_options); });
 }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdint>
 #include <cstring>
@@ -150,6 +151,9 @@ private:
 };
 
 [[noreturn]] void worker_main(int fd, const SessionOptions& options) {
+    // The parent's crash handlers (a test framework's, say) must not run in a worker: a worker
+    // that crashes just dies, and the parent reports it.
+    for (int sig : {SIGSEGV, SIGABRT, SIGFPE, SIGILL, SIGBUS, SIGTERM, SIGINT}) std::signal(sig, SIG_DFL);
     std::unique_ptr<NgspiceSession> session;
     std::string start_error;
     try {

@@ -1,36 +1,56 @@
-// The configuration of one crossbar tile read, as the `solve` and `netlist` commands take it:
-// declared keys (array.*, device.*, input.*, solver.*, seed), their typed view, and the seeded
-// random tile (conductances and inputs) they describe.
+// The configuration of one crossbar tile, as `kirchhoff solve` and `kirchhoff netlist` take it:
+// the declared keys (array.*, sense.*, access.*, selector.*, select.*, device.*, input.*,
+// solver.*, seed), their typed view, and the seeded random tile (conductances, inputs) they
+// describe.
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
-#include "netlists/resistive_crossbar.hpp"
+#include <Eigen/Core>
+
+#include "netlists/crossbar_spec.hpp"
 #include "params/config.hpp"
 
 namespace kirchhoff::netlists {
 
 struct CrossbarConfig {
-    int rows = 64;                     // word lines (inputs)
-    int cols = 64;                     // bit lines (outputs)
-    double r_wire_row_ohm = 1.0;       // word-line resistance per cell pitch
-    double r_wire_col_ohm = 1.0;       // bit-line resistance per cell pitch
-    double g_min_siemens = 1e-6;       // lowest programmed conductance
-    double g_max_siemens = 1e-4;       // highest programmed conductance
-    double v_read_volt = 0.2;          // largest row voltage
-    double timeout_s = 0.0;            // circuit solve time limit, 0 for none
-    std::uint64_t seed = 1;            // random tile and inputs
+    CrossbarSpec spec;
+    std::string device_preset = "linear";  // "linear": ohmic cells; else a device preset name
+    double g_min_siemens = 1e-6;           // lowest programmed conductance
+    double g_max_siemens = 1e-4;           // highest programmed conductance
+    double v_read_volt = 0.2;              // largest row voltage (read), the select voltage (select)
+    double timeout_s = 0.0;                // circuit solve time limit, 0 for none
+    std::uint64_t seed = 1;                // random tile and inputs
 };
 
 /// The declared keys with defaults, units, ranges and meanings.
 params::Schema crossbar_schema();
 
 /// Typed view of a loaded configuration; throws InputError when keys contradict each other
-/// (g_min >= g_max), naming both keys and where each came from.
+/// (g_min >= g_max, a selected cell outside the array), naming the keys and their sources.
 CrossbarConfig crossbar_config(const params::Config& config);
 
-/// A tile with conductances uniform in [g_min, g_max] and inputs uniform in [0, v_read],
-/// drawn from `seed` with a generator that gives the same numbers on every platform.
-ResistiveCrossbar random_crossbar(const CrossbarConfig& config);
+/// A seeded random tile: per array, conductances uniform in [g_min, g_max], shape (rows,
+/// physical cols); inputs uniform in [0, v_read] (rows) in read mode, or {v_read} in select
+/// mode. splitmix64 makes the numbers the same on every platform.
+struct RandomTile {
+    std::vector<Eigen::MatrixXd> g_siemens;  // one per array
+    Eigen::VectorXd v_volt;
+};
+RandomTile random_tile(const CrossbarConfig& config);
+
+/// Uniform numbers in [0, 1) from splitmix64 (Steele, Lea, Flood, OOPSLA 2014): the same on
+/// every platform, unlike <random>'s distributions.
+class SplitMix64 {
+public:
+    explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next();
+    double uniform() { return double(next() >> 11) * 0x1.0p-53; }
+
+private:
+    std::uint64_t state_;
+};
 
 }  // namespace kirchhoff::netlists

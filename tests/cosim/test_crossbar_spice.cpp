@@ -1,64 +1,52 @@
-// Resistive crossbar decks solved through the session: ideal wires give G^T v, currents are
+// Crossbar decks solved through the ngspice session: ideal wires give G^T v, charge is
 // conserved, and the session agrees with the ngspice command-line program on the same deck.
 #include <catch2/catch_test_macros.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <regex>
 #include <string>
 
+#include "cosim/crossbar_solve.hpp"
 #include "cosim/ideal.hpp"
-#include "cosim/ngspice_session.hpp"
-#include "netlists/resistive_crossbar.hpp"
+#include "crossbar_fixtures.hpp"
 
 using namespace kirchhoff;
 using namespace kirchhoff::cosim;
-using namespace kirchhoff::netlists;
 
 namespace {
-ResistiveCrossbar random_crossbar(int rows, int cols, double r_wire, unsigned seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> g(1e-6, 1e-4), v(0.0, 0.2);
-    ResistiveCrossbar x;
-    x.g_siemens.resize(rows, cols);
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) x.g_siemens(r, c) = g(rng);
-    x.v_volt.resize(rows);
-    for (int r = 0; r < rows; ++r) x.v_volt(r) = v(rng);
-    x.r_wire_row_ohm = r_wire;
-    x.r_wire_col_ohm = r_wire;
-    return x;
-}
+double rel_err(const Eigen::VectorXd& a, const Eigen::VectorXd& b) { return (a - b).norm() / b.norm(); }
 
-Eigen::VectorXd read_vectors(const NgspiceSession& s, const std::vector<std::string>& names) {
-    Eigen::VectorXd out(Eigen::Index(names.size()));
-    for (std::size_t k = 0; k < names.size(); ++k) out(Eigen::Index(k)) = s.vector(names[k]).at(0);
-    return out;
+Eigen::VectorXd inputs(const netlists::CrossbarCircuit& x) {
+    Eigen::VectorXd v(x.spec.rows);
+    for (int r = 0; r < x.spec.rows; ++r) v(r) = x.circuit.sources()[x.row_sources[std::size_t(r)]].volt;
+    return v;
 }
-
-double rel_err(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-    return (a - b).norm() / b.norm();
+Eigen::MatrixXd conductances(const netlists::CrossbarCircuit& x) {
+    Eigen::MatrixXd g(x.spec.rows, x.spec.physical_cols());
+    for (const auto& r : x.circuit.resistors()) {
+        int row, col;
+        if (std::sscanf(r.name.c_str(), "rx%d_%d", &row, &col) == 2) g(row, col) = 1.0 / r.ohm;
+    }
+    return g;
 }
 }  // namespace
 
-TEST_CASE("zero wire resistance gives G^T v", "[cosim][ngspice]") {
-    const auto x = random_crossbar(16, 12, 0.0, 1);
+TEST_CASE("zero wire resistance gives G^T v in ngspice", "[cosim][ngspice]") {
+    auto spec = test::square_spec(16, 0.0);
+    spec.cols = 12;
+    const auto x = test::random_tile_circuit(spec, 1);
     NgspiceSession s;
-    s.load(resistive_crossbar_deck(x));
-    s.run("op");
-    const Eigen::VectorXd i = read_vectors(s, column_current_vectors(12));
-    CHECK(rel_err(i, ideal_column_currents(x.g_siemens, x.v_volt)) < 1e-13);
+    const auto reading = read_spice(s, x);
+    CHECK(rel_err(reading.outputs, ideal_column_currents(conductances(x), inputs(x))) < 1e-13);
 }
 
 TEST_CASE("wire resistance lowers every column current and conserves charge", "[cosim][ngspice]") {
-    const auto x = random_crossbar(16, 16, 2.5, 2);
+    const auto x = test::random_tile_circuit(test::square_spec(16, 2.5), 2);
     NgspiceSession s;
-    s.load(resistive_crossbar_deck(x));
-    s.run("op");
-    const Eigen::VectorXd i = read_vectors(s, column_current_vectors(16));
-    const Eigen::VectorXd ideal = ideal_column_currents(x.g_siemens, x.v_volt);
+    const Eigen::VectorXd i = read_spice(s, x).outputs;
+    const Eigen::VectorXd ideal = ideal_column_currents(conductances(x), inputs(x));
     for (int c = 0; c < 16; ++c) CHECK(i(c) < ideal(c));
     double driven = 0;
     for (int r = 0; r < 16; ++r) driven -= s.vector("i(vrow" + std::to_string(r) + ")")[0];
@@ -70,16 +58,14 @@ TEST_CASE("session and ngspice command line agree on the same crossbar deck", "[
     if (program.empty() || !std::filesystem::exists(program))
         SKIP("the ngspice command-line program is not installed");
     const int n = 24;
-    const auto x = random_crossbar(n, n, 1.5, 3);
+    const auto x = test::random_tile_circuit(test::square_spec(n, 1.5), 3);
     NgspiceSession s;
-    s.load(resistive_crossbar_deck(x));
-    s.run("op");
-    const Eigen::VectorXd session = read_vectors(s, column_current_vectors(n));
+    const Eigen::VectorXd session = read_spice(s, x).outputs;
 
     const auto dir = std::filesystem::temp_directory_path();
     const auto deck = dir / "kirchhoff_test_crossbar.cir";
     const auto out = dir / "kirchhoff_test_crossbar.out";
-    std::ofstream(deck) << resistive_crossbar_deck(x, DeckEnding::batch_print);
+    std::ofstream(deck) << netlists::spice_deck(x.circuit, netlists::DeckEnding{x.sense_vectors()});
     const std::string cmd = program + " -b " + deck.string() + " > " + out.string() + " 2>&1";
     REQUIRE(std::system(cmd.c_str()) == 0);
     std::ifstream in(out);

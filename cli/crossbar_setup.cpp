@@ -1,0 +1,20 @@
+// Configuration -> random tile -> programmed cells -> circuit.
+#include "cli/crossbar_setup.hpp"
+
+#include <fmt/format.h>
+
+#include "netlists/cell_programming.hpp"
+
+namespace kirchhoff::cli {
+
+CrossbarSetup crossbar_setup(const params::Config& config) {
+    netlists::CrossbarConfig c = netlists::crossbar_config(config);
+    netlists::RandomTile tile = netlists::random_tile(c);
+    const auto cells = netlists::program_cells(c, tile.g_siemens);
+    netlists::CrossbarCircuit xbar = netlists::build_crossbar(
+        c.spec, cells, tile.v_volt,
+        fmt::format("kirchhoff {}x{} {} crossbar seed {}", c.spec.rows, c.spec.cols, to_string(c.spec.cell), c.seed));
+    return {std::move(c), std::move(tile), std::move(xbar)};
+}
+
+}  // namespace kirchhoff::cli

@@ -1,0 +1,46 @@
+// `kirchhoff netlist [--config F] [--set k=v ...] --out FILE`: the configured tile's deck as a
+// .cir file that `ngspice -b FILE` runs unchanged, printing the column currents in order.
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/config_options.hpp"
+#include "cli/crossbar_setup.hpp"
+#include "params/error.hpp"
+
+namespace kirchhoff::cli {
+
+namespace {
+
+void run(const std::string& out_path, const ConfigOptions& config_options) {
+    const params::Config config = config_options.load();
+    const CrossbarSetup setup = crossbar_setup(config);
+    print_effective_config(config);
+    netlists::DeckEnding ending;
+    for (const std::string& v : setup.xbar.sense_vectors())
+        if (!v.empty()) ending.print_vectors.push_back(v);
+    std::ofstream out(out_path, std::ios::binary);
+    if (!out) throw InputError(fmt::format("--out {}: cannot write the deck file", out_path));
+    out << netlists::spice_deck(setup.xbar.circuit, ending);
+    out.close();
+    if (!out) throw InputError(fmt::format("--out {}: writing the deck failed", out_path));
+    fmt::print(stderr, "wrote {} ({} nodes, {} resistors, {} nonlinear elements); run it with: ngspice -b {}\n",
+               out_path, setup.xbar.circuit.node_count(), setup.xbar.circuit.resistors().size(),
+               setup.xbar.circuit.nonlinear().size(), out_path);
+}
+
+}  // namespace
+
+void add_netlist_command(CLI::App& app) {
+    auto out_path = std::make_shared<std::string>();
+    CLI::App* cmd = app.add_subcommand("netlist", "Write the configured tile as an ngspice deck (.cir)");
+    cmd->add_option("--out", *out_path, "the deck file to write; ngspice -b runs it and prints i(vsense<c>) in column order")
+        ->required()
+        ->type_name("FILE");
+    auto config_options = std::make_shared<ConfigOptions>(*cmd, netlists::crossbar_schema());
+    cmd->callback([out_path, config_options] { run(*out_path, *config_options); });
+}
+
+}  // namespace kirchhoff::cli

@@ -1,0 +1,52 @@
+// Crossbar reads through the nodal solver or ngspice.
+#include "cosim/crossbar_solve.hpp"
+
+#include <cmath>
+
+#include "netlists/circuit.hpp"
+
+namespace kirchhoff::cosim {
+
+std::string_view to_string(CircuitEngine e) {
+    switch (e) {
+        case CircuitEngine::ideal: return "ideal";
+        case CircuitEngine::nodal: return "nodal";
+        case CircuitEngine::spice: return "spice";
+    }
+    return "?";
+}
+
+Eigen::VectorXd sense_currents(const netlists::CrossbarCircuit& xbar, const NodalSolution& s) {
+    Eigen::VectorXd i(Eigen::Index(xbar.sense_sources.size()));
+    for (std::size_t k = 0; k < xbar.sense_sources.size(); ++k)
+        i(Eigen::Index(k)) = xbar.sense_sources[k] == netlists::no_source
+                                 ? std::nan("")
+                                 : s.source_current(Eigen::Index(xbar.sense_sources[k]));
+    return i;
+}
+
+CrossbarReading read_nodal(const netlists::CrossbarCircuit& xbar, const NodalOptions& options) {
+    const NodalSolver solver(xbar.circuit, options);
+    const NodalSolution s = solver.solve();
+    CrossbarReading out;
+    out.sense_current = sense_currents(xbar, s);
+    out.outputs = xbar.outputs(out.sense_current);
+    out.node_volt = s.node_volt;
+    out.iterations = s.iterations;
+    return out;
+}
+
+CrossbarReading read_spice(NgspiceSession& session, const netlists::CrossbarCircuit& xbar,
+                           std::optional<double> timeout_s) {
+    session.load(netlists::spice_deck(xbar.circuit));
+    session.run("op", timeout_s);
+    const auto names = xbar.sense_vectors();
+    CrossbarReading out;
+    out.sense_current.resize(Eigen::Index(names.size()));
+    for (std::size_t k = 0; k < names.size(); ++k)
+        out.sense_current(Eigen::Index(k)) = names[k].empty() ? std::nan("") : session.vector(names[k]).at(0);
+    out.outputs = xbar.outputs(out.sense_current);
+    return out;
+}
+
+}  // namespace kirchhoff::cosim

@@ -1,0 +1,38 @@
+// One crossbar read (or select-mode read) solved by a chosen engine, with the results every
+// caller wants: sense currents, logical outputs, and (native solver) every node voltage.
+// The engines compute the same netlists::CrossbarCircuit: ideal (G^T v, ohmic cells only),
+// nodal (Kirchhoff's solver), spice (ngspice through a session).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <Eigen/Core>
+
+#include "cosim/ngspice_session.hpp"
+#include "cosim/nodal_solver.hpp"
+#include "netlists/crossbar_builder.hpp"
+
+namespace kirchhoff::cosim {
+
+enum class CircuitEngine { ideal, nodal, spice };
+std::string_view to_string(CircuitEngine e);
+
+struct CrossbarReading {
+    Eigen::VectorXd sense_current;  // (arrays * physical cols) A, NaN where a column floats
+    Eigen::VectorXd outputs;        // (cols) A: sense currents combined (differential pairs)
+    Eigen::VectorXd node_volt;      // (node_count) V: nodal engine only, else empty
+    int iterations = 0;             // Newton iterations (nodal)
+};
+
+/// Native solve (NodalSolver). Throws NodalError.
+CrossbarReading read_nodal(const netlists::CrossbarCircuit& xbar, const NodalOptions& options = {});
+
+/// ngspice solve of the same circuit through `session`. Throws SpiceError.
+CrossbarReading read_spice(NgspiceSession& session, const netlists::CrossbarCircuit& xbar,
+                           std::optional<double> timeout_s = std::nullopt);
+
+/// Sense currents of a nodal solution, in CrossbarCircuit::sense_sources order.
+Eigen::VectorXd sense_currents(const netlists::CrossbarCircuit& xbar, const NodalSolution& s);
+
+}  // namespace kirchhoff::cosim

@@ -1,0 +1,260 @@
+// Nodal analysis with Eigen: ohmic factorisation once, Newton for nonlinear elements.
+#include "cosim/nodal_solver.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include <Eigen/SparseCholesky>
+#include <Eigen/SparseCore>
+#include <Eigen/SparseLU>
+#include <fmt/format.h>
+
+namespace kirchhoff::cosim {
+
+using netlists::Circuit;
+using SpMat = Eigen::SparseMatrix<double>;
+using Llt = Eigen::SimplicialLLT<SpMat, Eigen::Lower, Eigen::AMDOrdering<int>>;
+
+struct NodalSolver::Impl {
+    const Circuit& c;
+    NodalOptions options;
+    std::vector<int> unknown;     // (node_count): unknown index, or -1 for a fixed node
+    std::vector<int> source_of;   // (node_count): source index for sourced nodes, else -1
+    int n = 0;
+    SpMat k;                      // (n, n) resistor conductances between unknowns
+    struct Coupling {
+        int row;      // unknown
+        int source;   // source index
+        double g;     // conductance to the source's node
+    };
+    std::vector<Coupling> couplings;  // resistors from an unknown to a sourced node
+    Llt k_llt;                        // factorisation of k (ohmic circuits)
+    // Nonlinear: Jacobian with k's pattern plus the elements' stamps.
+    mutable SpMat jac;
+    mutable std::optional<Llt> jac_llt;
+    mutable std::optional<Eigen::SparseLU<SpMat>> jac_lu;
+
+    Impl(const Circuit& circuit, NodalOptions o) : c(circuit), options(o) {
+        const int nodes = c.node_count();
+        unknown.assign(std::size_t(nodes), -1);
+        source_of.assign(std::size_t(nodes), -1);
+        for (std::size_t s = 0; s < c.sources().size(); ++s) {
+            const int p = c.sources()[s].p;
+            if (source_of[std::size_t(p)] >= 0)
+                throw NodalError(fmt::format("node {} is driven by two sources ({} and {})", c.node_name(p),
+                                             c.sources()[std::size_t(source_of[std::size_t(p)])].name,
+                                             c.sources()[s].name));
+            source_of[std::size_t(p)] = int(s);
+        }
+        for (int v = 1; v < nodes; ++v)
+            if (source_of[std::size_t(v)] < 0) unknown[std::size_t(v)] = n++;
+
+        std::vector<Eigen::Triplet<double>> t;
+        t.reserve(4 * c.resistors().size());
+        std::vector<double> diag(std::size_t(n), 0.0);
+        for (const auto& r : c.resistors()) stamp(r.a, r.b, 1.0 / r.ohm, t, &diag);
+        for (const auto& e : c.nonlinear()) stamp(e.a, e.b, 0.0, t, nullptr);  // pattern only
+        // A node with no element to anything is a singular row: name it.
+        std::vector<bool> touched(std::size_t(n), false);
+        auto touch = [&](int node) {
+            if (unknown[std::size_t(node)] >= 0) touched[std::size_t(unknown[std::size_t(node)])] = true;
+        };
+        for (const auto& r : c.resistors()) touch(r.a), touch(r.b);
+        for (const auto& e : c.nonlinear()) touch(e.a), touch(e.b);
+        for (int v = 1; v < nodes; ++v)
+            if (unknown[std::size_t(v)] >= 0 && !touched[std::size_t(unknown[std::size_t(v)])])
+                throw NodalError(fmt::format("circuit '{}': node {} is connected to nothing", c.title(), c.node_name(v)));
+
+        k.resize(n, n);
+        k.setFromTriplets(t.begin(), t.end());
+        k.makeCompressed();
+        if (c.nonlinear().empty()) {
+            k_llt.compute(k);
+            if (k_llt.info() != Eigen::Success)
+                throw NodalError(fmt::format("circuit '{}': the conductance matrix is singular (a node without a "
+                                             "path to any source?)", c.title()));
+        } else {
+            jac = k;  // same pattern: the nonlinear stamps were added with zero value
+        }
+    }
+
+    // Adds conductance g between nodes a and b to the triplets (and fixed-node couplings).
+    void stamp(int a, int b, double g, std::vector<Eigen::Triplet<double>>& t, std::vector<double>* diag) {
+        const int ua = unknown[std::size_t(a)], ub = unknown[std::size_t(b)];
+        if (ua >= 0) t.emplace_back(ua, ua, g);
+        if (ub >= 0) t.emplace_back(ub, ub, g);
+        if (ua >= 0 && ub >= 0) {
+            t.emplace_back(ua, ub, -g);
+            t.emplace_back(ub, ua, -g);
+        }
+        if (!diag) return;  // pattern-only stamps carry no coupling
+        if (ua >= 0 && source_of[std::size_t(b)] >= 0) couplings.push_back({ua, source_of[std::size_t(b)], g});
+        if (ub >= 0 && source_of[std::size_t(a)] >= 0) couplings.push_back({ub, source_of[std::size_t(a)], g});
+    }
+
+    Eigen::VectorXd rhs() const {
+        Eigen::VectorXd b = Eigen::VectorXd::Zero(n);
+        for (const Coupling& cp : couplings) b(cp.row) += cp.g * c.sources()[std::size_t(cp.source)].volt;
+        return b;
+    }
+
+    Eigen::VectorXd full_voltages(const Eigen::VectorXd& x) const {
+        Eigen::VectorXd v = Eigen::VectorXd::Zero(c.node_count());
+        for (int node = 1; node < c.node_count(); ++node) {
+            const int u = unknown[std::size_t(node)];
+            v(node) = u >= 0 ? x(u) : c.sources()[std::size_t(source_of[std::size_t(node)])].volt;
+        }
+        return v;
+    }
+
+    // Evaluates every nonlinear element at node voltages v: current a->b and dI/dV.
+    void evaluate(const Eigen::VectorXd& v, Eigen::VectorXd& current, Eigen::VectorXd& conductance) const {
+        const auto& elements = c.nonlinear();
+        const auto count = std::ptrdiff_t(elements.size());
+        current.resize(count);
+        conductance.resize(count);
+#pragma omp parallel for schedule(static) if (count > 2048)
+        for (std::ptrdiff_t e = 0; e < count; ++e) {
+            const auto& el = elements[std::size_t(e)];
+            const auto& model = *c.models()[std::size_t(el.model)];
+            const double dv = v(el.a) - v(el.b);
+            current(e) = model.current(dv, el.parameter);
+            conductance(e) = model.conductance(dv, el.parameter);
+        }
+    }
+
+    Eigen::VectorXd solve_jacobian(const Eigen::VectorXd& b) const {
+        if (!jac_llt) {
+            jac_llt.emplace();
+            jac_llt->analyzePattern(jac);
+        }
+        jac_llt->factorize(jac);
+        if (jac_llt->info() == Eigen::Success) return jac_llt->solve(b);
+        if (!jac_lu) {
+            jac_lu.emplace();
+            jac_lu->analyzePattern(jac);
+        }
+        jac_lu->factorize(jac);
+        if (jac_lu->info() != Eigen::Success)
+            throw NodalError(fmt::format("circuit '{}': singular Jacobian in Newton iteration", c.title()));
+        return jac_lu->solve(b);
+    }
+
+    // Sets jac = k + the elements' conductances.
+    void assemble_jacobian(const Eigen::VectorXd& g) const {
+        std::copy(k.valuePtr(), k.valuePtr() + k.nonZeros(), jac.valuePtr());
+        const auto& elements = c.nonlinear();
+        for (std::size_t e = 0; e < elements.size(); ++e) {
+            const int ua = unknown[std::size_t(elements[e].a)], ub = unknown[std::size_t(elements[e].b)];
+            const double ge = g(Eigen::Index(e));
+            if (ua >= 0) jac.coeffRef(ua, ua) += ge;
+            if (ub >= 0) jac.coeffRef(ub, ub) += ge;
+            if (ua >= 0 && ub >= 0) {
+                jac.coeffRef(ua, ub) -= ge;
+                jac.coeffRef(ub, ua) -= ge;
+            }
+        }
+    }
+
+    NodalSolution solve() const {
+        NodalSolution out;
+        const Eigen::VectorXd b = rhs();
+        if (c.nonlinear().empty()) {
+            out.node_volt = full_voltages(k_llt.solve(b));
+            out.iterations = 1;
+            return finish(out);
+        }
+        // Start from the circuit linearised at zero bias across every element.
+        Eigen::VectorXd current, g;
+        evaluate(Eigen::VectorXd::Zero(c.node_count()), current, g);
+        assemble_jacobian(g);
+        Eigen::VectorXd x = solve_jacobian(b);
+        for (int it = 1; it <= options.max_iterations; ++it) {
+            const Eigen::VectorXd v = full_voltages(x);
+            evaluate(v, current, g);
+            // Residual: net current leaving each unknown node.
+            Eigen::VectorXd f = k * x - b;
+            const auto& elements = c.nonlinear();
+            for (std::size_t e = 0; e < elements.size(); ++e) {
+                const int ua = unknown[std::size_t(elements[e].a)], ub = unknown[std::size_t(elements[e].b)];
+                if (ua >= 0) f(ua) += current(Eigen::Index(e));
+                if (ub >= 0) f(ub) -= current(Eigen::Index(e));
+            }
+            assemble_jacobian(g);
+            Eigen::VectorXd dx = solve_jacobian(-f);
+            bool converged = true;
+            for (Eigen::Index i = 0; i < n; ++i) {
+                if (std::abs(dx(i)) > options.max_step_volt) {
+                    dx(i) = std::copysign(options.max_step_volt, dx(i));
+                    converged = false;
+                } else if (std::abs(dx(i)) > options.abs_tol_volt + options.rel_tol * std::abs(x(i))) {
+                    converged = false;
+                }
+            }
+            x += dx;
+            if (!dx.allFinite() || !x.allFinite())
+                throw NodalError(fmt::format("circuit '{}': Newton iteration {} produced a non-finite voltage",
+                                             c.title(), it));
+            if (converged) {
+                out.node_volt = full_voltages(x);
+                out.iterations = it;
+                return finish(out);
+            }
+        }
+        throw NodalError(fmt::format("circuit '{}': Newton did not converge in {} iterations", c.title(),
+                                     options.max_iterations));
+    }
+
+    Eigen::VectorXd balance(const Eigen::VectorXd& v) const {
+        Eigen::VectorXd leaving = Eigen::VectorXd::Zero(c.node_count());
+        for (const auto& r : c.resistors()) {
+            const double i = (v(r.a) - v(r.b)) / r.ohm;
+            leaving(r.a) += i;
+            leaving(r.b) -= i;
+        }
+        for (const auto& e : c.nonlinear()) {
+            const double i = c.models()[std::size_t(e.model)]->current(v(e.a) - v(e.b), e.parameter);
+            leaving(e.a) += i;
+            leaving(e.b) -= i;
+        }
+        return leaving;
+    }
+
+    NodalSolution& finish(NodalSolution& s) const {
+        const Eigen::VectorXd leaving = balance(s.node_volt);
+        s.source_current.resize(Eigen::Index(c.sources().size()));
+        for (std::size_t k2 = 0; k2 < c.sources().size(); ++k2)
+            s.source_current(Eigen::Index(k2)) = -leaving(c.sources()[k2].p);
+        return s;
+    }
+};
+
+NodalSolver::NodalSolver(const Circuit& circuit, NodalOptions options)
+    : impl_(std::make_unique<Impl>(circuit, options)) {}
+NodalSolver::~NodalSolver() = default;
+
+NodalSolution NodalSolver::solve() const { return impl_->solve(); }
+
+Eigen::VectorXd NodalSolver::resistor_currents(const NodalSolution& s) const {
+    const auto& rs = impl_->c.resistors();
+    Eigen::VectorXd out(Eigen::Index(rs.size()));
+    for (std::size_t k = 0; k < rs.size(); ++k)
+        out(Eigen::Index(k)) = (s.node_volt(rs[k].a) - s.node_volt(rs[k].b)) / rs[k].ohm;
+    return out;
+}
+
+Eigen::VectorXd NodalSolver::nonlinear_currents(const NodalSolution& s) const {
+    Eigen::VectorXd i, g;
+    impl_->evaluate(s.node_volt, i, g);
+    return i;
+}
+
+Eigen::VectorXd NodalSolver::node_current_balance(const NodalSolution& s) const {
+    return impl_->balance(s.node_volt);
+}
+
+int NodalSolver::unknowns() const { return impl_->n; }
+bool NodalSolver::nonlinear() const { return !impl_->c.nonlinear().empty(); }
+
+}  // namespace kirchhoff::cosim

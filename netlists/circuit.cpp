@@ -1,0 +1,119 @@
+// Circuit storage and its SPICE deck.
+#include "netlists/circuit.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace kirchhoff::netlists {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+void check_nodes(const std::string& name, NodeId a, NodeId b, int count) {
+    if (a < 0 || b < 0 || a >= count || b >= count)
+        throw std::invalid_argument(fmt::format("element {}: node index out of range", name));
+    if (a == b) throw std::invalid_argument(fmt::format("element {}: both terminals on one node", name));
+}
+
+}  // namespace
+
+Circuit::Circuit(std::string title) : title_(std::move(title)) { node("0"); }
+
+NodeId Circuit::node(std::string_view name) {
+    std::string key = lower(name);
+    if (const auto it = node_ids_.find(key); it != node_ids_.end()) return it->second;
+    const NodeId id = NodeId(node_names_.size());
+    node_names_.push_back(key);
+    node_ids_.emplace(std::move(key), id);
+    return id;
+}
+
+NodeId Circuit::find_node(std::string_view name) const {
+    const auto it = node_ids_.find(lower(name));
+    if (it == node_ids_.end()) throw std::out_of_range(fmt::format("no node '{}' in circuit '{}'", name, title_));
+    return it->second;
+}
+
+void Circuit::add_resistor(std::string name, NodeId a, NodeId b, double ohm) {
+    check_nodes(name, a, b, node_count());
+    if (!(ohm > 0.0) || !std::isfinite(ohm))
+        throw std::invalid_argument(fmt::format("resistor {}: {} ohm must be finite and > 0", name, ohm));
+    resistors_.push_back({lower(name), a, b, ohm});
+}
+
+void Circuit::add_source(std::string name, NodeId p, double volt) {
+    check_nodes(name, p, 0, node_count());
+    if (!std::isfinite(volt)) throw std::invalid_argument(fmt::format("source {}: {} V is not finite", name, volt));
+    std::string key = lower(name);
+    if (!source_ids_.emplace(key, sources_.size()).second)
+        throw std::invalid_argument(fmt::format("source {} declared twice", name));
+    sources_.push_back({std::move(key), p, volt});
+}
+
+std::size_t Circuit::source_index(std::string_view name) const {
+    const auto it = source_ids_.find(lower(name));
+    if (it == source_ids_.end()) throw std::out_of_range(fmt::format("no source '{}' in circuit '{}'", name, title_));
+    return it->second;
+}
+
+int Circuit::add_model(std::shared_ptr<const TwoTerminalModel> model) {
+    if (!model) throw std::invalid_argument("null two-terminal model");
+    for (const auto& m : models_)
+        if (m->name() == model->name())
+            throw std::invalid_argument(fmt::format("two-terminal model {} added twice", model->name()));
+    models_.push_back(std::move(model));
+    return int(models_.size()) - 1;
+}
+
+void Circuit::add_nonlinear(std::string name, NodeId a, NodeId b, int model, double parameter) {
+    check_nodes(name, a, b, node_count());
+    if (model < 0 || model >= int(models_.size()))
+        throw std::invalid_argument(fmt::format("element {}: unknown model index {}", name, model));
+    if (!std::isfinite(parameter))
+        throw std::invalid_argument(fmt::format("element {}: parameter {} is not finite", name, parameter));
+    nonlinear_.push_back({lower(name), a, b, model, parameter});
+}
+
+std::string spice_deck(const Circuit& c, const DeckEnding& ending) {
+    std::string deck;
+    deck.reserve(64 * (c.resistors().size() + c.nonlinear().size() + c.sources().size()) + 256);
+    deck += c.title() + "\n";
+    for (const std::string& line : c.header_lines) deck += line + "\n";
+    deck += ".options klu\n";
+    for (const auto& m : c.models()) deck += m->spice_subckt();
+    for (const VoltageSource& v : c.sources())
+        deck += fmt::format("{} {} 0 DC {}\n", v.name, c.node_name(v.p), v.volt);
+    for (const Resistor& r : c.resistors())
+        deck += fmt::format("{} {} {} {}\n", r.name, c.node_name(r.a), c.node_name(r.b), r.ohm);
+    for (const NonlinearElement& e : c.nonlinear()) {
+        const TwoTerminalModel& m = *c.models()[std::size_t(e.model)];
+        if (m.parameter_name().empty())
+            deck += fmt::format("{} {} {} {}\n", e.name, c.node_name(e.a), c.node_name(e.b), m.name());
+        else
+            deck += fmt::format("{} {} {} {} {}={}\n", e.name, c.node_name(e.a), c.node_name(e.b),
+                                m.name(), m.parameter_name(), e.parameter);
+    }
+    if (!ending.print_vectors.empty()) deck += batch_print_block("op", ending.print_vectors);
+    deck += ".end\n";
+    return deck;
+}
+
+std::string batch_print_block(const std::string& analysis, const std::vector<std::string>& vectors) {
+    std::string out = ".control\nset numdgt=17\n" + analysis + "\n";
+    for (const std::string& v : vectors) out += "print " + v + "\n";
+    return out + ".endc\n";
+}
+
+std::string source_current_vector(std::string_view source_name) {
+    return fmt::format("i({})", lower(source_name));
+}
+
+}  // namespace kirchhoff::netlists

@@ -1,0 +1,258 @@
+// Crossbar circuit construction (names and layout: crossbar_builder.hpp).
+#include "netlists/crossbar_builder.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "netlists/sinh_selector.hpp"
+
+namespace kirchhoff::netlists {
+
+namespace {
+
+void check(const CrossbarSpec& s, const std::vector<CellArray>& cells, const Eigen::VectorXd& v) {
+    if (s.rows < 1 || s.cols < 1)
+        throw std::invalid_argument(fmt::format("crossbar needs at least 1x1 cells, got {}x{}", s.rows, s.cols));
+    if (int(cells.size()) != s.arrays())
+        throw std::invalid_argument(fmt::format("{} differential tile needs {} cell arrays, got {}",
+                                                to_string(s.differential), s.arrays(), cells.size()));
+    for (const CellArray& a : cells) {
+        if (a.value.rows() != s.rows || a.value.cols() != s.physical_cols())
+            throw std::invalid_argument(fmt::format("cell array is {}x{}, the tile needs {}x{}", a.value.rows(),
+                                                    a.value.cols(), s.rows, s.physical_cols()));
+        for (Eigen::Index r = 0; r < a.value.rows(); ++r)
+            for (Eigen::Index c = 0; c < a.value.cols(); ++c) {
+                const double x = a.value(r, c);
+                if (!std::isfinite(x) || (!a.model && !(x > 0.0)))
+                    throw std::invalid_argument(fmt::format(
+                        "cell ({}, {}) {} {} must be finite{}", r, c, a.model ? "parameter" : "conductance (S)", x,
+                        a.model ? "" : " and > 0"));
+            }
+    }
+    const Eigen::Index want = s.mode == Mode::read ? s.rows : 1;
+    if (v.size() != want)
+        throw std::invalid_argument(fmt::format("{} mode takes {} input voltage(s), got {}", to_string(s.mode), want, v.size()));
+    if (!v.allFinite()) throw std::invalid_argument("input voltages must be finite");
+    for (double r : {s.r_wire_row_ohm, s.r_wire_col_ohm, s.r_driver_ohm})
+        if (!(r >= 0.0) || !std::isfinite(r))
+            throw std::invalid_argument(fmt::format("resistance {} ohm must be finite and >= 0", r));
+    if (s.mode == Mode::select &&
+        (s.select_row < 0 || s.select_row >= s.rows || s.select_col < 0 || s.select_col >= s.physical_cols()))
+        throw std::invalid_argument(fmt::format("selected cell ({}, {}) is outside the {}x{} array", s.select_row,
+                                                s.select_col, s.rows, s.physical_cols()));
+}
+
+// Voltage of an unselected line in select mode, or NaN when it floats.
+double unselected_row_volt(const CrossbarSpec& s, double v) {
+    switch (s.scheme) {
+        case SelectScheme::floating: return std::nan("");
+        case SelectScheme::v_half: return v / 2;
+        case SelectScheme::v_third: return v / 3;
+    }
+    return std::nan("");
+}
+double unselected_col_volt(const CrossbarSpec& s, double v) {
+    switch (s.scheme) {
+        case SelectScheme::floating: return std::nan("");
+        case SelectScheme::v_half: return v / 2;
+        case SelectScheme::v_third: return 2 * v / 3;
+    }
+    return std::nan("");
+}
+
+}  // namespace
+
+CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArray>& cells,
+                               const Eigen::VectorXd& v, std::string title) {
+    check(s, cells, v);
+    CrossbarCircuit out{Circuit(std::move(title)), s, {}, {}, {}, {}};
+    Circuit& c = out.circuit;
+    const int rows = s.rows, pcols = s.physical_cols();
+    const bool row_wires = s.r_wire_row_ohm > 0, col_wires = s.r_wire_col_ohm > 0;
+    c.header_lines.push_back(fmt::format(
+        "* {}x{} {} crossbar ({} physical columns, {} array(s)), word-line segment {} ohm, bit-line "
+        "segment {} ohm, driver {} ohm, sense {}, {} mode",
+        rows, s.cols, to_string(s.cell), pcols, s.arrays(), s.r_wire_row_ohm, s.r_wire_col_ohm, s.r_driver_ohm,
+        to_string(s.sense), to_string(s.mode)));
+
+    // Row drivers: which rows are driven and at what voltage.
+    std::vector<double> row_volt(static_cast<std::size_t>(rows));
+    for (int r = 0; r < rows; ++r) {
+        if (s.mode == Mode::read) row_volt[std::size_t(r)] = v(r);
+        else row_volt[std::size_t(r)] = r == s.select_row ? v(0) : unselected_row_volt(s, v(0));
+    }
+    out.row_sources.assign(std::size_t(rows), no_source);
+    for (int r = 0; r < rows; ++r) {
+        if (std::isnan(row_volt[std::size_t(r)])) continue;
+        out.row_sources[std::size_t(r)] = c.sources().size();
+        c.add_source(fmt::format("vrow{}", r), c.node(fmt::format("in{}", r)), row_volt[std::size_t(r)]);
+    }
+
+    int model_index = -1, selector_index = -1;
+    if (s.cell == CellKind::one_s_one_r) selector_index = c.add_model(std::make_shared<SinhSelector>(s.selector));
+
+    for (int a = 0; a < s.arrays(); ++a) {
+        const std::string P = s.arrays() == 1 ? "" : (a == 0 ? "p" : "m");
+        const CellArray& cell = cells[std::size_t(a)];
+        if (cell.model) {
+            model_index = -1;
+            for (int m = 0; m < int(c.models().size()); ++m)
+                if (c.models()[std::size_t(m)]->name() == cell.model->name()) model_index = m;
+            if (model_index < 0) model_index = c.add_model(cell.model);
+        }
+        Eigen::MatrixXi& rn = out.row_nodes.emplace_back(rows, pcols);
+        Eigen::MatrixXi& cn = out.col_nodes.emplace_back(rows, pcols);
+
+        // Word lines, from the driver edge inwards. A floating line (select mode) has neither
+        // driver nor driver segment.
+        for (int r = 0; r < rows; ++r) {
+            const bool driven = out.row_sources[std::size_t(r)] != no_source;
+            NodeId entry = -1;
+            if (driven || !row_wires) entry = c.node(fmt::format("in{}", r));
+            if (driven && s.r_driver_ohm > 0) {
+                const NodeId d = c.node(fmt::format("{}d{}", P, r));
+                c.add_resistor(fmt::format("rdrv{}{}", P, r), entry, d, s.r_driver_ohm);
+                entry = d;
+            }
+            if (!row_wires) {
+                for (int col = 0; col < pcols; ++col) rn(r, col) = entry;
+                continue;
+            }
+            NodeId prev = entry;
+            for (int k = 0; k < pcols; ++k) {
+                const int col = s.driver_edge == DriverEdge::left ? k : pcols - 1 - k;
+                const NodeId here = c.node(fmt::format("{}r{}_{}", P, r, col));
+                if (prev >= 0) c.add_resistor(fmt::format("rr{}{}_{}", P, r, col), prev, here, s.r_wire_row_ohm);
+                rn(r, col) = here;
+                prev = here;
+            }
+        }
+
+        // Bit lines, from the far edge towards the sense amplifier, and their sense ends.
+        for (int col = 0; col < pcols; ++col) {
+            const NodeId end = c.node(fmt::format("{}out{}", P, col));
+            for (int k = 0; k < rows; ++k) {
+                const int r = s.sense_edge == SenseEdge::bottom ? k : rows - 1 - k;
+                if (!col_wires) {
+                    cn(r, col) = end;
+                    continue;
+                }
+                cn(r, col) = c.node(fmt::format("{}c{}_{}", P, r, col));
+            }
+            if (col_wires)
+                for (int k = 0; k < rows; ++k) {
+                    const int r = s.sense_edge == SenseEdge::bottom ? k : rows - 1 - k;
+                    const int next = s.sense_edge == SenseEdge::bottom ? r + 1 : r - 1;
+                    const NodeId to = k + 1 < rows ? cn(next, col) : end;
+                    c.add_resistor(fmt::format("rc{}{}_{}", P, r, col), cn(r, col), to, s.r_wire_col_ohm);
+                }
+            double bias = 0.0;
+            if (s.mode == Mode::select && col != s.select_col) bias = unselected_col_volt(s, v(0));
+            if (std::isnan(bias)) {
+                out.sense_sources.push_back(no_source);
+                continue;
+            }
+            NodeId sense_node = end;
+            if (s.sense == SenseKind::tia) {
+                sense_node = c.node(fmt::format("{}s{}", P, col));
+                c.add_resistor(fmt::format("rtia{}{}", P, col), end, sense_node, s.tia.input_ohm());
+            }
+            out.sense_sources.push_back(c.sources().size());
+            c.add_source(fmt::format("vsense{}{}", P, col), sense_node, bias);
+        }
+
+        // Cells (and access elements) between word line and bit line.
+        for (int r = 0; r < rows; ++r)
+            for (int col = 0; col < pcols; ++col) {
+                NodeId top = rn(r, col);
+                const NodeId bottom = cn(r, col);
+                if (s.cell != CellKind::one_r) {
+                    const NodeId mid = c.node(fmt::format("{}m{}_{}", P, r, col));
+                    if (s.cell == CellKind::one_t_one_r) {
+                        const bool gate_on = s.mode == Mode::read || r == s.select_row;
+                        c.add_resistor(fmt::format("rt{}{}_{}", P, r, col), top, mid,
+                                       gate_on ? s.access.r_on_ohm : s.access.r_off_ohm);
+                    } else {
+                        c.add_nonlinear(fmt::format("xs{}{}_{}", P, r, col), top, mid, selector_index, 0.0);
+                    }
+                    top = mid;
+                }
+                if (cell.model)
+                    c.add_nonlinear(fmt::format("xx{}{}_{}", P, r, col), top, bottom, model_index, cell.value(r, col));
+                else
+                    c.add_resistor(fmt::format("rx{}{}_{}", P, r, col), top, bottom, 1.0 / cell.value(r, col));
+            }
+    }
+    return out;
+}
+
+void CrossbarCircuit::set_inputs(const Eigen::VectorXd& v) {
+    if (spec.mode != Mode::read || v.size() != spec.rows)
+        throw std::invalid_argument(fmt::format("set_inputs takes {} row voltages in read mode", spec.rows));
+    for (int r = 0; r < spec.rows; ++r) circuit.sources()[row_sources[std::size_t(r)]].volt = v(r);
+}
+
+std::vector<std::string> CrossbarCircuit::sense_vectors() const {
+    std::vector<std::string> out;
+    for (std::size_t k : sense_sources)
+        out.push_back(k == no_source ? "" : source_current_vector(circuit.sources()[k].name));
+    return out;
+}
+
+Eigen::VectorXd CrossbarCircuit::outputs(const Eigen::VectorXd& i) const {
+    const int pc = spec.physical_cols();
+    if (i.size() != spec.arrays() * pc)
+        throw std::invalid_argument(fmt::format("outputs() takes {} sense currents, got {}", spec.arrays() * pc, i.size()));
+    switch (spec.differential) {
+        case Differential::none: return i;
+        case Differential::columns: {
+            Eigen::VectorXd y(spec.cols);
+            for (int c = 0; c < spec.cols; ++c) y(c) = i(2 * c) - i(2 * c + 1);
+            return y;
+        }
+        case Differential::arrays: return i.head(pc) - i.tail(pc);
+    }
+    return i;
+}
+
+Eigen::VectorXd ideal_outputs(const CrossbarSpec& spec, const std::vector<Eigen::MatrixXd>& g,
+                              const Eigen::VectorXd& v) {
+    Eigen::VectorXd all(spec.arrays() * spec.physical_cols());
+    for (int a = 0; a < spec.arrays(); ++a)
+        all.segment(a * spec.physical_cols(), spec.physical_cols()) = g[std::size_t(a)].transpose() * v;
+    CrossbarCircuit shape{Circuit(), spec, {}, {}, {}, {}};
+    return shape.outputs(all);
+}
+
+std::string_view to_string(CellKind k) {
+    switch (k) {
+        case CellKind::one_r: return "1R";
+        case CellKind::one_t_one_r: return "1T1R";
+        case CellKind::one_s_one_r: return "1S1R";
+    }
+    return "?";
+}
+std::string_view to_string(DriverEdge e) { return e == DriverEdge::left ? "left" : "right"; }
+std::string_view to_string(SenseEdge e) { return e == SenseEdge::bottom ? "bottom" : "top"; }
+std::string_view to_string(SenseKind k) { return k == SenseKind::tia ? "tia" : "virtual_ground"; }
+std::string_view to_string(Differential d) {
+    switch (d) {
+        case Differential::none: return "none";
+        case Differential::columns: return "columns";
+        case Differential::arrays: return "arrays";
+    }
+    return "?";
+}
+std::string_view to_string(Mode m) { return m == Mode::read ? "read" : "select"; }
+std::string_view to_string(SelectScheme s) {
+    switch (s) {
+        case SelectScheme::floating: return "floating";
+        case SelectScheme::v_half: return "v_half";
+        case SelectScheme::v_third: return "v_third";
+    }
+    return "?";
+}
+
+}  // namespace kirchhoff::netlists
