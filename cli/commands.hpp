@@ -10,5 +10,6 @@ namespace kirchhoff::cli {
 void add_spice_command(CLI::App& app);  // run a user's deck through the ngspice engine
 void add_solve_command(CLI::App& app);  // one crossbar MVM on a configured tile
 void add_netlist_command(CLI::App& app);  // write a configured tile's deck
+void add_sneak_command(CLI::App& app);    // sneak-path read-margin study
 
 }  // namespace kirchhoff::cli

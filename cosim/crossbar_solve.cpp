@@ -26,7 +26,9 @@ Eigen::VectorXd sense_currents(const netlists::CrossbarCircuit& xbar, const Noda
 }
 
 CrossbarReading read_nodal(const netlists::CrossbarCircuit& xbar, const NodalOptions& options) {
-    const NodalSolver solver(xbar.circuit, options);
+    NodalOptions with_order = options;
+    if (with_order.ordering.empty()) with_order.ordering = netlists::nested_dissection_order(xbar);
+    const NodalSolver solver(xbar.circuit, with_order);
     const NodalSolution s = solver.solve();
     CrossbarReading out;
     out.sense_current = sense_currents(xbar, s);

@@ -25,7 +25,8 @@ struct CrossbarReading {
     int iterations = 0;             // Newton iterations (nodal)
 };
 
-/// Native solve (NodalSolver). Throws NodalError.
+/// Native solve (NodalSolver, in the tile's nested-dissection order unless `options` gives
+/// one). Throws NodalError.
 CrossbarReading read_nodal(const netlists::CrossbarCircuit& xbar, const NodalOptions& options = {});
 
 /// ngspice solve of the same circuit through `session`. Throws SpiceError.

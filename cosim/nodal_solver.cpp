@@ -14,7 +14,8 @@ namespace kirchhoff::cosim {
 
 using netlists::Circuit;
 using SpMat = Eigen::SparseMatrix<double>;
-using Llt = Eigen::SimplicialLLT<SpMat, Eigen::Lower, Eigen::AMDOrdering<int>>;
+// Unknowns are numbered in elimination order already, so the factorisation keeps that order.
+using Llt = Eigen::SimplicialLLT<SpMat, Eigen::Lower, Eigen::NaturalOrdering<int>>;
 
 struct NodalSolver::Impl {
     const Circuit& c;
@@ -47,28 +48,27 @@ struct NodalSolver::Impl {
                                              c.sources()[s].name));
             source_of[std::size_t(p)] = int(s);
         }
-        for (int v = 1; v < nodes; ++v)
-            if (source_of[std::size_t(v)] < 0) unknown[std::size_t(v)] = n++;
-
-        std::vector<Eigen::Triplet<double>> t;
-        t.reserve(4 * c.resistors().size());
-        std::vector<double> diag(std::size_t(n), 0.0);
-        for (const auto& r : c.resistors()) stamp(r.a, r.b, 1.0 / r.ohm, t, &diag);
-        for (const auto& e : c.nonlinear()) stamp(e.a, e.b, 0.0, t, nullptr);  // pattern only
+        number_unknowns(options.ordering);
         // A node with no element to anything is a singular row: name it.
-        std::vector<bool> touched(std::size_t(n), false);
-        auto touch = [&](int node) {
-            if (unknown[std::size_t(node)] >= 0) touched[std::size_t(unknown[std::size_t(node)])] = true;
-        };
-        for (const auto& r : c.resistors()) touch(r.a), touch(r.b);
-        for (const auto& e : c.nonlinear()) touch(e.a), touch(e.b);
+        std::vector<bool> touched(std::size_t(nodes), false);
+        for (const auto& r : c.resistors()) touched[std::size_t(r.a)] = touched[std::size_t(r.b)] = true;
+        for (const auto& e : c.nonlinear()) touched[std::size_t(e.a)] = touched[std::size_t(e.b)] = true;
         for (int v = 1; v < nodes; ++v)
-            if (unknown[std::size_t(v)] >= 0 && !touched[std::size_t(unknown[std::size_t(v)])])
+            if (unknown[std::size_t(v)] >= 0 && !touched[std::size_t(v)])
                 throw NodalError(fmt::format("circuit '{}': node {} is connected to nothing", c.title(), c.node_name(v)));
-
-        k.resize(n, n);
-        k.setFromTriplets(t.begin(), t.end());
-        k.makeCompressed();
+        if (options.ordering.empty()) {
+            // AMD on the pattern, then renumber so that the factorisation runs in that order.
+            assemble();
+            Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> perm;
+            Eigen::AMDOrdering<int>()(k, perm);
+            std::vector<netlists::NodeId> order(static_cast<std::size_t>(n));
+            std::vector<netlists::NodeId> node_of(static_cast<std::size_t>(n));
+            for (int v = 1; v < nodes; ++v)
+                if (unknown[std::size_t(v)] >= 0) node_of[std::size_t(unknown[std::size_t(v)])] = v;
+            for (int i = 0; i < n; ++i) order[std::size_t(i)] = node_of[std::size_t(perm.indices()(i))];
+            number_unknowns(order);
+        }
+        assemble();
         if (c.nonlinear().empty()) {
             k_llt.compute(k);
             if (k_llt.info() != Eigen::Success)
@@ -79,8 +79,32 @@ struct NodalSolver::Impl {
         }
     }
 
+    // Numbers the free nodes in `order` first (skipping fixed ones), then any others.
+    void number_unknowns(const std::vector<netlists::NodeId>& order) {
+        n = 0;
+        for (int& u : unknown) u = -1;
+        auto take = [&](int v) {
+            if (v > 0 && v < c.node_count() && source_of[std::size_t(v)] < 0 && unknown[std::size_t(v)] < 0)
+                unknown[std::size_t(v)] = n++;
+        };
+        for (netlists::NodeId v : order) take(v);
+        for (int v = 1; v < c.node_count(); ++v) take(v);
+    }
+
+    // Builds k (resistors, plus the nonlinear elements' pattern at zero) and the couplings.
+    void assemble() {
+        couplings.clear();
+        std::vector<Eigen::Triplet<double>> t;
+        t.reserve(4 * (c.resistors().size() + c.nonlinear().size()));
+        for (const auto& r : c.resistors()) stamp(r.a, r.b, 1.0 / r.ohm, t, true);
+        for (const auto& e : c.nonlinear()) stamp(e.a, e.b, 0.0, t, false);
+        k.resize(n, n);
+        k.setFromTriplets(t.begin(), t.end());
+        k.makeCompressed();
+    }
+
     // Adds conductance g between nodes a and b to the triplets (and fixed-node couplings).
-    void stamp(int a, int b, double g, std::vector<Eigen::Triplet<double>>& t, std::vector<double>* diag) {
+    void stamp(int a, int b, double g, std::vector<Eigen::Triplet<double>>& t, bool couple) {
         const int ua = unknown[std::size_t(a)], ub = unknown[std::size_t(b)];
         if (ua >= 0) t.emplace_back(ua, ua, g);
         if (ub >= 0) t.emplace_back(ub, ub, g);
@@ -88,7 +112,7 @@ struct NodalSolver::Impl {
             t.emplace_back(ua, ub, -g);
             t.emplace_back(ub, ua, -g);
         }
-        if (!diag) return;  // pattern-only stamps carry no coupling
+        if (!couple) return;  // pattern-only stamps carry no coupling
         if (ua >= 0 && source_of[std::size_t(b)] >= 0) couplings.push_back({ua, source_of[std::size_t(b)], g});
         if (ub >= 0 && source_of[std::size_t(a)] >= 0) couplings.push_back({ub, source_of[std::size_t(a)], g});
     }
@@ -255,6 +279,9 @@ Eigen::VectorXd NodalSolver::node_current_balance(const NodalSolution& s) const 
 }
 
 int NodalSolver::unknowns() const { return impl_->n; }
+long NodalSolver::factor_nonzeros() const {
+    return impl_->c.nonlinear().empty() ? long(impl_->k_llt.matrixL().nestedExpression().nonZeros()) : 0L;
+}
 bool NodalSolver::nonlinear() const { return !impl_->c.nonlinear().empty(); }
 
 }  // namespace kirchhoff::cosim

@@ -2,7 +2,8 @@
 //
 // Grounded voltage sources fix their nodes; every other node is an unknown. Resistors give a
 // symmetric positive definite conductance matrix K, factorised once (sparse Cholesky,
-// simplicial LL^T with AMD ordering). Ohmic circuits are then one solve per input vector, and
+// simplicial LL^T, in the caller's elimination order, e.g. a crossbar's nested dissection,
+// or AMD). Ohmic circuits are then one solve per input vector, and
 // a new input vector reuses the factorisation (only the right-hand side changes). Nonlinear
 // two-terminal elements are solved by Newton's method on K plus their small-signal
 // conductances, with the symbolic analysis done once; the Jacobian falls back to sparse LU
@@ -17,6 +18,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -35,6 +37,9 @@ struct NodalOptions {
     double abs_tol_volt = 1e-12;   // converged when every |dv| <= abs_tol + rel_tol * |v|
     double rel_tol = 1e-10;
     double max_step_volt = 0.1;    // Newton steps are limited to this per node (sinh/exp I-Vs)
+    /// Elimination order of the nodes (e.g. netlists::nested_dissection_order for a crossbar);
+    /// fixed nodes in it are skipped, free nodes missing from it go last. Empty: AMD.
+    std::vector<netlists::NodeId> ordering;
 };
 
 struct NodalSolution {
@@ -63,6 +68,9 @@ public:
     Eigen::VectorXd node_current_balance(const NodalSolution& s) const;
 
     int unknowns() const;
+    /// Nonzeros of the Cholesky factor of the ohmic part (its memory: 12 bytes each), 0 when
+    /// only the Newton Jacobian is factorised.
+    long factor_nonzeros() const;
     bool nonlinear() const;
 
     struct Impl;

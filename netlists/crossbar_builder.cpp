@@ -67,10 +67,21 @@ double unselected_col_volt(const CrossbarSpec& s, double v) {
 CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArray>& cells,
                                const Eigen::VectorXd& v, std::string title) {
     check(s, cells, v);
-    CrossbarCircuit out{Circuit(std::move(title)), s, {}, {}, {}, {}};
+    CrossbarCircuit out{Circuit(std::move(title)), s, {}, {}, {}, {}, {}};
     Circuit& c = out.circuit;
     const int rows = s.rows, pcols = s.physical_cols();
     const bool row_wires = s.r_wire_row_ohm > 0, col_wires = s.r_wire_col_ohm > 0;
+    // Records the grid point of a node the first time it is placed.
+    auto place = [&](NodeId node, int a, int r, int col, int layer) {
+        if (int(out.node_point.size()) < c.node_count()) {
+            out.node_point.resize(std::size_t(c.node_count()), -1);
+            out.node_layer.resize(std::size_t(c.node_count()), -1);
+        }
+        int& p = out.node_point[std::size_t(node)];
+        if (p >= 0) return;
+        p = (a * rows + r) * pcols + col;
+        out.node_layer[std::size_t(node)] = static_cast<signed char>(layer);
+    };
     c.header_lines.push_back(fmt::format(
         "* {}x{} {} crossbar ({} physical columns, {} array(s)), word-line segment {} ohm, bit-line "
         "segment {} ohm, driver {} ohm, sense {}, {} mode",
@@ -111,10 +122,12 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
             const bool driven = out.row_sources[std::size_t(r)] != no_source;
             NodeId entry = -1;
             if (driven || !row_wires) entry = c.node(fmt::format("in{}", r));
+            const int edge_col = s.driver_edge == DriverEdge::left ? 0 : pcols - 1;
             if (driven && s.r_driver_ohm > 0) {
                 const NodeId d = c.node(fmt::format("{}d{}", P, r));
                 c.add_resistor(fmt::format("rdrv{}{}", P, r), entry, d, s.r_driver_ohm);
                 entry = d;
+                place(d, a, r, edge_col, 0);
             }
             if (!row_wires) {
                 for (int col = 0; col < pcols; ++col) rn(r, col) = entry;
@@ -124,6 +137,7 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
             for (int k = 0; k < pcols; ++k) {
                 const int col = s.driver_edge == DriverEdge::left ? k : pcols - 1 - k;
                 const NodeId here = c.node(fmt::format("{}r{}_{}", P, r, col));
+                place(here, a, r, col, 0);
                 if (prev >= 0) c.add_resistor(fmt::format("rr{}{}_{}", P, r, col), prev, here, s.r_wire_row_ohm);
                 rn(r, col) = here;
                 prev = here;
@@ -133,6 +147,8 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
         // Bit lines, from the far edge towards the sense amplifier, and their sense ends.
         for (int col = 0; col < pcols; ++col) {
             const NodeId end = c.node(fmt::format("{}out{}", P, col));
+            const int edge_row = s.sense_edge == SenseEdge::bottom ? rows - 1 : 0;
+            place(end, a, edge_row, col, 2);
             for (int k = 0; k < rows; ++k) {
                 const int r = s.sense_edge == SenseEdge::bottom ? k : rows - 1 - k;
                 if (!col_wires) {
@@ -140,6 +156,7 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
                     continue;
                 }
                 cn(r, col) = c.node(fmt::format("{}c{}_{}", P, r, col));
+                place(cn(r, col), a, r, col, 2);
             }
             if (col_wires)
                 for (int k = 0; k < rows; ++k) {
@@ -157,6 +174,7 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
             NodeId sense_node = end;
             if (s.sense == SenseKind::tia) {
                 sense_node = c.node(fmt::format("{}s{}", P, col));
+                place(sense_node, a, edge_row, col, 2);
                 c.add_resistor(fmt::format("rtia{}{}", P, col), end, sense_node, s.tia.input_ohm());
             }
             out.sense_sources.push_back(c.sources().size());
@@ -170,6 +188,7 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
                 const NodeId bottom = cn(r, col);
                 if (s.cell != CellKind::one_r) {
                     const NodeId mid = c.node(fmt::format("{}m{}_{}", P, r, col));
+                    place(mid, a, r, col, 1);
                     if (s.cell == CellKind::one_t_one_r) {
                         const bool gate_on = s.mode == Mode::read || r == s.select_row;
                         c.add_resistor(fmt::format("rt{}{}_{}", P, r, col), top, mid,
@@ -185,7 +204,61 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
                     c.add_resistor(fmt::format("rx{}{}_{}", P, r, col), top, bottom, 1.0 / cell.value(r, col));
             }
     }
+    // Line nodes of ideal wires span a whole line; they sit at the line's first point.
+    for (int a = 0; a < s.arrays(); ++a)
+        for (int r = 0; r < rows; ++r)
+            for (int col = 0; col < pcols; ++col) {
+                place(out.row_nodes[std::size_t(a)](r, col), a, r, col, 0);
+                place(out.col_nodes[std::size_t(a)](r, col), a, r, col, 2);
+            }
+    out.node_point.resize(std::size_t(c.node_count()), -1);
+    out.node_layer.resize(std::size_t(c.node_count()), -1);
     return out;
+}
+
+std::vector<NodeId> nested_dissection_order(const CrossbarCircuit& x) {
+    const int rows = x.spec.rows, pcols = x.spec.physical_cols();
+    // Nodes grouped by grid point, in node order within a point.
+    std::vector<std::vector<NodeId>> at(std::size_t(x.spec.arrays() * rows * pcols));
+    std::vector<NodeId> order, unplaced;
+    order.reserve(std::size_t(x.circuit.node_count()));
+    for (NodeId n = 1; n < x.circuit.node_count(); ++n) {
+        const int p = n < NodeId(x.node_point.size()) ? x.node_point[std::size_t(n)] : -1;
+        if (p >= 0) at[std::size_t(p)].push_back(n);
+        else unplaced.push_back(n);
+    }
+    // Emits the nodes of one grid point whose layer is (or is not) `layer`.
+    auto emit = [&](int a, int r, int col, int layer, bool in_layer) {
+        for (NodeId n : at[std::size_t((a * rows + r) * pcols + col)])
+            if ((x.node_layer[std::size_t(n)] == layer) == in_layer) order.push_back(n);
+    };
+    auto emit_all = [&](int a, int r, int col) { emit(a, r, col, -2, false); };
+    // Recursive bisection of [r0, r1) x [c0, c1); each separator goes after both halves.
+    auto dissect = [&](auto& self, int a, int r0, int r1, int c0, int c1) -> void {
+        const int h = r1 - r0, w = c1 - c0;
+        if (h <= 0 || w <= 0) return;
+        if (h * w <= 8) {
+            for (int r = r0; r < r1; ++r)
+                for (int col = c0; col < c1; ++col) emit_all(a, r, col);
+            return;
+        }
+        if (w >= h) {  // word-line nodes of column cm separate left from right
+            const int cm = (c0 + c1) / 2;
+            self(self, a, r0, r1, c0, cm);
+            self(self, a, r0, r1, cm + 1, c1);
+            for (int r = r0; r < r1; ++r) emit(a, r, cm, 0, false);
+            for (int r = r0; r < r1; ++r) emit(a, r, cm, 0, true);
+        } else {  // bit-line nodes of row rm separate top from bottom
+            const int rm = (r0 + r1) / 2;
+            self(self, a, r0, rm, c0, c1);
+            self(self, a, rm + 1, r1, c0, c1);
+            for (int col = c0; col < c1; ++col) emit(a, rm, col, 2, false);
+            for (int col = c0; col < c1; ++col) emit(a, rm, col, 2, true);
+        }
+    };
+    for (int a = 0; a < x.spec.arrays(); ++a) dissect(dissect, a, 0, rows, 0, pcols);
+    order.insert(order.end(), unplaced.begin(), unplaced.end());
+    return order;
 }
 
 void CrossbarCircuit::set_inputs(const Eigen::VectorXd& v) {
@@ -222,7 +295,7 @@ Eigen::VectorXd ideal_outputs(const CrossbarSpec& spec, const std::vector<Eigen:
     Eigen::VectorXd all(spec.arrays() * spec.physical_cols());
     for (int a = 0; a < spec.arrays(); ++a)
         all.segment(a * spec.physical_cols(), spec.physical_cols()) = g[std::size_t(a)].transpose() * v;
-    CrossbarCircuit shape{Circuit(), spec, {}, {}, {}, {}};
+    CrossbarCircuit shape{Circuit(), spec, {}, {}, {}, {}, {}};
     return shape.outputs(all);
 }
 

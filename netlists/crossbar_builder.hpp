@@ -46,6 +46,10 @@ struct CrossbarCircuit {
     std::vector<std::size_t> sense_sources;  // (arrays * physical cols), array-major; no_source if floating
     std::vector<Eigen::MatrixXi> row_nodes;  // per array (rows, physical cols): word-line node at each cell
     std::vector<Eigen::MatrixXi> col_nodes;  // per array (rows, physical cols): bit-line node at each cell
+    std::vector<int> node_point;  // (node_count): grid point a * rows * cols + r * cols + c (physical
+                                  // cols) each node sits at, -1 for ground and shared driver nodes
+    std::vector<signed char> node_layer;  // (node_count): 0 word line, 1 between access element
+                                          // and cell, 2 bit line (and sense nodes)
 
     /// Read mode: sets the row voltages (rows) without rebuilding the circuit.
     void set_inputs(const Eigen::VectorXd& v_volt);
@@ -55,6 +59,13 @@ struct CrossbarCircuit {
     /// themselves, or G+ minus G- for differential tiles.
     Eigen::VectorXd outputs(const Eigen::VectorXd& sense_currents) const;
 };
+
+/// Elimination order of the tile's nodes for a sparse factorisation: nested dissection of the
+/// grid of cell positions, splitting the longer side each time. Word lines only run along
+/// rows and bit lines only along columns, so the word-line nodes of one column separate its
+/// left from its right, and the bit-line nodes of one row its top from its bottom: separators
+/// of N nodes. Fill grows as N^2 log N, well below AMD's on these grids.
+std::vector<NodeId> nested_dissection_order(const CrossbarCircuit& xbar);
 
 /// Builds the tile. `cells` holds one CellArray (two for Differential::arrays); `v_volt` the
 /// row voltages in read mode (rows), or one value, the select voltage, in select mode.

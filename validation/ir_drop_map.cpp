@@ -21,38 +21,40 @@ std::vector<std::filesystem::path> write_ir_drop_map(const netlists::CrossbarCir
     csv << "array,row,col,v_wordline_volt,v_bitline_volt,v_cell_volt,v_cell_over_input\n";
     for (int a = 0; a < spec.arrays(); ++a) {
         const std::string suffix = spec.arrays() == 1 ? "" : (a == 0 ? "_p" : "_m");
-        Eigen::MatrixXd ratio(spec.rows, spec.physical_cols());
+        Eigen::MatrixXd drop(spec.rows, spec.physical_cols());  // input - cell voltage (V)
         for (int r = 0; r < spec.rows; ++r) {
             const std::size_t src = xbar.row_sources[std::size_t(r)];
             const double input = src == netlists::no_source ? std::nan("") : xbar.circuit.sources()[src].volt;
             for (int c = 0; c < spec.physical_cols(); ++c) {
                 const double vw = v(xbar.row_nodes[std::size_t(a)](r, c));
                 const double vb = v(xbar.col_nodes[std::size_t(a)](r, c));
-                ratio(r, c) = input != 0.0 ? (vw - vb) / input : std::nan("");
-                csv << fmt::format("{},{},{},{:.17g},{:.17g},{:.17g},{:.17g}\n", a, r, c, vw, vb, vw - vb, ratio(r, c));
+                drop(r, c) = input - (vw - vb);
+                csv << fmt::format("{},{},{},{:.17g},{:.17g},{:.17g},{:.17g}\n", a, r, c, vw, vb, vw - vb,
+                                   input != 0.0 ? (vw - vb) / input : std::nan(""));
             }
         }
         const auto dat = dir / fmt::format("ir_drop{}.dat", suffix);
         std::ofstream m(dat);
         for (int r = 0; r < spec.rows; ++r) {
-            for (int c = 0; c < spec.physical_cols(); ++c) m << fmt::format("{:.9g} ", ratio(r, c));
+            for (int c = 0; c < spec.physical_cols(); ++c) m << fmt::format("{:.9g} ", 1e3 * drop(r, c));
             m << "\n";
         }
         m.close();
         written.push_back(dat);
         const auto png = dir / fmt::format("ir_drop{}.png", suffix);
         const std::string script = fmt::format(
-            "set terminal pngcairo size 900,760 font ',11'\n"
+            "set terminal pngcairo size 900,760 font ',11' noenhanced\n"
             "set output {}\n"
             "set title {}\n"
             "set xlabel 'column (bit line)'\nset ylabel 'row (word line)'\n"
-            "set cblabel 'cell voltage / row input'\n"
-            "set yrange [*:*] reverse\nset size ratio -1\nset palette rgb 33,13,10\n"
+            "set cblabel 'IR drop: row input - cell voltage (mV)'\n"
+            "set xrange [-0.5:{}]\nset yrange [{}:-0.5]\nset size ratio -1\nset palette rgb 33,13,10\n"
             "plot {} matrix with image notitle\n",
             gnuplot_quote(png.filename().string()),
             gnuplot_quote(fmt::format("IR drop: {}x{} {} array{}, {} ohm / {} ohm segments", spec.rows,
                                       spec.physical_cols(), to_string(spec.cell), suffix, spec.r_wire_row_ohm,
                                       spec.r_wire_col_ohm)),
+            spec.physical_cols() - 0.5, spec.rows - 0.5,
             gnuplot_quote(dat.filename().string()));
         const auto gp = dir / fmt::format("ir_drop{}.gp", suffix);
         written.push_back(gp);

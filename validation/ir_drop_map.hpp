@@ -1,5 +1,6 @@
 // Per-cell voltage maps of a solved crossbar (IR drop): a CSV with one row per cell and a
-// heat-map PNG per array of the voltage across each cell relative to its row's input.
+// heat-map PNG per array of the voltage each cell loses to the wires (row input minus the
+// voltage across the cell).
 #pragma once
 
 #include <filesystem>

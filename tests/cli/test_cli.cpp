@@ -120,3 +120,66 @@ TEST_CASE("solve rejects bad configuration with file, key, value and range", "[c
     CHECK(engine.status == 2);
     CHECK_THAT(engine.out, ContainsSubstring("magic"));
 }
+
+TEST_CASE("netlist writes a deck that ngspice -b runs unchanged, currents in column order", "[cli][ngspice]") {
+    const std::string program = KIRCHHOFF_NGSPICE_PROGRAM;
+    if (program.empty() || !std::filesystem::exists(program)) SKIP("the ngspice command-line program is not installed");
+    const auto deck = std::filesystem::temp_directory_path() / "kirchhoff_cli_netlist.cir";
+    const std::string tile = "--set array.rows=6 --set array.cols=4 --set array.cell=1T1R --set seed=5";
+    const Run w = kirchhoff("netlist --out " + deck.string() + " " + tile);
+    REQUIRE(w.status == 0);
+    FILE* pipe = popen((program + " -b " + deck.string() + " 2>&1").c_str(), "r");
+    REQUIRE(pipe);
+    std::string out;
+    std::array<char, 4096> buf{};
+    for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), pipe)) > 0;) out.append(buf.data(), n);
+    REQUIRE(pclose(pipe) == 0);
+    std::vector<double> batch;
+    std::size_t pos = 0;
+    for (int c = 0; c < 4; ++c) {
+        const std::string key = "i(vsense" + std::to_string(c) + ") = ";
+        pos = out.find(key, pos);
+        REQUIRE(pos != std::string::npos);  // printed, and after the previous column
+        batch.push_back(std::stod(out.substr(pos + key.size())));
+    }
+    const Run nodal = kirchhoff("solve --engine nodal --json " + tile);
+    REQUIRE(nodal.status == 0);
+    const auto currents = nlohmann::json::parse(nodal.stdout_only)["currents_a"];
+    for (int c = 0; c < 4; ++c)
+        CHECK(std::abs(currents[std::size_t(c)].get<double>() - batch[std::size_t(c)]) <= 1e-9 * std::abs(batch[std::size_t(c)]));
+}
+
+TEST_CASE("solve --out writes voltage maps and sneak writes its study", "[cli]") {
+    const auto dir = std::filesystem::temp_directory_path() / "kirchhoff_cli_maps";
+    std::filesystem::remove_all(dir);
+    const Run solve = kirchhoff("solve --engine nodal --set array.rows=8 --set array.cols=8 --out " + dir.string());
+    CHECK(solve.status == 0);
+    CHECK(std::filesystem::file_size(dir / "cell_voltages.csv") > 64 * 20);
+    const Run sneak = kirchhoff("sneak --sizes 4,8 --out " + dir.string());
+    CHECK(sneak.status == 0);
+    std::ifstream csv(dir / "sneak_margin.csv");
+    std::string header;
+    std::getline(csv, header);
+    CHECK(header == "n,scheme,i_on_a,i_off_a,i_cell_on_a,read_margin");
+    int rows = 0;
+    for (std::string line; std::getline(csv, line);) ++rows;
+    CHECK(rows == 6);  // 2 sizes x 3 schemes
+    const Run bad = kirchhoff("sneak --sizes 1 --out " + dir.string());
+    CHECK(bad.status == 2);
+    CHECK_THAT(bad.out, ContainsSubstring("--sizes: 1"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("solve rejects contradictory keys and engines", "[cli]") {
+    const Run g = kirchhoff("solve --set device.g_min_siemens=1e-3");
+    CHECK(g.status == 2);
+    CHECK_THAT(g.out, ContainsSubstring("device.g_min_siemens = 0.001 S (--set) must be below device.g_max_siemens"));
+    const Run sel = kirchhoff("solve --set array.mode=select --set select.row=70");
+    CHECK(sel.status == 2);
+    CHECK_THAT(sel.out, ContainsSubstring("select.row = 70") && ContainsSubstring("[0, 63]"));
+    const Run ideal = kirchhoff("solve --engine ideal --set array.mode=select");
+    CHECK(ideal.status == 2);
+    const Run preset = kirchhoff("solve --set device.preset=unobtainium");
+    CHECK(preset.status == 2);
+    CHECK_THAT(preset.out, ContainsSubstring("unobtainium") && ContainsSubstring("linear"));
+}
