@@ -11,10 +11,9 @@ namespace kirchhoff::netlists {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+std::string lower(std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
 }
 
 void check_nodes(const std::string& name, NodeId a, NodeId b, int count) {
@@ -27,17 +26,22 @@ void check_nodes(const std::string& name, NodeId a, NodeId b, int count) {
 
 Circuit::Circuit(std::string title) : title_(std::move(title)) { node("0"); }
 
-NodeId Circuit::node(std::string_view name) {
-    std::string key = lower(name);
-    if (const auto it = node_ids_.find(key); it != node_ids_.end()) return it->second;
-    const NodeId id = NodeId(node_names_.size());
-    node_names_.push_back(key);
-    node_ids_.emplace(std::move(key), id);
-    return id;
+NodeId Circuit::node(std::string name) {
+    name = lower(std::move(name));
+    const auto [it, inserted] = node_ids_.try_emplace(name, NodeId(node_names_.size()));
+    if (inserted) node_names_.push_back(std::move(name));
+    return it->second;
+}
+
+void Circuit::reserve(std::size_t nodes, std::size_t resistors, std::size_t nonlinear) {
+    node_names_.reserve(nodes);
+    node_ids_.reserve(nodes);
+    resistors_.reserve(resistors);
+    nonlinear_.reserve(nonlinear);
 }
 
 NodeId Circuit::find_node(std::string_view name) const {
-    const auto it = node_ids_.find(lower(name));
+    const auto it = node_ids_.find(lower(std::string(name)));
     if (it == node_ids_.end()) throw std::out_of_range(fmt::format("no node '{}' in circuit '{}'", name, title_));
     return it->second;
 }
@@ -46,20 +50,20 @@ void Circuit::add_resistor(std::string name, NodeId a, NodeId b, double ohm) {
     check_nodes(name, a, b, node_count());
     if (!(ohm > 0.0) || !std::isfinite(ohm))
         throw std::invalid_argument(fmt::format("resistor {}: {} ohm must be finite and > 0", name, ohm));
-    resistors_.push_back({lower(name), a, b, ohm});
+    resistors_.push_back({lower(std::move(name)), a, b, ohm});
 }
 
 void Circuit::add_source(std::string name, NodeId p, double volt) {
     check_nodes(name, p, 0, node_count());
     if (!std::isfinite(volt)) throw std::invalid_argument(fmt::format("source {}: {} V is not finite", name, volt));
-    std::string key = lower(name);
+    std::string key = lower(std::move(name));
     if (!source_ids_.emplace(key, sources_.size()).second)
-        throw std::invalid_argument(fmt::format("source {} declared twice", name));
+        throw std::invalid_argument(fmt::format("source {} declared twice", key));
     sources_.push_back({std::move(key), p, volt});
 }
 
 std::size_t Circuit::source_index(std::string_view name) const {
-    const auto it = source_ids_.find(lower(name));
+    const auto it = source_ids_.find(lower(std::string(name)));
     if (it == source_ids_.end()) throw std::out_of_range(fmt::format("no source '{}' in circuit '{}'", name, title_));
     return it->second;
 }
@@ -79,7 +83,7 @@ void Circuit::add_nonlinear(std::string name, NodeId a, NodeId b, int model, dou
         throw std::invalid_argument(fmt::format("element {}: unknown model index {}", name, model));
     if (!std::isfinite(parameter))
         throw std::invalid_argument(fmt::format("element {}: parameter {} is not finite", name, parameter));
-    nonlinear_.push_back({lower(name), a, b, model, parameter});
+    nonlinear_.push_back({lower(std::move(name)), a, b, model, parameter});
 }
 
 std::string spice_deck(const Circuit& c, const DeckEnding& ending) {
@@ -113,7 +117,7 @@ std::string batch_print_block(const std::string& analysis, const std::vector<std
 }
 
 std::string source_current_vector(std::string_view source_name) {
-    return fmt::format("i({})", lower(source_name));
+    return fmt::format("i({})", lower(std::string(source_name)));
 }
 
 }  // namespace kirchhoff::netlists

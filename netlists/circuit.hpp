@@ -63,7 +63,9 @@ public:
 
     const std::string& title() const { return title_; }
     /// The node called `name`, created if new ("0" is ground).
-    NodeId node(std::string_view name);
+    NodeId node(std::string name);
+    /// Capacity for this many nodes and elements (building large circuits without regrowth).
+    void reserve(std::size_t nodes, std::size_t resistors, std::size_t nonlinear);
     /// The node called `name`; std::out_of_range if absent.
     NodeId find_node(std::string_view name) const;
     const std::string& node_name(NodeId id) const { return node_names_[std::size_t(id)]; }

@@ -70,6 +70,13 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
     CrossbarCircuit out{Circuit(std::move(title)), s, {}, {}, {}, {}, {}};
     Circuit& c = out.circuit;
     const int rows = s.rows, pcols = s.physical_cols();
+    {
+        const std::size_t cells = std::size_t(s.arrays()) * std::size_t(rows) * std::size_t(pcols);
+        const std::size_t per_cell = s.cell == CellKind::one_r ? 2 : 3;
+        const std::size_t nonlinear = s.cell == CellKind::one_s_one_r ? 2 * cells : cells;  // at most
+        c.reserve(per_cell * cells + 4 * std::size_t(rows + pcols), 3 * cells + 2 * std::size_t(rows + pcols),
+                  nonlinear);
+    }
     const bool row_wires = s.r_wire_row_ohm > 0, col_wires = s.r_wire_col_ohm > 0;
     // Records the grid point of a node the first time it is placed.
     auto place = [&](NodeId node, int a, int r, int col, int layer) {
