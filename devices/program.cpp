@@ -44,8 +44,8 @@ ProgramResult program_and_verify(const Device& device, const State& x0, const Pr
         used = true;
         direction = want;
         v_last = amp;
-        x = integrate_final(device, pulse(amp, pr.t_pulse_s, pr.t_edge_s, 0.0, 0.0), x,
-                            opt.integration);
+        const Waveform w = pulse(amp, pr.t_pulse_s, pr.t_edge_s, 0.0, 0.0);
+        x = opt.engine ? opt.engine(device, w, x) : integrate_final(device, w, x, opt.integration);
         for (Eigen::Index k = 0; k < x.size(); ++k)
             if (sigma[k] > 0) x[k] = std::clamp(x[k] + sigma[k] * rng.normal(), lo[k], hi[k]);
         x = device.rest_state(x[0]);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "devices/device.hpp"
@@ -21,11 +22,16 @@
 
 namespace kirchhoff::devices {
 
+/// Applies one pulse: the state after `pulse` starting from `x`. The default integrates
+/// natively (integrate_final); the CLI's `--engine spice` runs the transient subcircuit instead.
+using PulseEngine = std::function<State(const Device& device, const Waveform& pulse, const State& x)>;
+
 struct ProgramOptions {
     double g_target_siemens = 0.0;
     double tolerance_rel = 0.05;  // accept |G - G_T| <= tolerance_rel * G_T
     int max_pulses = 200;
     IntegrationOptions integration = {1e-6, 1e-9, 0.0};
+    PulseEngine engine = {};      // empty: integrate_final with `integration`
 };
 
 struct ProgramStep {
