@@ -12,11 +12,12 @@
 
 namespace kirchhoff::netlists {
 
-/// Cell model names `device.preset` accepts ("linear" first).
+/// Cell model names `device.preset` accepts: "linear", then every electrical device preset.
 std::vector<std::string> cell_model_names();
 
-/// One CellArray per conductance matrix (rows, physical cols). Throws InputError for an
-/// unknown preset (listing the known ones) or a conductance outside the device's window.
+/// One CellArray per conductance matrix (rows, physical cols). Device cells hold the memory
+/// value whose read conductance at input.v_read_volt is the target. Throws InputError for an
+/// unknown preset (listing the known ones) or a [g_min, g_max] outside the device's window.
 std::vector<CellArray> program_cells(const CrossbarConfig& config, const std::vector<Eigen::MatrixXd>& g_siemens);
 
 }  // namespace kirchhoff::netlists

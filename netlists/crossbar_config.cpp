@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "netlists/cell_programming.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::netlists {
@@ -53,7 +54,8 @@ params::Schema crossbar_schema() {
     s.add(integer_key("select.col", 0, Range::closed(0, 8191), "select mode: physical column of the selected cell"));
     s.add(choice_key("select.scheme", "v_half", {"floating", "v_half", "v_third"},
                      "select mode: unselected lines floating, at V/2, or at V/3 (rows) and 2V/3 (columns)"));
-    s.add(text_key("device.preset", "linear", "cell model: linear (ohmic) or a device preset name"));
+    s.add(choice_key("device.preset", "linear", cell_model_names(),
+                     "cell model: linear (ohmic), or an electrical device preset programmed to each conductance"));
     s.add(real_key("device.g_min_siemens", 1e-6, "S", Range{0.0, 1.0, true, false}, "lowest programmed cell conductance"));
     s.add(real_key("device.g_max_siemens", 1e-4, "S", Range{0.0, 1.0, true, false}, "highest programmed cell conductance"));
     s.add(real_key("input.v_read_volt", 0.2, "V", Range{0.0, 10.0, true, false},

@@ -4,6 +4,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -23,7 +24,10 @@ struct Run {
 };
 
 Run kirchhoff(const std::string& args) {
-    const auto err = std::filesystem::temp_directory_path() / "kirchhoff_cli_test.err";
+    // One stderr file per call: ctest runs these cases in parallel processes.
+    static int calls = 0;
+    const auto err = std::filesystem::temp_directory_path() /
+                     ("kirchhoff_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(calls++) + ".err");
     const std::string cmd = std::string(KIRCHHOFF_PROGRAM) + " " + args + " 2>" + err.string();
     FILE* pipe = popen(cmd.c_str(), "r");
     REQUIRE(pipe);
@@ -33,6 +37,8 @@ Run kirchhoff(const std::string& args) {
     const int status = pclose(pipe);
     std::ifstream e(err);
     const std::string stderr_text((std::istreambuf_iterator<char>(e)), {});
+    e.close();
+    std::filesystem::remove(err);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out + stderr_text, out};
 }
 

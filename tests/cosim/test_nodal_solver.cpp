@@ -10,6 +10,7 @@
 
 #include "cosim/crossbar_solve.hpp"
 #include "cosim/ideal.hpp"
+#include "devices/presets.hpp"
 #include "crossbar_fixtures.hpp"
 
 using namespace kirchhoff;
@@ -185,4 +186,30 @@ TEST_CASE("a node connected to nothing is a clear error", "[cosim]") {
     c.add_source("v1", a, 1.0);
     c.add_resistor("r1", a, 0, 1e3);
     CHECK_THROWS_WITH(NodalSolver(c), ContainsSubstring("lonely") && ContainsSubstring("connected to nothing"));
+}
+
+TEST_CASE("nodal agrees with ngspice on tiles of device cells", "[cosim][ngspice]") {
+    // Every electrical preset, programmed across most of its read window, on 1R and 1T1R tiles.
+    // (VTEAM reads ohmically, so Newton takes one step there; the others are nonlinear.)
+    for (const auto& name : cell_model_names()) {
+        if (name == "linear") continue;
+        for (const auto cell : {CellKind::one_r, CellKind::one_t_one_r}) {
+            CrossbarConfig cfg;
+            cfg.spec = test::square_spec(24, 2.0);
+            cfg.spec.cell = cell;
+            cfg.device_preset = name;
+            cfg.v_read_volt = 0.2;
+            const auto device = devices::make_device(devices::find_preset(name));
+            const auto [lo, hi] = device->conductance_window_siemens(cfg.v_read_volt);
+            cfg.g_min_siemens = lo * 1.2;
+            cfg.g_max_siemens = hi / 1.2;
+            const auto tile = random_tile(cfg);
+            const auto x = build_crossbar(cfg.spec, program_cells(cfg, tile.g_siemens), tile.v_volt);
+            const auto native = read_nodal(x);
+            NgspiceSession session;
+            const auto spice = read_spice(session, x);
+            INFO(name << " " << to_string(cell) << ": " << native.iterations << " Newton iterations");
+            CHECK(max_rel_diff(native.outputs, spice.outputs) < 1e-4);
+        }
+    }
 }
