@@ -117,17 +117,22 @@ struct NodalSolver::Impl {
         if (ub >= 0 && source_of[std::size_t(a)] >= 0) couplings.push_back({ub, source_of[std::size_t(a)], g});
     }
 
-    Eigen::VectorXd rhs() const {
+    // Right-hand side: currents the sources push into the unknowns through resistors, plus
+    // any injected currents (node_count, A into each node).
+    Eigen::VectorXd rhs(const Eigen::VectorXd& volt, const Eigen::VectorXd* injection) const {
         Eigen::VectorXd b = Eigen::VectorXd::Zero(n);
-        for (const Coupling& cp : couplings) b(cp.row) += cp.g * c.sources()[std::size_t(cp.source)].volt;
+        for (const Coupling& cp : couplings) b(cp.row) += cp.g * volt(cp.source);
+        if (injection)
+            for (int node = 1; node < c.node_count(); ++node)
+                if (unknown[std::size_t(node)] >= 0) b(unknown[std::size_t(node)]) += (*injection)(node);
         return b;
     }
 
-    Eigen::VectorXd full_voltages(const Eigen::VectorXd& x) const {
+    Eigen::VectorXd full_voltages(const Eigen::VectorXd& x, const Eigen::VectorXd& volt) const {
         Eigen::VectorXd v = Eigen::VectorXd::Zero(c.node_count());
         for (int node = 1; node < c.node_count(); ++node) {
             const int u = unknown[std::size_t(node)];
-            v(node) = u >= 0 ? x(u) : c.sources()[std::size_t(source_of[std::size_t(node)])].volt;
+            v(node) = u >= 0 ? x(u) : volt(source_of[std::size_t(node)]);
         }
         return v;
     }
@@ -181,13 +186,19 @@ struct NodalSolver::Impl {
         }
     }
 
-    NodalSolution solve() const {
+    NodalSolution solve(const Eigen::VectorXd& volt, const Eigen::VectorXd* injection) const {
+        if (volt.size() != Eigen::Index(c.sources().size()))
+            throw std::invalid_argument(fmt::format("circuit '{}' has {} sources, got {} voltages", c.title(),
+                                                    c.sources().size(), volt.size()));
+        if (injection && injection->size() != c.node_count())
+            throw std::invalid_argument(fmt::format("circuit '{}' has {} nodes, got {} injected currents", c.title(),
+                                                    c.node_count(), injection->size()));
         NodalSolution out;
-        const Eigen::VectorXd b = rhs();
+        const Eigen::VectorXd b = rhs(volt, injection);
         if (c.nonlinear().empty()) {
-            out.node_volt = full_voltages(k_llt.solve(b));
+            out.node_volt = full_voltages(k_llt.solve(b), volt);
             out.iterations = 1;
-            return finish(out);
+            return finish(out, injection);
         }
         // Start from the circuit linearised at zero bias across every element.
         Eigen::VectorXd current, g;
@@ -195,7 +206,7 @@ struct NodalSolver::Impl {
         assemble_jacobian(g);
         Eigen::VectorXd x = solve_jacobian(b);
         for (int it = 1; it <= options.max_iterations; ++it) {
-            const Eigen::VectorXd v = full_voltages(x);
+            const Eigen::VectorXd v = full_voltages(x, volt);
             evaluate(v, current, g);
             // Residual: net current leaving each unknown node.
             Eigen::VectorXd f = k * x - b;
@@ -221,9 +232,9 @@ struct NodalSolver::Impl {
                 throw NodalError(fmt::format("circuit '{}': Newton iteration {} produced a non-finite voltage",
                                              c.title(), it));
             if (converged) {
-                out.node_volt = full_voltages(x);
+                out.node_volt = full_voltages(x, volt);
                 out.iterations = it;
-                return finish(out);
+                return finish(out, injection);
             }
         }
         throw NodalError(fmt::format("circuit '{}': Newton did not converge in {} iterations", c.title(),
@@ -245,12 +256,22 @@ struct NodalSolver::Impl {
         return leaving;
     }
 
-    NodalSolution& finish(NodalSolution& s) const {
+    // Source currents from Kirchhoff's current law at each source's node: what the elements
+    // draw out of it, less what is injected there.
+    NodalSolution& finish(NodalSolution& s, const Eigen::VectorXd* injection) const {
         const Eigen::VectorXd leaving = balance(s.node_volt);
         s.source_current.resize(Eigen::Index(c.sources().size()));
-        for (std::size_t k2 = 0; k2 < c.sources().size(); ++k2)
-            s.source_current(Eigen::Index(k2)) = -leaving(c.sources()[k2].p);
+        for (std::size_t k2 = 0; k2 < c.sources().size(); ++k2) {
+            const int p = c.sources()[k2].p;
+            s.source_current(Eigen::Index(k2)) = (injection ? (*injection)(p) : 0.0) - leaving(p);
+        }
         return s;
+    }
+
+    Eigen::VectorXd circuit_volts() const {
+        Eigen::VectorXd v(Eigen::Index(c.sources().size()));
+        for (std::size_t k2 = 0; k2 < c.sources().size(); ++k2) v(Eigen::Index(k2)) = c.sources()[k2].volt;
+        return v;
     }
 };
 
@@ -258,7 +279,11 @@ NodalSolver::NodalSolver(const Circuit& circuit, NodalOptions options)
     : impl_(std::make_unique<Impl>(circuit, options)) {}
 NodalSolver::~NodalSolver() = default;
 
-NodalSolution NodalSolver::solve() const { return impl_->solve(); }
+NodalSolution NodalSolver::solve() const { return impl_->solve(impl_->circuit_volts(), nullptr); }
+
+NodalSolution NodalSolver::solve(const Eigen::VectorXd& source_volt, const Eigen::VectorXd* injection) const {
+    return impl_->solve(source_volt, injection);
+}
 
 Eigen::VectorXd NodalSolver::resistor_currents(const NodalSolution& s) const {
     const auto& rs = impl_->c.resistors();

@@ -11,8 +11,8 @@
 //
 // Results use ngspice's conventions, so the two solvers compare directly: node voltages, and
 // source currents i(V) flowing from the source's + node through the source to ground.
-// Not thread-safe for concurrent solve() calls on one object; solves of different objects
-// may run in parallel. Device evaluations inside one Newton step use OpenMP.
+// Concurrent solve() calls on one object are safe for ohmic circuits only; solves of different
+// objects may always run in parallel. Device evaluations inside one Newton step use OpenMP.
 #pragma once
 
 #include <memory>
@@ -59,6 +59,11 @@ public:
 
     /// Solves with the circuit's current source voltages. Throws NodalError.
     NodalSolution solve() const;
+    /// Solves with these source voltages (sources, in circuit order) instead, and optionally
+    /// currents injected into nodes ((node_count) A into each node; at a source's node they
+    /// reduce that source's current). For ohmic circuits this is const and safe to call from
+    /// several threads at once (the factorisation is only read); not for nonlinear ones.
+    NodalSolution solve(const Eigen::VectorXd& source_volt, const Eigen::VectorXd* injection = nullptr) const;
 
     /// Currents (A) through each resistor (a -> b) and each nonlinear element, in circuit order.
     Eigen::VectorXd resistor_currents(const NodalSolution& s) const;
