@@ -11,6 +11,7 @@ void add_spice_command(CLI::App& app);  // run a user's deck through the ngspice
 void add_solve_command(CLI::App& app);  // one crossbar MVM on a configured tile
 void add_netlist_command(CLI::App& app);  // write a configured tile's deck
 void add_sneak_command(CLI::App& app);    // sneak-path read-margin study
+void add_fit_command(CLI::App& app);      // fit and check tile surrogates
 void add_device_command(CLI::App& app);   // single-device characterisation (devices/)
 
 }  // namespace kirchhoff::cli

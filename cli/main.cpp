@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     kirchhoff::cli::add_solve_command(app);
     kirchhoff::cli::add_netlist_command(app);
     kirchhoff::cli::add_sneak_command(app);
+    kirchhoff::cli::add_fit_command(app);
     kirchhoff::cli::add_device_command(app);
     try {
         app.parse(argc, argv);

@@ -1,0 +1,101 @@
+// The four MVM engines.
+#include "cosim/mvm_engine.hpp"
+
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "cosim/crossbar_solve.hpp"
+#include "cosim/nodal_solver.hpp"
+#include "cosim/tile_surrogate.hpp"
+#include "netlists/cell_programming.hpp"
+
+namespace kirchhoff::cosim {
+
+namespace {
+
+void check_input(const ProgrammedTile& t, const Eigen::VectorXd& v) {
+    if (v.size() != t.config.spec.rows)
+        throw std::invalid_argument(fmt::format("the tile has {} rows, the input {} values", t.config.spec.rows, v.size()));
+}
+
+class IdealEngine final : public MvmEngine {
+public:
+    explicit IdealEngine(const ProgrammedTile& t) : tile_(t) {}
+    std::string_view name() const override { return "ideal"; }
+    Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
+        check_input(tile_, v);
+        return netlists::ideal_outputs(tile_.config.spec, tile_.g_siemens, v);
+    }
+
+private:
+    ProgrammedTile tile_;
+};
+
+class SurrogateEngine final : public MvmEngine {
+public:
+    SurrogateEngine(const ProgrammedTile& t, const CellResponse& response, double v_star)
+        : surrogate_(TileSurrogate::build(t.config.spec, t.cells, response, v_star)) {}
+    std::string_view name() const override { return "surrogate"; }
+    Eigen::VectorXd matvec(const Eigen::VectorXd& v) override { return surrogate_.matvec(v); }
+
+private:
+    TileSurrogate surrogate_;
+};
+
+// The circuit is built once; each input only changes the row sources.
+class NodalEngine final : public MvmEngine {
+public:
+    explicit NodalEngine(const ProgrammedTile& t)
+        : xbar_(netlists::build_crossbar(t.config.spec, t.cells, Eigen::VectorXd::Zero(t.config.spec.rows), "nodal engine tile")) {
+        NodalOptions o;
+        o.ordering = netlists::nested_dissection_order(xbar_);
+        solver_.emplace(xbar_.circuit, o);
+    }
+    std::string_view name() const override { return "nodal"; }
+    Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
+        xbar_.set_inputs(v);
+        return xbar_.outputs(sense_currents(xbar_, solver_->solve()));
+    }
+
+private:
+    netlists::CrossbarCircuit xbar_;
+    std::optional<NodalSolver> solver_;
+};
+
+class SpiceEngine final : public MvmEngine {
+public:
+    SpiceEngine(const ProgrammedTile& t, NgspiceSession& session)
+        : xbar_(netlists::build_crossbar(t.config.spec, t.cells, Eigen::VectorXd::Zero(t.config.spec.rows), "spice engine tile")),
+          session_(session),
+          timeout_(t.config.timeout_s > 0 ? std::optional(t.config.timeout_s) : std::nullopt) {}
+    std::string_view name() const override { return "spice"; }
+    Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
+        xbar_.set_inputs(v);
+        return read_spice(session_, xbar_, timeout_).outputs;
+    }
+
+private:
+    netlists::CrossbarCircuit xbar_;
+    NgspiceSession& session_;
+    std::optional<double> timeout_;
+};
+
+}  // namespace
+
+ProgrammedTile program_tile(const netlists::CrossbarConfig& config, std::vector<Eigen::MatrixXd> g) {
+    ProgrammedTile t{config, std::move(g), {}};
+    t.cells = netlists::program_cells(config, t.g_siemens);
+    return t;
+}
+
+std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& t) { return std::make_unique<IdealEngine>(t); }
+std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const CellResponse& r, double v_star) {
+    return std::make_unique<SurrogateEngine>(t, r, v_star);
+}
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t) { return std::make_unique<NodalEngine>(t); }
+std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& t, NgspiceSession& s) {
+    return std::make_unique<SpiceEngine>(t, s);
+}
+
+}  // namespace kirchhoff::cosim

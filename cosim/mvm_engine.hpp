@@ -1,0 +1,46 @@
+// One interface for the four ways to compute an MVM on a programmed tile, fastest first:
+//   ideal      G^T v (combined for differential pairs): the digital reference
+//   surrogate  the tile surrogate's dense matrices (tile_surrogate.hpp)
+//   nodal      Kirchhoff's circuit solve of the whole tile (factorisation reused across inputs)
+//   spice      the tile's deck solved by ngspice: the reference for everything above
+// Each faster engine is checked against the next more faithful one in the tests.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "cosim/cell_response.hpp"
+#include "cosim/ngspice_session.hpp"
+#include "netlists/crossbar_builder.hpp"
+#include "netlists/crossbar_config.hpp"
+
+namespace kirchhoff::cosim {
+
+/// A tile with its target conductances and the cells programmed to them.
+struct ProgrammedTile {
+    netlists::CrossbarConfig config;
+    std::vector<Eigen::MatrixXd> g_siemens;  // per array (rows, physical cols)
+    std::vector<netlists::CellArray> cells;  // as netlists::program_cells makes them
+};
+/// Programs `g_siemens` into cells of the configured kind. Throws InputError.
+ProgrammedTile program_tile(const netlists::CrossbarConfig& config, std::vector<Eigen::MatrixXd> g_siemens);
+
+class MvmEngine {
+public:
+    virtual ~MvmEngine() = default;
+    virtual std::string_view name() const = 0;
+    /// Output currents (cols, A) for row voltages v (rows, V).
+    virtual Eigen::VectorXd matvec(const Eigen::VectorXd& v_volt) = 0;
+};
+
+std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& tile);
+/// Builds the tile's surrogate from a cell response and a linearisation voltage.
+std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star);
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
+/// Solves through `session`, which must outlive the engine.
+std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);
+
+}  // namespace kirchhoff::cosim

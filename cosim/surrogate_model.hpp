@@ -1,0 +1,68 @@
+// What `kirchhoff fit` produces and the runner loads: everything needed to build the surrogate
+// of any programmed tile of one configuration.
+//   - the configuration it was fitted for (a table refuses any other),
+//   - for device cells, the device I-V table from ngspice DC sweeps, its errors against the
+//     native model, and its separable factors (recomputed from the table on load),
+//   - the linearisation voltage V*, fitted to full circuit solves of random tiles,
+//   - provenance: Kirchhoff and ngspice versions, deck hash, date, seed, fit residuals.
+// Stored as safetensors: tensor "device_current_a" (memory, v) in A, axes and units, the
+// configuration (JSON) and the fit in the header metadata, readable from Python and C++.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cosim/cell_response.hpp"
+#include "cosim/device_table.hpp"
+#include "cosim/ngspice_session.hpp"
+#include "netlists/crossbar_config.hpp"
+#include "params/config.hpp"
+
+namespace kirchhoff::cosim {
+
+/// The tile keys (netlists::crossbar_schema) plus the fit's own keys (fit.*).
+params::Schema surrogate_fit_schema();
+
+struct FitReport {
+    int tiles = 0, inputs = 0;            // calibration set
+    double nmse = 0.0;                    // surrogate vs full circuit, on the calibration set
+    double ideal_nmse = 0.0;              // ideal G^T v vs full circuit
+    double captured_fraction = 1.0;       // 1 - ||surrogate - circuit|| / ||ideal - circuit||
+    double table_vs_native = 0.0;         // device table vs native model (TableErrors)
+    double table_interpolation = 0.0;
+    double factor_residual = 0.0;         // CellResponse::residual
+};
+
+struct SurrogateModel {
+    nlohmann::json config;                // the effective configuration (params::Config::to_json)
+    netlists::CrossbarConfig crossbar;    // its typed view
+    std::optional<DeviceTable> table;     // device cells only
+    CellResponse response = CellResponse::linear();
+    double v_star_volt = 0.0;
+    FitReport report;
+    std::map<std::string, std::string> provenance;  // kirchhoff_version, ngspice_version, deck_hash, date, seed
+};
+
+using FitProgress = std::function<void(const std::string& stage, std::size_t done, std::size_t total)>;
+
+/// Fits a surrogate for `config` (keys of surrogate_fit_schema). Device tables come from
+/// `session` (ngspice). Throws InputError, SpiceError, NodalError.
+SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& session, const FitProgress& progress = {});
+
+void save_surrogate(const SurrogateModel& model, const std::filesystem::path& path);
+/// Throws InputError naming the file and what is wrong or missing.
+SurrogateModel load_surrogate(const std::filesystem::path& path);
+
+/// Throws InputError listing every tile key whose value differs between the model and
+/// `requested` (seed and solver time limits are free to differ).
+void check_compatible(const SurrogateModel& model, const params::Config& requested, const std::string& model_path);
+
+/// 64-bit FNV-1a of a text, as 16 hex digits (deck provenance).
+std::string fnv1a64_hex(std::string_view text);
+
+}  // namespace kirchhoff::cosim
