@@ -20,9 +20,10 @@ jobs="$(nproc)"
 # Why each: ngspice + libngspice0-dev (the circuit reference), libeigen3-dev (sparse and dense
 # linear algebra), libboost-dev (odeint), libtomlplusplus-dev (TOML configs), libcli11-dev (CLI
 # parsing), nlohmann-json3-dev (JSON results and safetensors headers), libfmt-dev (formatting),
-# catch2 (tests), gnuplot-nox (plots), cmake + ninja-build + g++ + pkg-config (the build).
+# catch2 (tests), gnuplot-nox (plots), adms (parses the Verilog-A twins in devices/va/ in the
+# tests), cmake + ninja-build + g++ + pkg-config (the build).
 debian_packages=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev libtomlplusplus-dev
-                 libcli11-dev nlohmann-json3-dev libfmt-dev gnuplot-nox)
+                 libcli11-dev nlohmann-json3-dev libfmt-dev gnuplot-nox adms)
 backports_packages=(ngspice libngspice0-dev catch2)
 
 sudo_cmd=()

@@ -189,3 +189,26 @@ TEST_CASE("solve rejects contradictory keys and engines", "[cli]") {
     CHECK(preset.status == 2);
     CHECK_THAT(preset.out, ContainsSubstring("unobtainium") && ContainsSubstring("linear"));
 }
+
+TEST_CASE("fit writes a surrogate table and check compares it with ngspice", "[cli][ngspice]") {
+    const auto table = std::filesystem::temp_directory_path() / ("kirchhoff_cli_fit_" + std::to_string(::getpid()) + ".safetensors");
+    const std::string tile = "--set array.rows=16 --set array.cols=16 --set device.preset=stanford_rram_aimc "
+                             "--set device.g_min_siemens=2e-6 --set array.r_wire_row_ohm=2 --set array.r_wire_col_ohm=2";
+    const Run fit = kirchhoff("fit " + tile + " --set fit.tiles=2 --out " + table.string());
+    REQUIRE(fit.status == 0);
+    CHECK_THAT(fit.out, ContainsSubstring("captured fraction") && ContainsSubstring("V* ="));
+    const Run check = kirchhoff("check --tables " + table.string() + " --samples 2 --json");
+    REQUIRE(check.status == 0);
+    const auto j = nlohmann::json::parse(check.stdout_only);
+    CHECK(j["samples"] == 2);
+    CHECK(j["captured_fraction"].get<double>() > 0.95);
+    CHECK(j["nmse"].get<double>() < j["ideal_nmse"].get<double>());
+    CHECK(j.contains("max_rel_err"));
+    const Run missing = kirchhoff("check --tables /nonexistent/t.safetensors --samples 1");
+    CHECK(missing.status == 2);
+    CHECK_THAT(missing.out, ContainsSubstring("/nonexistent/t.safetensors"));
+    const Run selector = kirchhoff("fit --set array.cell=1S1R --out " + table.string());
+    CHECK(selector.status == 2);
+    CHECK_THAT(selector.out, ContainsSubstring("1S1R"));
+    std::filesystem::remove(table);
+}
