@@ -10,8 +10,6 @@
 // ngspice at 128 x 128; agreement within 1e-6.
 //
 // Usage: nodal_bench [--sizes 32,64,128,256,512] [--spice-max 512] [--repeats 3]
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -19,28 +17,16 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "bench_util.hpp"
 #include "cosim/crossbar_solve.hpp"
 #include "netlists/cell_programming.hpp"
 #include "netlists/crossbar_builder.hpp"
 #include "netlists/crossbar_config.hpp"
 
 using namespace kirchhoff;
-using Clock = std::chrono::steady_clock;
+using namespace kirchhoff::bench;
 
 namespace {
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
-double peak_rss_mib() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_maxrss) / 1024.0;
-}
 
 struct Tile {
     netlists::CrossbarConfig config;

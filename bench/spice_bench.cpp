@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "bench_util.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "cosim/spice_pool.hpp"
 #include "netlists/cell_programming.hpp"
@@ -25,16 +26,9 @@
 #include "netlists/crossbar_config.hpp"
 
 using namespace kirchhoff;
-using Clock = std::chrono::steady_clock;
+using namespace kirchhoff::bench;
 
 namespace {
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 // An N x N ohmic tile with 1 ohm segments and seeded random conductances and inputs.
 netlists::CrossbarCircuit crossbar(int n, std::uint64_t seed) {

@@ -15,17 +15,16 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "bench_util.hpp"
 #include "cosim/device_table.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/tile_surrogate.hpp"
 #include "devices/presets.hpp"
 
 using namespace kirchhoff;
-using Clock = std::chrono::steady_clock;
+using namespace kirchhoff::bench;
 
 namespace {
-
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 cosim::CellResponse stanford_response(const netlists::CrossbarConfig& x) {
     const auto device = devices::make_device(devices::find_preset(x.device_preset));
@@ -66,7 +65,7 @@ int main(int argc, char** argv) {
 
             const auto t0 = Clock::now();
             const auto surrogate = cosim::TileSurrogate::build(x.spec, tile.cells, response, 0.11);
-            const double build = since(t0);
+            const double build = seconds_since(t0);
 
             // Inputs cycle through a small set so that every engine sees the same vectors.
             std::vector<Eigen::VectorXd> inputs;
@@ -80,15 +79,15 @@ int main(int argc, char** argv) {
             double sink = 0;
             auto t = Clock::now();
             for (int k = 0; k < mvms; ++k) sink += (gt * inputs[std::size_t(k % 16)])(0);
-            const double gemv = since(t) / mvms;
+            const double gemv = seconds_since(t) / mvms;
             t = Clock::now();
             for (int k = 0; k < mvms; ++k) sink += surrogate.matvec(inputs[std::size_t(k % 16)])(0);
-            const double sur = since(t) / mvms;
+            const double sur = seconds_since(t) / mvms;
             auto nodal = cosim::make_nodal_engine(tile);
             const int nodal_mvms = std::max(3, mvms / 200);
             t = Clock::now();
             for (int k = 0; k < nodal_mvms; ++k) sink += nodal->matvec(inputs[std::size_t(k % 16)])(0);
-            const double nod = since(t) / nodal_mvms;
+            const double nod = seconds_since(t) / nodal_mvms;
             if (!(sink != 0)) return 1;
             fmt::print("| {} | {} | {:.3f} | {:.1f} | {:.1f} | {:.2f}x | {:.0f} | {:.0f}x |\n", cells, n, build, 1e6 * gemv,
                        1e6 * sur, sur / gemv, 1e6 * nod, nod / sur);

@@ -28,6 +28,7 @@ function(kirchhoff_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} Catch2::Catch2WithMain)
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})  # tests/support/
   target_compile_options(${name} PRIVATE -Wall -Wextra)
   target_compile_definitions(${name} PRIVATE
     KIRCHHOFF_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

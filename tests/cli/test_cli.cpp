@@ -14,32 +14,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/run_program.hpp"
+
 using Catch::Matchers::ContainsSubstring;
 
 namespace {
-struct Run {
-    int status;
-    std::string out;  // stdout and stderr together
-    std::string stdout_only;
-};
+using kirchhoff::test::Run;
 
-Run kirchhoff(const std::string& args) {
-    // One stderr file per call: ctest runs these cases in parallel processes.
-    static int calls = 0;
-    const auto err = std::filesystem::temp_directory_path() /
-                     ("kirchhoff_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(calls++) + ".err");
-    const std::string cmd = std::string(KIRCHHOFF_PROGRAM) + " " + args + " 2>" + err.string();
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), pipe)) > 0;) out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    std::ifstream e(err);
-    const std::string stderr_text((std::istreambuf_iterator<char>(e)), {});
-    e.close();
-    std::filesystem::remove(err);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out + stderr_text, out};
+Run run_kirchhoff(const std::string& args) {
+    return kirchhoff::test::run_program(std::string(KIRCHHOFF_PROGRAM) + " " + args);
 }
 
 std::filesystem::path write_temp(const std::string& name, const std::string& text) {
@@ -50,18 +33,18 @@ std::filesystem::path write_temp(const std::string& name, const std::string& tex
 }  // namespace
 
 TEST_CASE("the version flag names Kirchhoff and ngspice and KLU", "[cli][ngspice]") {
-    const Run r = kirchhoff("--version");
+    const Run r = run_kirchhoff("--version");
     CHECK(r.status == 0);
     CHECK_THAT(r.out, ContainsSubstring("kirchhoff ") && ContainsSubstring("ngspice 4") &&
                           ContainsSubstring("linear solver: KLU"));
 }
 
 TEST_CASE("every subcommand's help lists its options with defaults and ranges", "[cli]") {
-    const Run spice = kirchhoff("spice --help");
+    const Run spice = run_kirchhoff("spice --help");
     CHECK(spice.status == 0);
     CHECK_THAT(spice.out, ContainsSubstring("--vec") && ContainsSubstring("--timeout") &&
                               ContainsSubstring("range [0, inf)"));
-    const Run solve = kirchhoff("solve --help");
+    const Run solve = run_kirchhoff("solve --help");
     CHECK(solve.status == 0);
     CHECK_THAT(solve.out, ContainsSubstring("array.r_wire_row_ohm") && ContainsSubstring("1.0 ohm") &&
                               ContainsSubstring("[1, 4096]") && ContainsSubstring("--engine"));
@@ -70,7 +53,7 @@ TEST_CASE("every subcommand's help lists its options with defaults and ranges", 
 TEST_CASE("spice runs a user's deck and prints vectors as JSON", "[cli][ngspice]") {
     const auto deck = write_temp("kirchhoff_cli_divider.cir",
                                  "cli divider\nV1 in 0 DC 1\nR1 in out 1k\nR2 out 0 3k\n.end\n");
-    const Run r = kirchhoff("spice " + deck.string() + " --vec 'v(out)' --vec 'i(v1)' --json");
+    const Run r = run_kirchhoff("spice " + deck.string() + " --vec 'v(out)' --vec 'i(v1)' --json");
     REQUIRE(r.status == 0);
     const auto j = nlohmann::json::parse(r.stdout_only);
     CHECK(j["vectors"]["v(out)"][0] == 0.75);
@@ -80,24 +63,24 @@ TEST_CASE("spice runs a user's deck and prints vectors as JSON", "[cli][ngspice]
 }
 
 TEST_CASE("spice reports bad input clearly with a non-zero exit", "[cli][ngspice]") {
-    const Run missing = kirchhoff("spice /nonexistent/deck.cir --vec x");
+    const Run missing = run_kirchhoff("spice /nonexistent/deck.cir --vec x");
     CHECK(missing.status == 2);
     CHECK_THAT(missing.out, ContainsSubstring("/nonexistent/deck.cir") && ContainsSubstring("cannot open"));
 
     const auto bad = write_temp("kirchhoff_cli_bad.cir", "bad deck\nV1 a 0 1\nQ1 a b\n.end\n");
-    const Run broken = kirchhoff("spice " + bad.string() + " --vec 'v(a)'");
+    const Run broken = run_kirchhoff("spice " + bad.string() + " --vec 'v(a)'");
     CHECK(broken.status == 3);
     CHECK_THAT(broken.out, ContainsSubstring("bad deck") && ContainsSubstring("q1 a b"));
 
     const auto good = write_temp("kirchhoff_cli_good.cir", "good\nV1 a 0 1\nR1 a 0 1k\n.end\n");
-    const Run unknown = kirchhoff("spice " + good.string() + " --vec 'v(nosuch)'");
+    const Run unknown = run_kirchhoff("spice " + good.string() + " --vec 'v(nosuch)'");
     CHECK(unknown.status == 2);
     CHECK_THAT(unknown.out, ContainsSubstring("--vec v(nosuch)") && ContainsSubstring("it has:"));
 }
 
 TEST_CASE("solve with ideal wires matches the ideal engine", "[cli][ngspice]") {
     const std::string tile = "--set array.rows=8 --set array.cols=5 --set seed=3 ";
-    const Run spice = kirchhoff("solve --engine spice --json " + tile +
+    const Run spice = run_kirchhoff("solve --engine spice --json " + tile +
                                 "--set array.r_wire_row_ohm=0 --set array.r_wire_col_ohm=0");
     REQUIRE(spice.status == 0);
     const auto j = nlohmann::json::parse(spice.stdout_only);
@@ -106,23 +89,23 @@ TEST_CASE("solve with ideal wires matches the ideal engine", "[cli][ngspice]") {
     CHECK(j["cols"] == 5);
     CHECK(j["currents_a"].size() == 5);
     CHECK(j["rel_err_vs_ideal"].get<double>() < 1e-13);
-    const Run ideal = kirchhoff("solve --engine ideal --json " + tile);
+    const Run ideal = run_kirchhoff("solve --engine ideal --json " + tile);
     REQUIRE(ideal.status == 0);
     CHECK(nlohmann::json::parse(ideal.stdout_only)["ideal_a"] == j["ideal_a"]);  // same seed, same tile
     CHECK_THAT(spice.out, ContainsSubstring("# effective configuration") && ContainsSubstring("rows = 8  # --set"));
 }
 
 TEST_CASE("solve rejects bad configuration with file, key, value and range", "[cli]") {
-    const Run range = kirchhoff("solve --set array.rows=0");
+    const Run range = run_kirchhoff("solve --set array.rows=0");
     CHECK(range.status == 2);
     CHECK_THAT(range.out, ContainsSubstring("array.rows = 0") && ContainsSubstring("[1, 4096]"));
     const auto cfg = write_temp("kirchhoff_cli_bad.toml", "[array]\nrows = 16\nr_wire_rwo_ohm = 2\n");
-    const Run unknown = kirchhoff("solve --config " + cfg.string());
+    const Run unknown = run_kirchhoff("solve --config " + cfg.string());
     CHECK(unknown.status == 2);
     CHECK_THAT(unknown.out, ContainsSubstring("kirchhoff_cli_bad.toml:3") &&
                                 ContainsSubstring("array.r_wire_rwo_ohm") &&
                                 ContainsSubstring("did you mean 'array.r_wire_row_ohm'"));
-    const Run engine = kirchhoff("solve --engine magic");
+    const Run engine = run_kirchhoff("solve --engine magic");
     CHECK(engine.status == 2);
     CHECK_THAT(engine.out, ContainsSubstring("magic"));
 }
@@ -132,14 +115,11 @@ TEST_CASE("netlist writes a deck that ngspice -b runs unchanged, currents in col
     if (program.empty() || !std::filesystem::exists(program)) SKIP("the ngspice command-line program is not installed");
     const auto deck = std::filesystem::temp_directory_path() / "kirchhoff_cli_netlist.cir";
     const std::string tile = "--set array.rows=6 --set array.cols=4 --set array.cell=1T1R --set seed=5";
-    const Run w = kirchhoff("netlist --out " + deck.string() + " " + tile);
+    const Run w = run_kirchhoff("netlist --out " + deck.string() + " " + tile);
     REQUIRE(w.status == 0);
-    FILE* pipe = popen((program + " -b " + deck.string() + " 2>&1").c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), pipe)) > 0;) out.append(buf.data(), n);
-    REQUIRE(pclose(pipe) == 0);
+    const Run batch_run = kirchhoff::test::run_program(program + " -b " + deck.string());
+    REQUIRE(batch_run.status == 0);
+    const std::string& out = batch_run.out;
     std::vector<double> batch;
     std::size_t pos = 0;
     for (int c = 0; c < 4; ++c) {
@@ -148,7 +128,7 @@ TEST_CASE("netlist writes a deck that ngspice -b runs unchanged, currents in col
         REQUIRE(pos != std::string::npos);  // printed, and after the previous column
         batch.push_back(std::stod(out.substr(pos + key.size())));
     }
-    const Run nodal = kirchhoff("solve --engine nodal --json " + tile);
+    const Run nodal = run_kirchhoff("solve --engine nodal --json " + tile);
     REQUIRE(nodal.status == 0);
     const auto currents = nlohmann::json::parse(nodal.stdout_only)["currents_a"];
     for (int c = 0; c < 4; ++c)
@@ -158,10 +138,10 @@ TEST_CASE("netlist writes a deck that ngspice -b runs unchanged, currents in col
 TEST_CASE("solve --out writes voltage maps and sneak writes its study", "[cli]") {
     const auto dir = std::filesystem::temp_directory_path() / "kirchhoff_cli_maps";
     std::filesystem::remove_all(dir);
-    const Run solve = kirchhoff("solve --engine nodal --set array.rows=8 --set array.cols=8 --out " + dir.string());
+    const Run solve = run_kirchhoff("solve --engine nodal --set array.rows=8 --set array.cols=8 --out " + dir.string());
     CHECK(solve.status == 0);
     CHECK(std::filesystem::file_size(dir / "cell_voltages.csv") > 64 * 20);
-    const Run sneak = kirchhoff("sneak --sizes 4,8 --out " + dir.string());
+    const Run sneak = run_kirchhoff("sneak --sizes 4,8 --out " + dir.string());
     CHECK(sneak.status == 0);
     std::ifstream csv(dir / "sneak_margin.csv");
     std::string header;
@@ -170,22 +150,22 @@ TEST_CASE("solve --out writes voltage maps and sneak writes its study", "[cli]")
     int rows = 0;
     for (std::string line; std::getline(csv, line);) ++rows;
     CHECK(rows == 6);  // 2 sizes x 3 schemes
-    const Run bad = kirchhoff("sneak --sizes 1 --out " + dir.string());
+    const Run bad = run_kirchhoff("sneak --sizes 1 --out " + dir.string());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.out, ContainsSubstring("--sizes: 1"));
     std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("solve rejects contradictory keys and engines", "[cli]") {
-    const Run g = kirchhoff("solve --set device.g_min_siemens=1e-3");
+    const Run g = run_kirchhoff("solve --set device.g_min_siemens=1e-3");
     CHECK(g.status == 2);
     CHECK_THAT(g.out, ContainsSubstring("device.g_min_siemens = 0.001 S (--set) must be below device.g_max_siemens"));
-    const Run sel = kirchhoff("solve --set array.mode=select --set select.row=70");
+    const Run sel = run_kirchhoff("solve --set array.mode=select --set select.row=70");
     CHECK(sel.status == 2);
     CHECK_THAT(sel.out, ContainsSubstring("select.row = 70") && ContainsSubstring("[0, 63]"));
-    const Run ideal = kirchhoff("solve --engine ideal --set array.mode=select");
+    const Run ideal = run_kirchhoff("solve --engine ideal --set array.mode=select");
     CHECK(ideal.status == 2);
-    const Run preset = kirchhoff("solve --set device.preset=unobtainium");
+    const Run preset = run_kirchhoff("solve --set device.preset=unobtainium");
     CHECK(preset.status == 2);
     CHECK_THAT(preset.out, ContainsSubstring("unobtainium") && ContainsSubstring("linear"));
 }
@@ -194,20 +174,20 @@ TEST_CASE("fit writes a surrogate table and check compares it with ngspice", "[c
     const auto table = std::filesystem::temp_directory_path() / ("kirchhoff_cli_fit_" + std::to_string(::getpid()) + ".safetensors");
     const std::string tile = "--set array.rows=16 --set array.cols=16 --set device.preset=stanford_rram_aimc "
                              "--set device.g_min_siemens=2e-6 --set array.r_wire_row_ohm=2 --set array.r_wire_col_ohm=2";
-    const Run fit = kirchhoff("fit " + tile + " --set fit.tiles=2 --out " + table.string());
+    const Run fit = run_kirchhoff("fit " + tile + " --set fit.tiles=2 --out " + table.string());
     REQUIRE(fit.status == 0);
     CHECK_THAT(fit.out, ContainsSubstring("captured fraction") && ContainsSubstring("V* ="));
-    const Run check = kirchhoff("check --tables " + table.string() + " --samples 2 --json");
+    const Run check = run_kirchhoff("check --tables " + table.string() + " --samples 2 --json");
     REQUIRE(check.status == 0);
     const auto j = nlohmann::json::parse(check.stdout_only);
     CHECK(j["samples"] == 2);
     CHECK(j["captured_fraction"].get<double>() > 0.95);
     CHECK(j["nmse"].get<double>() < j["ideal_nmse"].get<double>());
     CHECK(j.contains("max_rel_err"));
-    const Run missing = kirchhoff("check --tables /nonexistent/t.safetensors --samples 1");
+    const Run missing = run_kirchhoff("check --tables /nonexistent/t.safetensors --samples 1");
     CHECK(missing.status == 2);
     CHECK_THAT(missing.out, ContainsSubstring("/nonexistent/t.safetensors"));
-    const Run selector = kirchhoff("fit --set array.cell=1S1R --out " + table.string());
+    const Run selector = run_kirchhoff("fit --set array.cell=1S1R --out " + table.string());
     CHECK(selector.status == 2);
     CHECK_THAT(selector.out, ContainsSubstring("1S1R"));
     std::filesystem::remove(table);

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "support/run_program.hpp"
+
 using Catch::Matchers::ContainsSubstring;
 namespace fs = std::filesystem;
 
@@ -27,23 +29,10 @@ struct Scratch {
 };
 const Scratch scratch;
 
-struct Run {
-    int status;
-    std::string out;  // stdout then stderr
-};
+using kirchhoff::test::Run;
 
-Run kirchhoff(const std::string& args) {
-    const fs::path err = scratch.dir / "stderr.txt";
-    const std::string cmd = std::string(KIRCHHOFF_PROGRAM) + " " + args + " 2>" + err.string();
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), pipe)) > 0;) out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    std::ifstream e(err);
-    out += std::string((std::istreambuf_iterator<char>(e)), {});
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+Run run_kirchhoff(const std::string& args) {
+    return kirchhoff::test::run_program(std::string(KIRCHHOFF_PROGRAM) + " " + args);
 }
 
 std::vector<std::string> lines(const fs::path& p) {
@@ -56,7 +45,7 @@ std::vector<std::string> lines(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("kirchhoff device presets lists every preset with its citation", "[devices][cli]") {
-    const Run r = kirchhoff("device presets");
+    const Run r = run_kirchhoff("device presets");
     CHECK(r.status == 0);
     for (const char* name : {"stanford_rram", "stanford_rram_aimc", "vteam", "vteam_aimc", "pcm_gst", "pcm_joshi2020"})
         CHECK_THAT(r.out, ContainsSubstring(name));
@@ -65,24 +54,24 @@ TEST_CASE("kirchhoff device presets lists every preset with its citation", "[dev
 
 TEST_CASE("kirchhoff device iv, read, program and drift write their CSVs", "[devices][cli]") {
     const fs::path d = scratch.dir;
-    CHECK(kirchhoff("device iv --preset vteam_aimc --points 101 --out " + (d / "iv").string()).status == 0);
+    CHECK(run_kirchhoff("device iv --preset vteam_aimc --points 101 --out " + (d / "iv").string()).status == 0);
     CHECK(lines(d / "iv" / "iv.csv").size() == 102);
     CHECK(lines(d / "iv" / "iv.csv")[0] == "t_s,v_volt,i_ampere,w_m");
     CHECK(fs::exists(d / "iv" / "parameters.csv"));
-    CHECK(kirchhoff("device read --preset pcm_gst --g-siemens 2e-5 --out " + (d / "read").string()).status == 0);
+    CHECK(run_kirchhoff("device read --preset pcm_gst --g-siemens 2e-5 --out " + (d / "read").string()).status == 0);
     CHECK(lines(d / "read" / "read_iv.csv").size() == 42);
-    const Run p = kirchhoff("device program --preset vteam_aimc --target-siemens 2e-5 --devices 3 --d2d-sigma 0.1 --seed 4 --out " +
+    const Run p = run_kirchhoff("device program --preset vteam_aimc --target-siemens 2e-5 --devices 3 --d2d-sigma 0.1 --seed 4 --out " +
                             (d / "program").string());
     CHECK(p.status == 0);
     CHECK_THAT(p.out, ContainsSubstring("3/3 devices"));
-    CHECK(kirchhoff("device drift --preset pcm_joshi2020 --cells 100 --times-s 1,3600 --out " + (d / "drift").string()).status == 0);
+    CHECK(run_kirchhoff("device drift --preset pcm_joshi2020 --cells 100 --times-s 1,3600 --out " + (d / "drift").string()).status == 0);
     CHECK(lines(d / "drift" / "drift.csv").size() == 1 + 6 * 2);
 }
 
 TEST_CASE("kirchhoff device read: native and spice engines agree", "[devices][cli][ngspice]") {
     const fs::path d = scratch.dir;
-    REQUIRE(kirchhoff("device read --preset stanford_rram_aimc --g-siemens 1e-5 --out " + (d / "rn").string()).status == 0);
-    REQUIRE(kirchhoff("device read --preset stanford_rram_aimc --g-siemens 1e-5 --engine spice --out " + (d / "rs").string()).status == 0);
+    REQUIRE(run_kirchhoff("device read --preset stanford_rram_aimc --g-siemens 1e-5 --out " + (d / "rn").string()).status == 0);
+    REQUIRE(run_kirchhoff("device read --preset stanford_rram_aimc --g-siemens 1e-5 --engine spice --out " + (d / "rs").string()).status == 0);
     const auto a = lines(d / "rn" / "read_iv.csv"), b = lines(d / "rs" / "read_iv.csv");
     REQUIRE(a.size() == b.size());
     for (std::size_t k = 1; k < a.size(); ++k) {
@@ -93,23 +82,23 @@ TEST_CASE("kirchhoff device read: native and spice engines agree", "[devices][cl
         CHECK(std::abs(va - vb) < 1e-12);
         CHECK(std::abs(ia - ib) <= 1e-8 * std::abs(ia) + 1e-18);
     }
-    CHECK(kirchhoff("device iv --preset pcm_gst --engine spice --points 200 --out " + (d / "ivs").string()).status == 0);
+    CHECK(run_kirchhoff("device iv --preset pcm_gst --engine spice --points 200 --out " + (d / "ivs").string()).status == 0);
 }
 
 TEST_CASE("kirchhoff device: bad input exits 2 naming the problem", "[devices][cli]") {
     const std::string out = " --out " + (scratch.dir / "bad").string();
-    Run r = kirchhoff("device iv --preset nosuch" + out);
+    Run r = run_kirchhoff("device iv --preset nosuch" + out);
     CHECK(r.status == 2);
     CHECK_THAT(r.out, ContainsSubstring("nosuch"));
-    r = kirchhoff("device read --preset vteam --param r_on_ohm=-1" + out);
+    r = run_kirchhoff("device read --preset vteam --param r_on_ohm=-1" + out);
     CHECK(r.status == 2);
     CHECK_THAT(r.out, ContainsSubstring("r_on_ohm = -1 ohm is outside the allowed range (0, inf)"));
-    r = kirchhoff("device iv --preset pcm_joshi2020" + out);
+    r = run_kirchhoff("device iv --preset pcm_joshi2020" + out);
     CHECK(r.status == 2);
     CHECK_THAT(r.out, ContainsSubstring("no I-V"));
-    r = kirchhoff("device program --preset vteam_aimc --target-siemens 1" + out);
+    r = run_kirchhoff("device program --preset vteam_aimc --target-siemens 1" + out);
     CHECK(r.status == 2);
     CHECK_THAT(r.out, ContainsSubstring("outside the device window"));
-    r = kirchhoff("device drift --preset vteam" + out);
+    r = run_kirchhoff("device drift --preset vteam" + out);
     CHECK(r.status == 2);
 }
