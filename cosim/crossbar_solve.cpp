@@ -35,6 +35,16 @@ CrossbarReading read_nodal(const netlists::CrossbarCircuit& xbar, const NodalOpt
     out.outputs = xbar.outputs(out.sense_current);
     out.node_volt = s.node_volt;
     out.iterations = s.iterations;
+    const Eigen::VectorXd through_resistors = solver.resistor_currents(s);
+    const Eigen::VectorXd through_nonlinear = solver.nonlinear_currents(s);
+    for (const Eigen::MatrixXi& elements : xbar.cell_elements) {
+        Eigen::MatrixXd& i = out.cell_current.emplace_back(elements.rows(), elements.cols());
+        for (Eigen::Index r = 0; r < elements.rows(); ++r)
+            for (Eigen::Index c = 0; c < elements.cols(); ++c) {
+                const int k = elements(r, c);
+                i(r, c) = k >= 0 ? through_resistors(k) : through_nonlinear(-k - 1);
+            }
+    }
     return out;
 }
 

@@ -22,6 +22,8 @@ struct CrossbarReading {
     Eigen::VectorXd sense_current;  // (arrays * physical cols) A, NaN where a column floats
     Eigen::VectorXd outputs;        // (cols) A: sense currents combined (differential pairs)
     Eigen::VectorXd node_volt;      // (node_count) V: nodal engine only, else empty
+    std::vector<Eigen::MatrixXd> cell_current;  // per array (rows, physical cols) A, word line to
+                                                // bit line through each memory element: nodal only
     int iterations = 0;             // Newton iterations (nodal)
 };
 

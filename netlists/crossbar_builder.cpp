@@ -67,7 +67,7 @@ double unselected_col_volt(const CrossbarSpec& s, double v) {
 CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArray>& cells,
                                const Eigen::VectorXd& v, std::string title) {
     check(s, cells, v);
-    CrossbarCircuit out{Circuit(std::move(title)), s, {}, {}, {}, {}, {}, {}};
+    CrossbarCircuit out{Circuit(std::move(title)), s, {}, {}, {}, {}, {}, {}, {}};
     Circuit& c = out.circuit;
     const int rows = s.rows, pcols = s.physical_cols();
     {
@@ -123,6 +123,7 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
         Eigen::MatrixXi& rn = out.row_nodes.emplace_back(rows, pcols);
         Eigen::MatrixXi& cn = out.col_nodes.emplace_back(rows, pcols);
         Eigen::MatrixXi& tops = out.cell_nodes.emplace_back(rows, pcols);
+        Eigen::MatrixXi& elements = out.cell_elements.emplace_back(rows, pcols);
 
         // Word lines, from the driver edge inwards. A floating line (select mode) has neither
         // driver nor driver segment.
@@ -207,10 +208,13 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
                     top = mid;
                 }
                 tops(r, col) = top;
-                if (cell.model)
+                if (cell.model) {
+                    elements(r, col) = -int(c.nonlinear().size()) - 1;
                     c.add_nonlinear(fmt::format("xx{}{}_{}", P, r, col), top, bottom, model_index, cell.value(r, col));
-                else
+                } else {
+                    elements(r, col) = int(c.resistors().size());
                     c.add_resistor(fmt::format("rx{}{}_{}", P, r, col), top, bottom, 1.0 / cell.value(r, col));
+                }
             }
     }
     // Line nodes of ideal wires span a whole line; they sit at the line's first point.
@@ -304,7 +308,7 @@ Eigen::VectorXd ideal_outputs(const CrossbarSpec& spec, const std::vector<Eigen:
     Eigen::VectorXd all(spec.arrays() * spec.physical_cols());
     for (int a = 0; a < spec.arrays(); ++a)
         all.segment(a * spec.physical_cols(), spec.physical_cols()) = g[std::size_t(a)].transpose() * v;
-    CrossbarCircuit shape{Circuit(), spec, {}, {}, {}, {}, {}, {}};
+    CrossbarCircuit shape{Circuit(), spec, {}, {}, {}, {}, {}, {}, {}};
     return shape.outputs(all);
 }
 

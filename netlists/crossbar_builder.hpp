@@ -48,6 +48,8 @@ struct CrossbarCircuit {
     std::vector<Eigen::MatrixXi> col_nodes;  // per array (rows, physical cols): bit-line node at each cell
     std::vector<Eigen::MatrixXi> cell_nodes; // per array (rows, physical cols): the memory element's
                                              // upper terminal (word-line node, or the access node)
+    std::vector<Eigen::MatrixXi> cell_elements;  // per array (rows, physical cols): the memory element,
+                                                 // k >= 0 resistor k, k < 0 nonlinear element -k - 1
     std::vector<int> node_point;  // (node_count): grid point a * rows * cols + r * cols + c (physical
                                   // cols) each node sits at, -1 for ground and shared driver nodes
     std::vector<signed char> node_layer;  // (node_count): 0 word line, 1 between access element

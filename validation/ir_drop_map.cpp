@@ -12,13 +12,14 @@ namespace kirchhoff::validation {
 
 std::vector<std::filesystem::path> write_ir_drop_map(const netlists::CrossbarCircuit& xbar,
                                                      const Eigen::VectorXd& v,
+                                                     const std::vector<Eigen::MatrixXd>& cell_current,
                                                      const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);
     std::vector<std::filesystem::path> written;
     const auto& spec = xbar.spec;
     const auto csv_path = dir / "cell_voltages.csv";
     std::ofstream csv(csv_path);
-    csv << "array,row,col,v_wordline_volt,v_bitline_volt,v_cell_volt,v_cell_over_input\n";
+    csv << "array,row,col,v_wordline_volt,v_bitline_volt,v_cell_volt,v_cell_over_input,i_cell_a\n";
     for (int a = 0; a < spec.arrays(); ++a) {
         const std::string suffix = spec.arrays() == 1 ? "" : (a == 0 ? "_p" : "_m");
         Eigen::MatrixXd drop(spec.rows, spec.physical_cols());  // input - cell voltage (V)
@@ -29,8 +30,9 @@ std::vector<std::filesystem::path> write_ir_drop_map(const netlists::CrossbarCir
                 const double vw = v(xbar.row_nodes[std::size_t(a)](r, c));
                 const double vb = v(xbar.col_nodes[std::size_t(a)](r, c));
                 drop(r, c) = input - (vw - vb);
-                csv << fmt::format("{},{},{},{:.17g},{:.17g},{:.17g},{:.17g}\n", a, r, c, vw, vb, vw - vb,
-                                   input != 0.0 ? (vw - vb) / input : std::nan(""));
+                csv << fmt::format("{},{},{},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g}\n", a, r, c, vw, vb, vw - vb,
+                                   input != 0.0 ? (vw - vb) / input : std::nan(""),
+                                   cell_current[std::size_t(a)](r, c));
             }
         }
         const auto dat = dir / fmt::format("ir_drop{}.dat", suffix);

@@ -13,10 +13,12 @@
 namespace kirchhoff::validation {
 
 /// Writes DIR/cell_voltages.csv (array, row, col, v_wordline_volt, v_bitline_volt,
-/// v_cell_volt, v_cell_over_input) and DIR/ir_drop[_p|_m].png with its .gp script and .dat
-/// matrix. node_volt: (node_count) from a solve of `xbar`. Returns the files written.
+/// v_cell_volt, v_cell_over_input, i_cell_a) and DIR/ir_drop[_p|_m].png with its .gp script
+/// and .dat matrix. node_volt: (node_count) and cell_current: per array (rows, physical cols)
+/// from a nodal solve of `xbar` (cosim::read_nodal). Returns the files written.
 std::vector<std::filesystem::path> write_ir_drop_map(const netlists::CrossbarCircuit& xbar,
                                                      const Eigen::VectorXd& node_volt,
+                                                     const std::vector<Eigen::MatrixXd>& cell_current,
                                                      const std::filesystem::path& dir);
 
 }  // namespace kirchhoff::validation

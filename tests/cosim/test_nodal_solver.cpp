@@ -137,6 +137,18 @@ TEST_CASE("Kirchhoff's current law holds at every node", "[cosim]") {
         if (!sourced[std::size_t(n)]) CHECK(std::abs(leaving(n)) < 1e-12 * scale);
 }
 
+TEST_CASE("cell currents add up to each column current", "[cosim]") {
+    // A bit line has no other way to the sense amplifier: its current is its cells' sum.
+    auto spec = test::square_spec(12, 3.0);
+    spec.cell = GENERATE(CellKind::one_r, CellKind::one_s_one_r);
+    const auto x = test::random_tile_circuit(spec, 9);
+    const auto r = read_nodal(x);
+    REQUIRE(r.cell_current.size() == 1);
+    const Eigen::VectorXd column_sums = r.cell_current[0].colwise().sum().transpose();
+    CHECK(max_rel_diff(column_sums, r.sense_current) < 1e-12);
+    CHECK((r.cell_current[0].array() > 0).all());  // every input is >= 0
+}
+
 TEST_CASE("a new input vector reuses the factorisation and equals a fresh solve", "[cosim]") {
     auto x = test::random_tile_circuit(test::square_spec(20, 1.0), 8);
     const NodalSolver solver(x.circuit);
