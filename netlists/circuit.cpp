@@ -11,8 +11,10 @@ namespace kirchhoff::netlists {
 
 namespace {
 
+// SPICE names are ASCII; ngspice folds them to lower case, and so does the circuit.
 std::string lower(std::string s) {
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
     return s;
 }
 
@@ -26,11 +28,27 @@ void check_nodes(const std::string& name, NodeId a, NodeId b, int count) {
 
 Circuit::Circuit(std::string title) : title_(std::move(title)) { node("0"); }
 
+void Circuit::index_nodes() const {
+    for (; indexed_nodes_ < node_names_.size(); ++indexed_nodes_)
+        if (!node_ids_.try_emplace(node_names_[indexed_nodes_], NodeId(indexed_nodes_)).second)
+            throw std::logic_error(fmt::format("circuit '{}': node name '{}' added twice", title_,
+                                               node_names_[indexed_nodes_]));
+}
+
 NodeId Circuit::node(std::string name) {
     name = lower(std::move(name));
+    index_nodes();
     const auto [it, inserted] = node_ids_.try_emplace(name, NodeId(node_names_.size()));
-    if (inserted) node_names_.push_back(std::move(name));
+    if (inserted) {
+        node_names_.push_back(std::move(name));
+        ++indexed_nodes_;
+    }
     return it->second;
+}
+
+NodeId Circuit::add_node(std::string name) {
+    node_names_.push_back(lower(std::move(name)));
+    return NodeId(node_names_.size() - 1);
 }
 
 void Circuit::reserve(std::size_t nodes, std::size_t resistors, std::size_t nonlinear) {
@@ -41,6 +59,7 @@ void Circuit::reserve(std::size_t nodes, std::size_t resistors, std::size_t nonl
 }
 
 NodeId Circuit::find_node(std::string_view name) const {
+    index_nodes();
     const auto it = node_ids_.find(lower(std::string(name)));
     if (it == node_ids_.end()) throw std::out_of_range(fmt::format("no node '{}' in circuit '{}'", name, title_));
     return it->second;

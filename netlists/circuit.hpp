@@ -64,6 +64,10 @@ public:
     const std::string& title() const { return title_; }
     /// The node called `name`, created if new ("0" is ground).
     NodeId node(std::string name);
+    /// A new node called `name`, which the caller guarantees is not taken (builders that make
+    /// their names unique by construction skip the lookup; a repeat is caught, as a
+    /// std::logic_error, the next time a name is looked up).
+    NodeId add_node(std::string name);
     /// Capacity for this many nodes and elements (building large circuits without regrowth).
     void reserve(std::size_t nodes, std::size_t resistors, std::size_t nonlinear);
     /// The node called `name`; std::out_of_range if absent.
@@ -90,8 +94,11 @@ public:
 
 private:
     std::string title_;
+    void index_nodes() const;  // brings node_ids_ up to date with node_names_
+
     std::vector<std::string> node_names_;
-    std::unordered_map<std::string, NodeId> node_ids_;
+    mutable std::unordered_map<std::string, NodeId> node_ids_;  // name -> id, built lazily
+    mutable std::size_t indexed_nodes_ = 0;                     // node_names_ covered by node_ids_
     std::vector<Resistor> resistors_;
     std::vector<VoltageSource> sources_;
     std::vector<NonlinearElement> nonlinear_;

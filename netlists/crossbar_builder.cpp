@@ -1,6 +1,7 @@
 // Crossbar circuit construction (names and layout: crossbar_builder.hpp).
 #include "netlists/crossbar_builder.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 
@@ -11,6 +12,28 @@
 namespace kirchhoff::netlists {
 
 namespace {
+
+// Names without the formatting machinery: a tile has about ten named things per cell.
+void append_int(std::string& out, int x) {
+    char buf[16];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+    out.append(buf, end);
+}
+// "<kind><P><i>", e.g. "vsensem3"
+std::string line_name(std::string_view kind, std::string_view P, int i) {
+    std::string out;
+    out.reserve(kind.size() + P.size() + 6);
+    out.append(kind).append(P);
+    append_int(out, i);
+    return out;
+}
+// "<kind><P><r>_<c>", e.g. "rrp12_7"
+std::string cell_name(std::string_view kind, std::string_view P, int r, int c) {
+    std::string out = line_name(kind, P, r);
+    out.push_back('_');
+    append_int(out, c);
+    return out;
+}
 
 void check(const CrossbarSpec& s, const std::vector<CellArray>& cells, const Eigen::VectorXd& v) {
     if (s.rows < 1 || s.cols < 1)
@@ -101,11 +124,18 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
         if (s.mode == Mode::read) row_volt[std::size_t(r)] = v(r);
         else row_volt[std::size_t(r)] = r == s.select_row ? v(0) : unselected_row_volt(s, v(0));
     }
+    // Every name below is unique by construction, so nodes are added without a lookup.
     out.row_sources.assign(std::size_t(rows), no_source);
+    std::vector<NodeId> in_node(static_cast<std::size_t>(rows), -1);
+    auto input_node = [&](int r) {
+        NodeId& n = in_node[std::size_t(r)];
+        if (n < 0) n = c.add_node(line_name("in", "", r));
+        return n;
+    };
     for (int r = 0; r < rows; ++r) {
         if (std::isnan(row_volt[std::size_t(r)])) continue;
         out.row_sources[std::size_t(r)] = c.sources().size();
-        c.add_source(fmt::format("vrow{}", r), c.node(fmt::format("in{}", r)), row_volt[std::size_t(r)]);
+        c.add_source(line_name("vrow", "", r), input_node(r), row_volt[std::size_t(r)]);
     }
 
     int model_index = -1, selector_index = -1;
@@ -130,11 +160,11 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
         for (int r = 0; r < rows; ++r) {
             const bool driven = out.row_sources[std::size_t(r)] != no_source;
             NodeId entry = -1;
-            if (driven || !row_wires) entry = c.node(fmt::format("in{}", r));
+            if (driven || !row_wires) entry = input_node(r);
             const int edge_col = s.driver_edge == DriverEdge::left ? 0 : pcols - 1;
             if (driven && s.r_driver_ohm > 0) {
-                const NodeId d = c.node(fmt::format("{}d{}", P, r));
-                c.add_resistor(fmt::format("rdrv{}{}", P, r), entry, d, s.r_driver_ohm);
+                const NodeId d = c.add_node(P + line_name("d", "", r));
+                c.add_resistor(line_name("rdrv", P, r), entry, d, s.r_driver_ohm);
                 entry = d;
                 place(d, a, r, edge_col, 0);
             }
@@ -145,9 +175,9 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
             NodeId prev = entry;
             for (int k = 0; k < pcols; ++k) {
                 const int col = s.driver_edge == DriverEdge::left ? k : pcols - 1 - k;
-                const NodeId here = c.node(fmt::format("{}r{}_{}", P, r, col));
+                const NodeId here = c.add_node(P + cell_name("r", "", r, col));
                 place(here, a, r, col, 0);
-                if (prev >= 0) c.add_resistor(fmt::format("rr{}{}_{}", P, r, col), prev, here, s.r_wire_row_ohm);
+                if (prev >= 0) c.add_resistor(cell_name("rr", P, r, col), prev, here, s.r_wire_row_ohm);
                 rn(r, col) = here;
                 prev = here;
             }
@@ -155,7 +185,7 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
 
         // Bit lines, from the far edge towards the sense amplifier, and their sense ends.
         for (int col = 0; col < pcols; ++col) {
-            const NodeId end = c.node(fmt::format("{}out{}", P, col));
+            const NodeId end = c.add_node(P + line_name("out", "", col));
             const int edge_row = s.sense_edge == SenseEdge::bottom ? rows - 1 : 0;
             place(end, a, edge_row, col, 2);
             for (int k = 0; k < rows; ++k) {
@@ -164,7 +194,7 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
                     cn(r, col) = end;
                     continue;
                 }
-                cn(r, col) = c.node(fmt::format("{}c{}_{}", P, r, col));
+                cn(r, col) = c.add_node(P + cell_name("c", "", r, col));
                 place(cn(r, col), a, r, col, 2);
             }
             if (col_wires)
@@ -172,7 +202,7 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
                     const int r = s.sense_edge == SenseEdge::bottom ? k : rows - 1 - k;
                     const int next = s.sense_edge == SenseEdge::bottom ? r + 1 : r - 1;
                     const NodeId to = k + 1 < rows ? cn(next, col) : end;
-                    c.add_resistor(fmt::format("rc{}{}_{}", P, r, col), cn(r, col), to, s.r_wire_col_ohm);
+                    c.add_resistor(cell_name("rc", P, r, col), cn(r, col), to, s.r_wire_col_ohm);
                 }
             double bias = 0.0;
             if (s.mode == Mode::select && col != s.select_col) bias = unselected_col_volt(s, v(0));
@@ -182,12 +212,12 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
             }
             NodeId sense_node = end;
             if (s.sense == SenseKind::tia) {
-                sense_node = c.node(fmt::format("{}s{}", P, col));
+                sense_node = c.add_node(P + line_name("s", "", col));
                 place(sense_node, a, edge_row, col, 2);
-                c.add_resistor(fmt::format("rtia{}{}", P, col), end, sense_node, s.tia.input_ohm());
+                c.add_resistor(line_name("rtia", P, col), end, sense_node, s.tia.input_ohm());
             }
             out.sense_sources.push_back(c.sources().size());
-            c.add_source(fmt::format("vsense{}{}", P, col), sense_node, bias);
+            c.add_source(line_name("vsense", P, col), sense_node, bias);
         }
 
         // Cells (and access elements) between word line and bit line.
@@ -196,24 +226,24 @@ CrossbarCircuit build_crossbar(const CrossbarSpec& s, const std::vector<CellArra
                 NodeId top = rn(r, col);
                 const NodeId bottom = cn(r, col);
                 if (s.cell != CellKind::one_r) {
-                    const NodeId mid = c.node(fmt::format("{}m{}_{}", P, r, col));
+                    const NodeId mid = c.add_node(P + cell_name("m", "", r, col));
                     place(mid, a, r, col, 1);
                     if (s.cell == CellKind::one_t_one_r) {
                         const bool gate_on = s.mode == Mode::read || r == s.select_row;
-                        c.add_resistor(fmt::format("rt{}{}_{}", P, r, col), top, mid,
+                        c.add_resistor(cell_name("rt", P, r, col), top, mid,
                                        gate_on ? s.access.r_on_ohm : s.access.r_off_ohm);
                     } else {
-                        c.add_nonlinear(fmt::format("xs{}{}_{}", P, r, col), top, mid, selector_index, 0.0);
+                        c.add_nonlinear(cell_name("xs", P, r, col), top, mid, selector_index, 0.0);
                     }
                     top = mid;
                 }
                 tops(r, col) = top;
                 if (cell.model) {
                     elements(r, col) = -int(c.nonlinear().size()) - 1;
-                    c.add_nonlinear(fmt::format("xx{}{}_{}", P, r, col), top, bottom, model_index, cell.value(r, col));
+                    c.add_nonlinear(cell_name("xx", P, r, col), top, bottom, model_index, cell.value(r, col));
                 } else {
                     elements(r, col) = int(c.resistors().size());
-                    c.add_resistor(fmt::format("rx{}{}_{}", P, r, col), top, bottom, 1.0 / cell.value(r, col));
+                    c.add_resistor(cell_name("rx", P, r, col), top, bottom, 1.0 / cell.value(r, col));
                 }
             }
     }
