@@ -49,15 +49,17 @@ void run_check(const std::string& tables, int samples, bool json) {
         fmt::print(stderr, "\rcheck: {}/{} held-out tiles solved in ngspice", done, total);
     });
     fmt::print(stderr, "\n");
+    for (const std::string& e : r.errors) fmt::print(stderr, "kirchhoff: warning: a held-out sample failed: {}\n", e);
+    if (r.samples == 0) throw cosim::SpiceError(tables, "check", "every held-out sample failed in ngspice");
     if (json) {
-        nlohmann::json j{{"samples", r.samples},       {"nmse", r.nmse},
+        nlohmann::json j{{"samples", r.samples},        {"nmse", r.nmse},
                          {"max_rel_err", r.max_rel_err}, {"ideal_nmse", r.ideal_nmse},
-                         {"captured_fraction", r.captured_fraction}};
+                         {"captured_fraction", r.captured_fraction}, {"failed", r.failed}};
         fmt::print("{}\n", j.dump());
         return;
     }
-    fmt::print("{} held-out {}x{} tiles ({}), surrogate vs ngspice:\n", r.samples, model.crossbar.spec.rows,
-               model.crossbar.spec.cols, model.crossbar.device_preset);
+    fmt::print("{} held-out {}x{} tiles ({}), surrogate vs ngspice ({} failed and skipped):\n", r.samples,
+               model.crossbar.spec.rows, model.crossbar.spec.cols, model.crossbar.device_preset, r.failed);
     fmt::print("  NMSE {:.3e}, max relative error {:.3e}\n", r.nmse, r.max_rel_err);
     fmt::print("  ideal G^T v vs ngspice: NMSE {:.3e}\n", r.ideal_nmse);
     fmt::print("  captured fraction {:.4f}\n", r.captured_fraction);

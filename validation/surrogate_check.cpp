@@ -12,7 +12,6 @@ CheckResult check_surrogate(const cosim::SurrogateModel& model, int samples, cos
                             const std::function<void(std::size_t, std::size_t)>& progress) {
     using Clock = std::chrono::steady_clock;
     CheckResult out;
-    out.samples = samples;
     double err = 0, ideal_err = 0, ref = 0;
     for (int k = 0; k < samples; ++k) {
         netlists::CrossbarConfig x = model.crossbar;
@@ -22,8 +21,17 @@ CheckResult check_surrogate(const cosim::SurrogateModel& model, int samples, cos
         const auto t0 = Clock::now();
         auto surrogate = cosim::make_surrogate_engine(tile, model.response, model.v_star_volt);
         const auto t1 = Clock::now();
-        const Eigen::VectorXd spice = cosim::make_spice_engine(tile, session)->matvec(random.v_volt);
+        Eigen::VectorXd spice;
+        try {
+            spice = cosim::make_spice_engine(tile, session)->matvec(random.v_volt);
+        } catch (const cosim::SpiceError& e) {
+            ++out.failed;
+            out.errors.push_back(e.what());
+            if (progress) progress(std::size_t(k + 1), std::size_t(samples));
+            continue;
+        }
         const auto t2 = Clock::now();
+        ++out.samples;
         out.seconds_surrogate_build += std::chrono::duration<double>(t1 - t0).count();
         out.seconds_spice += std::chrono::duration<double>(t2 - t1).count();
         const Eigen::VectorXd s = surrogate->matvec(random.v_volt);
@@ -34,6 +42,7 @@ CheckResult check_surrogate(const cosim::SurrogateModel& model, int samples, cos
         out.max_rel_err = std::max(out.max_rel_err, (s - spice).cwiseAbs().maxCoeff() / spice.cwiseAbs().maxCoeff());
         if (progress) progress(std::size_t(k + 1), std::size_t(samples));
     }
+    if (out.samples == 0) return out;
     out.nmse = err / ref;
     out.ideal_nmse = ideal_err / ref;
     out.captured_fraction = ideal_err > 0 ? 1.0 - std::sqrt(err / ideal_err) : 1.0;

@@ -1,9 +1,12 @@
 // `kirchhoff check`: a fitted surrogate against full ngspice circuits on held-out tiles.
 // Each sample is a fresh random tile (seeds apart from the fit's) and a random input; the
-// surrogate, the ideal G^T v and ngspice each compute its outputs.
+// surrogate, the ideal G^T v and ngspice each compute its outputs. A sample whose ngspice
+// solve fails is recorded and skipped; the others still count.
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "cosim/ngspice_session.hpp"
 #include "cosim/surrogate_model.hpp"
@@ -11,7 +14,9 @@
 namespace kirchhoff::validation {
 
 struct CheckResult {
-    int samples = 0;
+    int samples = 0;                 // samples solved (failed ones are not counted)
+    int failed = 0;                  // samples whose ngspice solve failed (recorded, skipped)
+    std::vector<std::string> errors; // their messages
     double nmse = 0.0;               // sum ||surrogate - spice||^2 / sum ||spice||^2
     double max_rel_err = 0.0;        // max over samples of max |surrogate - spice| / max |spice|
     double ideal_nmse = 0.0;         // the same for ideal vs spice
