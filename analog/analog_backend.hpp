@@ -1,0 +1,111 @@
+// The analog LinearBackend: every linear layer of the transformer on simulated crossbar tiles.
+//
+// prepare(model): each layer's W (out, in) is tiled as W^T onto array.rows x array.cols tiles
+// (rows = inputs), programmed as differential pairs with the configured non-idealities
+// (tile_programming.hpp), and each tile gets an engine (cosim/mvm_engine.hpp): ideal
+// (G^T v of the programmed conductances), surrogate (the tile surrogate, wires included) or
+// nodal (a full circuit solve per MVM). OpenMP over tiles; each tile's numbers come from its
+// own seeded streams, so results are the same at any thread count.
+//
+// matvec(layer, x, y), x (in), y (out):
+//   DAC     x_max = max |x|; u = x / x_max quantised to the DAC levels; row voltages
+//           v = u v_read. dac.signs = signed: one read with v in [-v_read, v_read];
+//           two_phase: the positive and the negative parts of u as two reads in [0, v_read],
+//           digitised separately and subtracted.
+//   tile    I = engine(v) (cols), outputs I+ - I- of the differential pairs, in A.
+//   noise   pcm.read_noise: per output, N(0, sum_r v_r^2 (sigma_read,r+^2 + sigma_read,r-^2)),
+//           the exact distribution of the summed cell read noise for ideal wires (Joshi 2020),
+//           drawn per MVM from the tile's read-noise stream.
+//   ADC     the first adc.calibration_mvms MVMs of each layer pass unquantised and record the
+//           largest |I| per tile; after them each tile's range is headroom x that maximum, and
+//           outputs are clipped to [-range, range] and quantised to 2^(bits-1) - 1 levels a side.
+//   back    y = sum over row tiles of alpha I_adc x_max w_max / (v_read (g_max - g_min)),
+//           alpha the tile's global drift compensation. Row tiles are summed in a fixed order.
+//
+// Sampled validation: after the ADC calibration, each MVM of a layer is validated with
+// probability validate_fraction (decided by a hash of seed, layer and call number, so the
+// same calls are validated in every replay), up to validate_max_per_layer. A validated MVM
+// re-solves every tile of the layer with the full circuit (nodal or ngspice) on the same
+// voltages, with the same noise draws and ADC ranges; ValidationStats compares the two layer
+// outputs. The inference result is the engine's, unchanged, unless set_substitute(true)
+// asks for the circuit's (the shadow pass that measures the effect on the logits).
+// spice validation uses one NgspiceSession, from one thread; nodal validation runs over tiles
+// in parallel.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analog/analog_config.hpp"
+#include "analog/tile_programming.hpp"
+#include "analog/validation_stats.hpp"
+#include "cosim/cell_response.hpp"
+#include "transformer/linear_backend.hpp"
+
+namespace kirchhoff::analog {
+
+enum class EngineKind { ideal, surrogate, nodal };
+enum class CheckEngine { none, nodal, spice };
+
+std::string_view to_string(EngineKind e);
+std::string_view to_string(CheckEngine e);
+/// InputError naming `flag`, the value and the allowed ones.
+EngineKind parse_engine(std::string_view text, std::string_view flag);
+CheckEngine parse_check_engine(std::string_view text, std::string_view flag);
+
+struct AnalogOptions {
+    AnalogConfig config;
+    EngineKind engine = EngineKind::surrogate;
+    cosim::CellResponse response = cosim::CellResponse::linear();  // surrogate engine: the cells
+    double v_star_volt = 0.0;                                       //   and their V* (0 for ohmic)
+    CheckEngine validate = CheckEngine::none;
+    double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
+    long validate_max_per_layer = 0;      // 0: no cap
+};
+
+class AnalogBackend final : public transformer::LinearBackend {
+public:
+    /// InputError for a validate_fraction outside [0, 1].
+    explicit AnalogBackend(AnalogOptions options);
+    ~AnalogBackend() override;
+
+    std::string_view name() const override { return name_; }
+    void prepare(const transformer::Model& model) override;
+    void matvec(const transformer::LinearLayer& layer, std::span<const float> x, std::span<float> y) override;
+
+    /// Back to the state right after prepare(): call counters, read-noise streams and ADC
+    /// calibration restart, so replaying the same calls gives the same outputs.
+    void restart();
+    /// Validated MVMs return the circuit's outputs instead of the engine's (shadow pass).
+    void set_substitute(bool on) { substitute_ = on; }
+    /// Keep a copy of every classifier output (the logits, which have no bias).
+    void set_record_logits(bool on) { record_logits_ = on; }
+    const std::vector<std::vector<float>>& recorded_logits() const { return logits_; }
+    void clear_recorded_logits() { logits_.clear(); }
+
+    /// Per layer, in Model::linear_layers() order.
+    std::vector<ValidationStats> validation() const;
+    double validation_seconds() const;
+    int tiles() const;
+    double prepare_seconds() const { return prepare_seconds_; }
+    const AnalogOptions& options() const { return options_; }
+
+private:
+    struct Layer;
+    struct Session;
+    void validate(Layer& L, const std::vector<Eigen::VectorXd>& v_pos, const std::vector<Eigen::VectorXd>& v_neg,
+                  const std::vector<Eigen::VectorXd>& noise_pos, const std::vector<Eigen::VectorXd>& noise_neg,
+                  std::span<float> y_circuit);
+
+    AnalogOptions options_;
+    std::string name_;
+    std::vector<std::unique_ptr<Layer>> layers_;  // by layer.index
+    const void* prepared_for_ = nullptr;
+    std::unique_ptr<Session> session_;            // ngspice, created on the first spice validation
+    bool substitute_ = false, record_logits_ = false;
+    std::vector<std::vector<float>> logits_;
+    double prepare_seconds_ = 0.0;
+};
+
+}  // namespace kirchhoff::analog

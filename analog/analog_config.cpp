@@ -1,0 +1,92 @@
+// Configuration keys of the analog backend and their cross-key checks.
+#include "analog/analog_config.hpp"
+
+#include <fmt/format.h>
+
+#include "devices/pcm_statistical.hpp"
+#include "params/error.hpp"
+
+namespace kirchhoff::analog {
+
+using params::Range;
+
+params::Schema analog_schema() {
+    using namespace params;
+    Schema s;
+    const Schema tile = netlists::crossbar_schema();
+    for (Key k : tile.keys()) {
+        if (k.name == "array.differential") {
+            k.default_value = std::string("columns");
+            k.meaning = "signed weights as differential pairs: columns (2c - 2c+1) or arrays (p - m)";
+        }
+        s.add(std::move(k));
+    }
+    s.add(integer_key("dac.bits", 8, Range::closed(2, 24),
+                      "input DAC resolution (signed: sign + bits-1 magnitude bits; two_phase: bits per phase)"));
+    s.add(choice_key("dac.signs", "signed", {"signed", "two_phase"},
+                     "signed inputs: signed row voltages in one read, or two reads of the positive and negative parts"));
+    s.add(integer_key("adc.bits", 8, Range::closed(2, 24), "output ADC resolution (sign + bits-1 magnitude bits)"));
+    s.add(integer_key("adc.calibration_mvms", 8, Range::closed(1, 1e6),
+                      "first MVMs of each layer whose largest |current| per tile sets that tile's ADC range"));
+    s.add(real_key("adc.headroom", 1.25, "1", Range::closed(1, 100), "ADC range = headroom x largest calibration current"));
+    s.add(boolean_key("pcm.programming_noise", false, "PCM programming noise (Joshi 2020, sigma_prog(g))"));
+    s.add(real_key("pcm.t_inference_s", 0.0, "s", Range::closed(0, 1e9),
+                   "time from programming to inference: PCM drift (0: no drift) and read-noise time"));
+    s.add(boolean_key("pcm.drift_compensation", true, "global drift compensation per tile (Joshi 2020)"));
+    s.add(boolean_key("pcm.read_noise", false, "PCM 1/f read noise, drawn per MVM (Joshi 2020)"));
+    s.add(real_key("variability.d2d_sigma", 0.0, "1", Range::closed(0, 1),
+                   "device-to-device variability: relative sigma of a fixed per-cell conductance factor"));
+    s.add(real_key("faults.stuck_rate", 0.0, "1", Range::closed(0, 1), "fraction of cells stuck at g_min or g_max"));
+    s.add(real_key("faults.stuck_at_gmax_fraction", 0.5, "1", Range::closed(0, 1),
+                   "of the stuck cells, the fraction stuck at g_max (the rest at g_min)"));
+    return s;
+}
+
+AnalogConfig analog_config(const params::Config& c) {
+    AnalogConfig a;
+    a.crossbar = netlists::crossbar_config(c);
+    const auto& spec = a.crossbar.spec;
+    if (spec.differential == netlists::Differential::none)
+        throw InputError(fmt::format("array.differential = \"none\" ({}): signed weights need a differential pair; "
+                                     "allowed: columns, arrays",
+                                     c.source("array.differential")));
+    if (spec.mode != netlists::Mode::read)
+        throw InputError(fmt::format("array.mode = \"{}\" ({}): inference needs read mode; allowed: read",
+                                     c.text("array.mode"), c.source("array.mode")));
+    a.dac_bits = int(c.integer("dac.bits"));
+    a.signs = c.text("dac.signs") == "two_phase" ? SignEncoding::two_phase : SignEncoding::signed_volts;
+    a.adc_bits = int(c.integer("adc.bits"));
+    a.adc_calibration_mvms = int(c.integer("adc.calibration_mvms"));
+    a.adc_headroom = c.real("adc.headroom");
+    a.pcm_programming_noise = c.boolean("pcm.programming_noise");
+    a.pcm_t_inference_s = c.real("pcm.t_inference_s");
+    a.pcm_drift_compensation = c.boolean("pcm.drift_compensation");
+    a.pcm_read_noise = c.boolean("pcm.read_noise");
+    a.d2d_sigma = c.real("variability.d2d_sigma");
+    a.stuck_rate = c.real("faults.stuck_rate");
+    a.stuck_at_gmax_fraction = c.real("faults.stuck_at_gmax_fraction");
+    a.seed = a.crossbar.seed;
+    const double t_read = devices::PcmStatisticalParams{}.t_read_s;
+    if (a.pcm_read_noise && !(a.pcm_t_inference_s > 2 * t_read))
+        throw InputError(fmt::format("pcm.read_noise = true ({}) needs pcm.t_inference_s > {} s (2 t_read); "
+                                     "got pcm.t_inference_s = {} s ({})",
+                                     c.source("pcm.read_noise"), 2 * t_read, a.pcm_t_inference_s,
+                                     c.source("pcm.t_inference_s")));
+    return a;
+}
+
+params::Config crossbar_part(const params::Config& c) {
+    params::Config out(netlists::crossbar_schema());
+    for (const params::Key& k : out.schema().keys()) {
+        const params::Value& v = c.value(k.name);
+        std::string text;
+        if (auto* i = std::get_if<std::int64_t>(&v)) text = std::to_string(*i);
+        else if (auto* d = std::get_if<double>(&v)) text = fmt::format("{:.17g}", *d);
+        else if (auto* b = std::get_if<bool>(&v)) text = *b ? "true" : "false";
+        else text = std::get<std::string>(v);
+        out.set_override(k.name + "=" + text);
+    }
+    return out;
+}
+
+}  // namespace kirchhoff::analog

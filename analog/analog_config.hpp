@@ -1,0 +1,54 @@
+// The analog backend's configuration: the crossbar tile keys (netlists::crossbar_schema, with
+// differential columns as the default) plus the periphery and non-ideality keys it adds:
+//   dac.*          input DAC: bits, sign encoding
+//   adc.*          output ADC: bits, calibration on the first MVMs of each layer, headroom
+//   pcm.*          PCM programming noise, drift to t_inference_s with global drift
+//                  compensation, read noise per MVM (devices/pcm_statistical.hpp, Joshi 2020)
+//   variability.*  device-to-device variability of the programmed conductance
+//   faults.*       stuck-at faults
+// Every key has a default, a unit, a range and a meaning; analog_config() adds the checks
+// that span keys and names the keys and values it refuses.
+#pragma once
+
+#include <cstdint>
+
+#include "netlists/crossbar_config.hpp"
+#include "params/config.hpp"
+
+namespace kirchhoff::analog {
+
+enum class SignEncoding {
+    signed_volts,  // "signed": one read with row voltages in [-v_read, v_read]
+    two_phase,     // "two_phase": positive then negative parts as two reads in [0, v_read]
+};
+
+struct AnalogConfig {
+    netlists::CrossbarConfig crossbar;  // one tile: rows (inputs) x cols (outputs), differential
+    int dac_bits = 8;                   // signed: sign + (bits - 1) magnitude bits; two_phase: bits per phase
+    SignEncoding signs = SignEncoding::signed_volts;
+    int adc_bits = 8;                   // sign + (bits - 1) magnitude bits over [-range, range]
+    int adc_calibration_mvms = 8;       // first MVMs of a layer that set each tile's ADC range
+    double adc_headroom = 1.25;         // range = headroom * largest |current| seen in calibration
+    bool pcm_programming_noise = false;
+    double pcm_t_inference_s = 0.0;     // time since programming: drift and read noise (0: none)
+    bool pcm_drift_compensation = true;
+    bool pcm_read_noise = false;
+    double d2d_sigma = 0.0;             // relative sigma of the per-cell conductance factor
+    double stuck_rate = 0.0;            // fraction of cells stuck
+    double stuck_at_gmax_fraction = 0.5;// of the stuck cells, the fraction stuck at g_max (else g_min)
+    std::uint64_t seed = 1;
+};
+
+/// crossbar_schema() (array.differential defaulting to "columns") plus the keys above.
+params::Schema analog_schema();
+
+/// Typed view; throws InputError naming the key, its value and source, and the allowed range
+/// for what one key's range cannot say (array.differential = none, array.mode = select,
+/// 1S1R cells, pcm.read_noise without pcm.t_inference_s > t_read).
+AnalogConfig analog_config(const params::Config& config);
+
+/// The tile keys alone (crossbar_schema), with the values of `config`: what
+/// cosim::check_compatible and cosim::fit_surrogate take.
+params::Config crossbar_part(const params::Config& config);
+
+}  // namespace kirchhoff::analog

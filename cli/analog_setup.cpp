@@ -1,0 +1,97 @@
+// Model, tokenizer, text and analog backend setup for `run` and `generate` (analog_setup.hpp).
+#include "cli/analog_setup.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "analog/analog_config.hpp"
+#include "cosim/ngspice_session.hpp"
+#include "cosim/surrogate_model.hpp"
+#include "params/error.hpp"
+#include "transformer/hf_checkpoint.hpp"
+#include "transformer/llama2c.hpp"
+
+namespace kirchhoff::cli {
+
+namespace fs = std::filesystem;
+
+transformer::Model load_model(const fs::path& path) {
+    if (fs::is_directory(path)) return transformer::load_hf(path);
+    if (!fs::exists(path)) throw InputError(fmt::format("--model {}: no such file or folder", path.string()));
+    return transformer::load_llama2c(path);
+}
+
+std::unique_ptr<transformer::Tokenizer> load_model_tokenizer(const std::string& flag, const fs::path& model,
+                                                             int vocab_size) {
+    if (!flag.empty()) return transformer::load_tokenizer(flag, vocab_size);
+    const fs::path dir = fs::is_directory(model) ? model : model.parent_path();
+    for (const char* name : {"tokenizer.json", "tokenizer.bin"})
+        if (fs::exists(dir / name)) return transformer::load_tokenizer(dir / name, vocab_size);
+    throw InputError(fmt::format("--tokenizer: none given and no tokenizer.json or tokenizer.bin in {}",
+                                 dir.empty() ? "." : dir.string()));
+}
+
+std::vector<int> text_tokens(const std::string& flag, const transformer::Tokenizer& tok, int max_tokens,
+                             std::string* source) {
+    fs::path path = flag;
+    if (flag.empty()) path = fs::path(KIRCHHOFF_SOURCE_DIR) / "transformer" / "data" / "tinyshakespeare.txt";
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(fmt::format("{} {}: cannot be read{}", flag.empty() ? "default text" : "--text", path.string(),
+                                     flag.empty() ? " (give a text file with --text)" : ""));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    if (flag.empty()) {  // held-out tail: the last 10% (the shipped model trains on the first 90%)
+        std::size_t start = text.size() - text.size() / 10;
+        const std::size_t line = text.find('\n', start);
+        start = line == std::string::npos ? start : line + 1;
+        text = text.substr(start, std::size_t(max_tokens > 0 ? max_tokens * 16 : std::string::npos));
+        if (source) *source = fmt::format("{} (held-out tail from byte {})", path.string(), start);
+    } else if (source) {
+        *source = path.string();
+    }
+    std::vector<int> tokens;
+    if (auto bos = tok.bos()) tokens.push_back(*bos);
+    for (int t : tok.encode(text)) tokens.push_back(t);
+    if (max_tokens > 0 && int(tokens.size()) > max_tokens) tokens.resize(std::size_t(max_tokens));
+    if (tokens.size() < 2) throw InputError(fmt::format("{}: fewer than 2 tokens to score", path.string()));
+    return tokens;
+}
+
+analog::AnalogOptions analog_options(const params::Config& config, analog::EngineKind engine,
+                                     const std::string& tables_path) {
+    analog::AnalogOptions o;
+    o.config = analog::analog_config(config);
+    o.engine = engine;
+    const bool device = o.config.crossbar.device_preset != "linear";
+    if (!tables_path.empty()) {
+        const cosim::SurrogateModel m = cosim::load_surrogate(tables_path);
+        cosim::check_compatible(m, analog::crossbar_part(config), tables_path);
+        o.response = m.response;
+        o.v_star_volt = m.v_star_volt;
+    } else if (device && engine == analog::EngineKind::surrogate) {
+        fmt::print(stderr, "fitting a surrogate for device.preset = {} (ngspice; give --tables FILE to reuse one)\n",
+                   o.config.crossbar.device_preset);
+        params::Config fit(cosim::surrogate_fit_schema());
+        const params::Config tile = analog::crossbar_part(config);
+        for (const params::Key& k : tile.schema().keys()) {
+            const params::Value& v = tile.value(k.name);
+            std::string text;
+            if (auto* i = std::get_if<std::int64_t>(&v)) text = std::to_string(*i);
+            else if (auto* d = std::get_if<double>(&v)) text = fmt::format("{:.17g}", *d);
+            else if (auto* b = std::get_if<bool>(&v)) text = *b ? "true" : "false";
+            else text = std::get<std::string>(v);
+            fit.set_override(k.name + "=" + text);
+        }
+        cosim::NgspiceSession session;
+        const cosim::SurrogateModel m = cosim::fit_surrogate(fit, session);
+        o.response = m.response;
+        o.v_star_volt = m.v_star_volt;
+    }
+    return o;
+}
+
+}  // namespace kirchhoff::cli

@@ -1,0 +1,42 @@
+// What `kirchhoff run` and `kirchhoff generate` share: the model, its tokenizer, the text to
+// score, and the analog backend an --engine flag and the configuration describe (with the
+// surrogate's cell response from --tables, an in-process fit, or ohmic cells).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analog/analog_backend.hpp"
+#include "transformer/model.hpp"
+#include "transformer/tokenizer.hpp"
+
+namespace kirchhoff::cli {
+
+/// The model `kirchhoff run` uses without --model, relative to the source tree; empty while
+/// no trained model is committed (then --model is required). One line to switch.
+inline constexpr const char* default_model_path = "";
+
+/// A llama2.c .bin file, or a folder with a Hugging Face config.json. InputError otherwise.
+transformer::Model load_model(const std::filesystem::path& path);
+
+/// --tokenizer, or the first of tokenizer.json, tokenizer.bin beside the model. InputError
+/// naming where it looked when there is none.
+std::unique_ptr<transformer::Tokenizer> load_model_tokenizer(const std::string& tokenizer_flag,
+                                                             const std::filesystem::path& model_path,
+                                                             int vocab_size);
+
+/// Tokens to score: the first `max_tokens` (0: all) tokens of --text, or without --text of the
+/// held-out tail (last 10%, from its first line start) of the vendored tiny-shakespeare corpus.
+/// BOS first when the tokenizer has one. InputError naming the file.
+std::vector<int> text_tokens(const std::string& text_flag, const transformer::Tokenizer& tokenizer, int max_tokens,
+                             std::string* source);
+
+/// The backend for `engine` (ideal, surrogate, nodal) under `config` (analog_schema keys).
+/// For the surrogate engine with device cells the response comes from `tables_path`
+/// (checked with cosim::check_compatible) or, without it, from cosim::fit_surrogate.
+analog::AnalogOptions analog_options(const params::Config& config, analog::EngineKind engine,
+                                     const std::string& tables_path);
+
+}  // namespace kirchhoff::cli

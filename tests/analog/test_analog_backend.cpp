@@ -1,0 +1,258 @@
+// The analog backend against the digital reference: tiling, zero non-idealities, validation
+// statistics and their independence from the inference result, determinism across thread
+// counts, and configuration errors.
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <catch2/catch_approx.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#include <omp.h>
+#include <unistd.h>
+
+#include "analog/analog_backend.hpp"
+#include "params/error.hpp"
+#include "transformer/llama2c.hpp"
+#include "transformer/perplexity.hpp"
+
+using namespace kirchhoff;
+using namespace kirchhoff::analog;
+using Catch::Matchers::ContainsSubstring;
+
+namespace {
+
+// A small Llama written to and read back from a llama2.c file with the existing writer. No
+// layer fits one 16 x 8 tile, and none is a whole number of tiles.
+transformer::Model tiny_model(std::uint64_t seed) {
+    transformer::ModelConfig c;
+    c.arch = transformer::Architecture::llama;
+    c.dim = 24, c.hidden_dim = 40, c.n_layers = 2, c.n_heads = 4, c.n_kv_heads = 2, c.vocab_size = 19, c.seq_len = 32;
+    transformer::Model m = transformer::make_model(c);
+    std::mt19937_64 rng(seed);
+    auto fill = [&](std::vector<float>& v, double scale, double offset) {
+        for (float& x : v) x = float(offset + scale * (2.0 * double(rng() >> 11) * 0x1.0p-53 - 1.0));
+    };
+    fill(m.token_embedding, 1.0, 0.0);
+    for (auto& b : m.blocks) fill(b.attn_norm.weight, 0.2, 1.0), fill(b.mlp_norm.weight, 0.2, 1.0);
+    fill(m.final_norm.weight, 0.2, 1.0);
+    for (transformer::LinearLayer* l : m.linear_layers()) fill(l->weight, 2.0 / std::sqrt(double(l->in)), 0.0);
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("kirchhoff_test_analog_" + std::to_string(::getpid()) + "_" + std::to_string(seed) + ".bin");
+    transformer::save_llama2c(m, path);
+    transformer::Model loaded = transformer::load_llama2c(path);
+    std::filesystem::remove(path);
+    return loaded;
+}
+
+std::vector<int> tokens(int n, int vocab) {
+    std::vector<int> t;
+    for (int i = 0; i < n; ++i) t.push_back((i * 7 + i * i) % vocab);
+    return t;
+}
+
+params::Config config(const std::vector<std::string>& sets) {
+    params::Config c(analog_schema());
+    for (const auto& s : sets) c.set_override(s);
+    return c;
+}
+
+// Ideal wires, no noise, 24-bit DAC, ADC never leaves calibration (no quantisation).
+std::vector<std::string> ideal_sets() {
+    return {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=0", "array.r_wire_col_ohm=0",
+            "dac.bits=24", "adc.bits=24", "adc.calibration_mvms=1000000"};
+}
+
+std::vector<std::string> noisy_sets() {
+    return {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2", "array.r_wire_col_ohm=2",
+            "dac.bits=6", "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true",
+            "pcm.t_inference_s=3600", "pcm.read_noise=true", "variability.d2d_sigma=0.05",
+            "faults.stuck_rate=0.02", "seed=7"};
+}
+
+AnalogOptions options(const std::vector<std::string>& sets, EngineKind engine) {
+    AnalogOptions o;
+    o.config = analog_config(config(sets));
+    o.engine = engine;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("the ideal engine through tiles equals the untiled matmul", "[analog]") {
+    const transformer::Model m = tiny_model(1);
+    for (const char* signs : {"dac.signs=signed", "dac.signs=two_phase"}) {
+        auto sets = ideal_sets();
+        sets.push_back(signs);
+        AnalogBackend analog(options(sets, EngineKind::ideal));
+        transformer::IdealBackend digital;
+        analog.prepare(m);
+        CHECK(analog.tiles() > int(m.linear_layers().size()));
+        std::mt19937_64 rng(3);
+        for (const transformer::LinearLayer* l : m.linear_layers()) {
+            std::vector<float> x(l->in), y(l->out), y_ref(l->out);
+            for (float& v : x) v = float(double(rng() >> 11) * 0x1.0p-53 * 2 - 1);
+            digital.matvec(*l, x, y_ref);
+            analog.matvec(*l, x, y);
+            for (int k = 0; k < l->out; ++k) {
+                double scale = 0;  // sum |w x|: the size of float rounding in the dot product
+                for (int i = 0; i < l->in; ++i) scale += std::abs(double(l->w(k, i)) * x[i]);
+                INFO(l->name << " output " << k << " " << signs);
+                CHECK(std::abs(y[k] - y_ref[k]) <= 1e-6 * scale + 1e-7);
+            }
+        }
+    }
+}
+
+TEST_CASE("zero non-idealities reproduce the digital perplexity", "[analog]") {
+    const transformer::Model m = tiny_model(2);
+    const auto t = tokens(30, m.config.vocab_size);
+    transformer::IdealBackend digital;
+    const double ppl_digital = transformer::perplexity<float>(m, digital, t).perplexity();
+    for (EngineKind e : {EngineKind::ideal, EngineKind::surrogate, EngineKind::nodal}) {
+        AnalogBackend analog(options(ideal_sets(), e));
+        const double ppl = transformer::perplexity<float>(m, analog, t).perplexity();
+        INFO(to_string(e));
+        CHECK(ppl == Catch::Approx(ppl_digital).epsilon(1e-5));  // stated tolerance: 1e-5 relative
+    }
+    // With wires, 8-bit converters and noise the model still runs, and differs.
+    AnalogBackend noisy(options(noisy_sets(), EngineKind::surrogate));
+    const double ppl_noisy = transformer::perplexity<float>(m, noisy, t).perplexity();
+    CHECK(std::isfinite(ppl_noisy));
+    CHECK(ppl_noisy != ppl_digital);
+}
+
+TEST_CASE("validation statistics on a planted difference", "[analog]") {
+    ValidationStats s;
+    const std::vector<float> circuit{1, 2, 3, 4}, engine{1.1f, 2, 3, 3.8f};
+    s.add(circuit, engine);
+    s.add(std::vector<float>{2, -2}, std::vector<float>{2, -1});  // error 1 on a largest output of 2
+    double sse = 0, ssr = 0, mx = 0, my = 0;
+    std::vector<double> xs{1, 2, 3, 4, 2, -2}, ys{1.1f, 2, 3, 3.8f, 2, -1};
+    for (std::size_t i = 0; i < xs.size(); ++i) sse += (ys[i] - xs[i]) * (ys[i] - xs[i]), ssr += xs[i] * xs[i];
+    for (std::size_t i = 0; i < xs.size(); ++i) mx += xs[i] / 6, my += ys[i] / 6;
+    double cxy = 0, cxx = 0, cyy = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i)
+        cxy += (xs[i] - mx) * (ys[i] - my), cxx += (xs[i] - mx) * (xs[i] - mx), cyy += (ys[i] - my) * (ys[i] - my);
+    CHECK(s.count == 2);
+    CHECK(s.elements == 6);
+    CHECK(s.nmse() == Catch::Approx(sse / ssr).epsilon(1e-6));
+    CHECK(s.max_rel_err == Catch::Approx(0.5).epsilon(1e-6));
+    CHECK(s.correlation() == Catch::Approx(cxy / std::sqrt(cxx * cyy)).epsilon(1e-6));
+
+    // Through the backend: an engine blind to the wires (ideal) checked by the nodal circuit
+    // solve that sees them: a planted, known-sign difference; with ideal wires, none.
+    const transformer::Model m = tiny_model(3);
+    const auto t = tokens(12, m.config.vocab_size);
+    for (const char* wire : {"0", "5"}) {
+        auto sets = ideal_sets();
+        sets.push_back(std::string("array.r_wire_row_ohm=") + wire);
+        sets.push_back(std::string("array.r_wire_col_ohm=") + wire);
+        sets.push_back("adc.calibration_mvms=2");
+        AnalogOptions o = options(sets, EngineKind::ideal);
+        o.validate = CheckEngine::nodal;
+        o.validate_fraction = 1.0;
+        AnalogBackend analog(o);
+        const auto run = transformer::perplexity<float>(m, analog, t);
+        for (const ValidationStats& v : analog.validation()) {
+            INFO(v.layer << " wire " << wire);
+            CHECK(v.count == run.tokens_run - 2);  // every call after the two calibration calls
+            if (std::string(wire) == "0") {
+                CHECK(v.nmse() < 1e-10);
+                CHECK(v.correlation() > 1 - 1e-9);
+            } else {
+                CHECK(v.nmse() > 1e-6);   // IR drop: the circuit gives less than G^T v
+                CHECK(v.max_rel_err > 1e-4);
+            }
+        }
+    }
+}
+
+TEST_CASE("validation never changes the inference result", "[analog]") {
+    const transformer::Model m = tiny_model(4);
+    const auto t = tokens(20, m.config.vocab_size);
+    auto run = [&](CheckEngine check, double fraction, bool substitute) {
+        AnalogOptions o = options(noisy_sets(), EngineKind::surrogate);
+        o.validate = check;
+        o.validate_fraction = fraction;
+        AnalogBackend analog(o);
+        analog.set_record_logits(true);
+        analog.set_substitute(substitute);
+        const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
+        return std::make_pair(nll, analog.recorded_logits());
+    };
+    const auto plain = run(CheckEngine::none, 0.0, false);
+    const auto checked = run(CheckEngine::nodal, 0.5, false);
+    CHECK(plain.first == checked.first);   // bitwise
+    CHECK(plain.second == checked.second);
+    // The shadow pass: for ohmic cells the surrogate is exact, so substituting the circuit's
+    // outputs changes the logits only at solver precision.
+    const auto shadow = run(CheckEngine::nodal, 0.5, true);
+    REQUIRE(shadow.second.size() == plain.second.size());
+    for (std::size_t i = 0; i < plain.second.size(); ++i)
+        for (std::size_t k = 0; k < plain.second[i].size(); ++k)
+            CHECK(std::abs(shadow.second[i][k] - plain.second[i][k]) <= 1e-3 * (1 + std::abs(plain.second[i][k])));
+}
+
+TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]") {
+    const transformer::Model m = tiny_model(5);
+    const auto t = tokens(20, m.config.vocab_size);
+    auto run = [&](int threads, std::string seed) {
+        omp_set_num_threads(threads);
+        auto sets = noisy_sets();
+        sets.push_back("seed=" + seed);
+        AnalogOptions o = options(sets, EngineKind::surrogate);
+        o.validate = CheckEngine::nodal;
+        o.validate_fraction = 0.3;
+        AnalogBackend analog(o);
+        const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
+        return std::make_pair(nll, analog.validation().front().sum_sq_err);
+    };
+    const int before = omp_get_max_threads();
+    const auto one = run(1, "7"), two = run(2, "7"), other = run(2, "8");
+    omp_set_num_threads(before);
+    CHECK(one == two);
+    CHECK(one.first != other.first);
+}
+
+TEST_CASE("bad analog configuration is refused with key, value and range", "[analog]") {
+    auto message = [](const std::vector<std::string>& sets) -> std::string {
+        try {
+            analog_config(config(sets));
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    CHECK_THAT(message({"dac.bits=1"}), ContainsSubstring("dac.bits") && ContainsSubstring("[2, 24]"));
+    CHECK_THAT(message({"adc.bits=40"}), ContainsSubstring("adc.bits") && ContainsSubstring("40"));
+    CHECK_THAT(message({"faults.stuck_rate=1.5"}), ContainsSubstring("faults.stuck_rate"));
+    CHECK_THAT(message({"array.differential=none"}),
+               ContainsSubstring("array.differential") && ContainsSubstring("columns, arrays"));
+    CHECK_THAT(message({"pcm.read_noise=true"}), ContainsSubstring("pcm.t_inference_s"));
+    CHECK_THAT(message({"dac.signs=bitserial"}), ContainsSubstring("dac.signs"));
+    AnalogOptions o = options({}, EngineKind::ideal);
+    o.validate_fraction = 1.5;
+    CHECK_THROWS_AS(AnalogBackend(o), InputError);
+    CHECK_THROWS_AS(parse_engine("spicy", "--engine"), InputError);
+}
+
+TEST_CASE("spice validation agrees with the nodal solve on ohmic tiles", "[analog][ngspice]") {
+    const transformer::Model m = tiny_model(6);
+    const auto t = tokens(6, m.config.vocab_size);
+    auto sets = ideal_sets();
+    sets.push_back("adc.calibration_mvms=4");
+    AnalogOptions o = options(sets, EngineKind::nodal);
+    o.validate = CheckEngine::spice;
+    o.validate_fraction = 1.0;
+    o.validate_max_per_layer = 1;
+    AnalogBackend analog(o);
+    transformer::perplexity<float>(m, analog, t);
+    for (const ValidationStats& v : analog.validation()) {
+        INFO(v.layer);
+        CHECK(v.count == 1);
+        CHECK(v.nmse() < 1e-10);
+    }
+}

@@ -1,0 +1,106 @@
+// `kirchhoff run` and `kirchhoff generate` end to end on a tiny model written by the test
+// (llama2.c writer, character tokenizer): the JSON keys, the output files, and bad flags and
+// configuration values refused with exit status 2 and the key, value and range.
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "support/run_program.hpp"
+#include "transformer/char_tokenizer.hpp"
+#include "transformer/llama2c.hpp"
+
+using Catch::Matchers::ContainsSubstring;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A random 2-block model over the characters of a short text, with that text beside it.
+fs::path write_tiny_model() {
+    static const fs::path dir = [] {
+        const fs::path d = fs::temp_directory_path() / ("kirchhoff_test_run_" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        const std::string text = "first citizen:\nbefore we proceed any further, hear me speak.\nall: speak, speak.\n";
+        std::ofstream(d / "text.txt") << text;
+        const auto tok = kirchhoff::transformer::CharTokenizer::from_corpus(text);
+        tok.save(d / "tokenizer.json");
+        kirchhoff::transformer::ModelConfig c;
+        c.arch = kirchhoff::transformer::Architecture::llama;
+        c.dim = 32, c.hidden_dim = 48, c.n_layers = 2, c.n_heads = 4, c.n_kv_heads = 4;
+        c.vocab_size = tok.vocab_size(), c.seq_len = 64;
+        auto m = kirchhoff::transformer::make_model(c);
+        std::mt19937_64 rng(1);
+        auto u = [&] { return float(double(rng() >> 11) * 0x1.0p-53 * 2 - 1); };
+        for (float& x : m.token_embedding) x = u();
+        for (auto& b : m.blocks) {
+            for (float& x : b.attn_norm.weight) x = 1;
+            for (float& x : b.mlp_norm.weight) x = 1;
+        }
+        for (float& x : m.final_norm.weight) x = 1;
+        for (auto* l : m.linear_layers())
+            for (float& x : l->weight) x = u() * 0.3f;
+        kirchhoff::transformer::save_llama2c(m, d / "model.bin");
+        return d;
+    }();
+    return dir;
+}
+
+kirchhoff::test::Run kirchhoff_run(const std::string& args) {
+    return kirchhoff::test::run_program(std::string(KIRCHHOFF_PROGRAM) + " " + args);
+}
+
+}  // namespace
+
+TEST_CASE("kirchhoff run prints the JSON summary and writes CSV, JSON and config", "[analog][cli]") {
+    const fs::path d = write_tiny_model();
+    const auto out = d / "out";
+    const auto r = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+                                 " --engine surrogate --validate-fraction 0.5 --set array.rows=16 --set array.cols=16"
+                                 " --out " + out.string() + " --json");
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    const auto j = nlohmann::json::parse(r.stdout_only);
+    for (const char* key : {"ppl_digital", "ppl_analog", "tokens_per_s", "validation", "logit_effect"})
+        CHECK(j.contains(key));
+    CHECK(j["validation"].size() == 2 * 7 + 1);
+    for (const auto& v : j["validation"])
+        for (const char* key : {"layer", "count", "nmse", "max_rel_err"}) CHECK(v.contains(key));
+    CHECK(j["ppl_digital"].get<double>() > 1.0);
+    CHECK(fs::exists(out / "validation.csv"));
+    CHECK(fs::exists(out / "summary.json"));
+    CHECK(fs::exists(out / "config.toml"));
+}
+
+TEST_CASE("kirchhoff generate: greedy text, the same on near-ideal crossbars", "[analog][cli]") {
+    const fs::path d = write_tiny_model();
+    const std::string cmd = "generate --model " + (d / "model.bin").string() + " --prompt 'all: ' --steps 12 --temperature 0";
+    const auto a = kirchhoff_run(cmd), b = kirchhoff_run(cmd + " --engine ideal --set dac.bits=24 --set adc.bits=24"
+                                                               " --set array.r_wire_row_ohm=0 --set array.r_wire_col_ohm=0");
+    INFO(a.out << b.out);
+    REQUIRE(a.status == 0);
+    REQUIRE(b.status == 0);
+    CHECK(a.stdout_only.rfind("all: ", 0) == 0);
+    CHECK(a.stdout_only.size() > 6);
+    CHECK(a.stdout_only == b.stdout_only);  // near-ideal crossbars generate the digital text
+}
+
+TEST_CASE("kirchhoff run refuses bad flags and configuration values", "[analog][cli]") {
+    const fs::path d = write_tiny_model();
+    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string();
+    const auto bits = kirchhoff_run(base + " --set adc.bits=99");
+    CHECK(bits.status == 2);
+    CHECK_THAT(bits.out, ContainsSubstring("adc.bits") && ContainsSubstring("99") && ContainsSubstring("[2, 24]"));
+    const auto diff = kirchhoff_run(base + " --set array.differential=none");
+    CHECK(diff.status == 2);
+    CHECK_THAT(diff.out, ContainsSubstring("array.differential"));
+    CHECK(kirchhoff_run(base + " --validate-fraction 2").status == 2);
+    CHECK(kirchhoff_run(base + " --engine spicy").status == 2);
+    const auto missing = kirchhoff_run("run --model " + (d / "nothing.bin").string());
+    CHECK(missing.status == 2);
+    CHECK_THAT(missing.out, ContainsSubstring("nothing.bin"));
+}
