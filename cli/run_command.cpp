@@ -6,7 +6,7 @@
 // Effect on the logits (when anything was validated): a shadow pass replays the same tokens
 // with the same noise draws and ADC ranges, but every validated MVM returns the full circuit's
 // outputs instead of the engine's. Reported: its perplexity, the mean KL(analog || shadow) of
-// the next-token distributions over all scored positions, and the NMSE of the shadow logits
+// the next-token distributions over all positions run, and the NMSE of the shadow logits
 // against the analog ones. The analog perplexity itself always comes from the engine alone.
 #include <cmath>
 #include <fstream>

@@ -1,0 +1,123 @@
+// Benchmark of the analog backend (not a test), measured side by side in one run:
+//   - tokens per second of the same model and tokens, digital (float32 IdealBackend) vs the
+//     analog backend with the surrogate engine (and the ideal engine through tiles), default
+//     tile configuration (64 x 64 differential columns, 1 ohm wires, 8-bit DAC and ADC).
+//     Target: surrogate at least half the digital speed.
+//   - the cost of one validated MVM of one 64 x 64 tile: a nodal circuit solve (first one
+//     with the factorisation, then reusing it) and an ngspice solve, next to the surrogate's.
+// The model is random, shaped like the model Kirchhoff ships (models/plain.toml: dim 128,
+// hidden 384, 5 blocks, 4 heads, 65 characters, seq_len 256), or --model FILE.
+//
+// Usage: analog_bench [--model FILE] [--tokens 256] [--mvms 20] [--no-spice]
+#include <chrono>
+#include <random>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "analog/analog_backend.hpp"
+#include "cosim/mvm_engine.hpp"
+#include "cosim/ngspice_session.hpp"
+#include "transformer/llama2c.hpp"
+#include "transformer/perplexity.hpp"
+
+using namespace kirchhoff;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+transformer::Model shipped_shape() {
+    transformer::ModelConfig c;
+    c.arch = transformer::Architecture::llama;
+    c.dim = 128, c.hidden_dim = 384, c.n_layers = 5, c.n_heads = 4, c.n_kv_heads = 4, c.vocab_size = 65, c.seq_len = 256;
+    transformer::Model m = transformer::make_model(c);
+    std::mt19937_64 rng(1);
+    auto u = [&] { return float(double(rng() >> 11) * 0x1.0p-53 * 2 - 1); };
+    for (float& x : m.token_embedding) x = u();
+    for (auto& b : m.blocks) {
+        for (float& x : b.attn_norm.weight) x = 1;
+        for (float& x : b.mlp_norm.weight) x = 1;
+    }
+    for (float& x : m.final_norm.weight) x = 1;
+    for (auto* l : m.linear_layers())
+        for (float& x : l->weight) x = u() * 1.7f / std::sqrt(float(l->in));
+    return m;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app("Kirchhoff analog backend benchmark");
+    std::string model_path;
+    int n_tokens = 256, mvms = 20;
+    bool no_spice = false;
+    app.add_option("--model", model_path, "llama2.c .bin (default: random, shaped like the shipped model)");
+    app.add_option("--tokens", n_tokens, "tokens scored per backend")->check(CLI::Range(2, 1 << 20));
+    app.add_option("--mvms", mvms, "validated MVMs timed per circuit engine")->check(CLI::PositiveNumber);
+    app.add_flag("--no-spice", no_spice, "skip the ngspice timing");
+    CLI11_PARSE(app, argc, argv);
+
+    const transformer::Model model = model_path.empty() ? shipped_shape() : transformer::load_llama2c(model_path);
+    n_tokens = std::min(n_tokens, model.config.seq_len);
+    std::vector<int> tokens;
+    for (int i = 0; i < n_tokens; ++i) tokens.push_back((i * 31 + i * i * 7) % model.config.vocab_size);
+    const params::Config config(analog::analog_schema());
+
+    fmt::print("# tokens per second, {} tokens, model {} ({} parameters)\n", n_tokens,
+               model_path.empty() ? "random, shipped shape" : model_path, model.parameter_count());
+    transformer::IdealBackend digital;
+    transformer::perplexity<float>(model, digital, tokens);  // warm-up
+    const auto d = transformer::perplexity<float>(model, digital, tokens);
+    fmt::print("{:<22} {:>10.1f} tokens/s  ppl {:.4f}\n", "digital float32", d.tokens_per_second(), d.perplexity());
+    for (analog::EngineKind e : {analog::EngineKind::surrogate, analog::EngineKind::ideal}) {
+        analog::AnalogOptions o;
+        o.config = analog::analog_config(config);
+        o.engine = e;
+        analog::AnalogBackend backend(o);
+        backend.prepare(model);
+        const auto a = transformer::perplexity<float>(model, backend, tokens);
+        fmt::print("{:<22} {:>10.1f} tokens/s  ppl {:.4f}  ratio to digital {:.2f}  ({} tiles programmed in {:.2f} s)\n",
+                   fmt::format("analog {}", analog::to_string(e)), a.tokens_per_second(), a.perplexity(),
+                   a.tokens_per_second() / d.tokens_per_second(), backend.tiles(), backend.prepare_seconds());
+    }
+
+    // One validated tile MVM: 64 x 64 weights, differential columns (128 bit lines), 1 ohm wires.
+    const analog::AnalogConfig ac = analog::analog_config(config);
+    netlists::CrossbarConfig xc = ac.crossbar;
+    const netlists::RandomTile rt = netlists::random_tile(xc);
+    const cosim::ProgrammedTile tile = cosim::program_tile(xc, rt.g_siemens);
+    Eigen::VectorXd v = rt.v_volt;
+    fmt::print("\n# one validated MVM of a {}x{} tile (differential columns, {} ohm wires), {} MVMs each\n",
+               xc.spec.rows, xc.spec.cols, xc.spec.r_wire_row_ohm, mvms);
+    auto t0 = Clock::now();
+    auto surrogate = cosim::make_surrogate_engine(tile, cosim::CellResponse::linear(), 0.0);
+    const double surrogate_build = since(t0);
+    t0 = Clock::now();
+    for (int i = 0; i < 1000; ++i) v(i % v.size()) += 1e-9, surrogate->matvec(v);
+    const double surrogate_mvm = since(t0) / 1000;
+    t0 = Clock::now();
+    auto nodal = cosim::make_nodal_engine(tile);
+    const Eigen::VectorXd first = nodal->matvec(v);
+    const double nodal_first = since(t0);
+    t0 = Clock::now();
+    for (int i = 0; i < mvms; ++i) v(i % v.size()) += 1e-9, nodal->matvec(v);
+    const double nodal_mvm = since(t0) / mvms;
+    fmt::print("{:<34} {:>12.3e} s  (build {:.3e} s)\n", "surrogate MVM", surrogate_mvm, surrogate_build);
+    fmt::print("{:<34} {:>12.3e} s  ({:.0f}x the surrogate MVM)\n", "nodal, first (with factorisation)", nodal_first,
+               nodal_first / surrogate_mvm);
+    fmt::print("{:<34} {:>12.3e} s  ({:.0f}x the surrogate MVM)\n", "nodal, factorisation reused", nodal_mvm,
+               nodal_mvm / surrogate_mvm);
+    if (!no_spice) {
+        cosim::NgspiceSession session;
+        auto spice = cosim::make_spice_engine(tile, session);
+        spice->matvec(v);  // warm-up
+        t0 = Clock::now();
+        for (int i = 0; i < mvms; ++i) v(i % v.size()) += 1e-9, spice->matvec(v);
+        const double spice_mvm = since(t0) / mvms;
+        fmt::print("{:<34} {:>12.3e} s  ({:.0f}x the surrogate MVM)\n", "ngspice (KLU)", spice_mvm,
+                   spice_mvm / surrogate_mvm);
+    }
+    return 0;
+}
