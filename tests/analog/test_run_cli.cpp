@@ -22,8 +22,16 @@ namespace {
 
 // A random 2-block model over the characters of a short text, with that text beside it.
 fs::path write_tiny_model() {
+    struct Scratch {  // removed when the test process exits
+        fs::path dir = fs::temp_directory_path() / ("kirchhoff_test_run_" + std::to_string(::getpid()));
+        ~Scratch() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    };
+    static const Scratch scratch;
     static const fs::path dir = [] {
-        const fs::path d = fs::temp_directory_path() / ("kirchhoff_test_run_" + std::to_string(::getpid()));
+        const fs::path d = scratch.dir;
         fs::create_directories(d);
         const std::string text = "first citizen:\nbefore we proceed any further, hear me speak.\nall: speak, speak.\n";
         std::ofstream(d / "text.txt") << text;
@@ -103,4 +111,21 @@ TEST_CASE("kirchhoff run refuses bad flags and configuration values", "[analog][
     const auto missing = kirchhoff_run("run --model " + (d / "nothing.bin").string());
     CHECK(missing.status == 2);
     CHECK_THAT(missing.out, ContainsSubstring("nothing.bin"));
+}
+
+TEST_CASE("kirchhoff run fits a device surrogate in-process and validates it against the circuit",
+          "[analog][cli][ngspice]") {
+    const fs::path d = write_tiny_model();
+    const auto r = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+                                 " --tokens 24 --set array.rows=16 --set array.cols=16 --set device.preset=stanford_rram_aimc"
+                                 " --set device.g_min_siemens=2e-6 --validate-fraction 1 --validate-count 1 --json");
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    const auto j = nlohmann::json::parse(r.stdout_only);
+    for (const auto& v : j["validation"]) {
+        INFO(v.dump());
+        CHECK(v["count"].get<int>() == 1);
+        CHECK(v["nmse"].get<double>() > 0);     // sinh cells with 1 ohm wires: not exact,
+        CHECK(v["nmse"].get<double>() < 1e-3);  // but close (cosim/README: surrogate residuals)
+    }
 }
