@@ -36,7 +36,12 @@ std::unique_ptr<transformer::Tokenizer> load_model_tokenizer(const std::string& 
 std::vector<int> text_tokens(const std::string& flag, const transformer::Tokenizer& tok, int max_tokens,
                              std::string* source) {
     fs::path path = flag;
-    if (flag.empty()) path = fs::path(KIRCHHOFF_SOURCE_DIR) / "transformer" / "data" / "tinyshakespeare.txt";
+    if (flag.empty()) {  // the vendored corpus, else the shared copy beside the repository
+        const fs::path source_dir = KIRCHHOFF_SOURCE_DIR;
+        path = source_dir / "transformer" / "data" / "tinyshakespeare.txt";
+        if (!fs::exists(path) && fs::exists(source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt"))
+            path = source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt";
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw InputError(fmt::format("{} {}: cannot be read{}", flag.empty() ? "default text" : "--text", path.string(),

@@ -28,7 +28,8 @@ std::unique_ptr<transformer::Tokenizer> load_model_tokenizer(const std::string& 
                                                              int vocab_size);
 
 /// Tokens to score: the first `max_tokens` (0: all) tokens of --text, or without --text of the
-/// held-out tail (last 10%, from its first line start) of the vendored tiny-shakespeare corpus.
+/// held-out tail (last 10%, from its first line start) of the vendored tiny-shakespeare corpus
+/// (transformer/data/, else ../shared/data/ beside the repository).
 /// BOS first when the tokenizer has one. InputError naming the file.
 std::vector<int> text_tokens(const std::string& text_flag, const transformer::Tokenizer& tokenizer, int max_tokens,
                              std::string* source);
