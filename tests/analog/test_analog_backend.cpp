@@ -199,11 +199,11 @@ TEST_CASE("validation never changes the inference result", "[analog]") {
 TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]") {
     const transformer::Model m = tiny_model(5);
     const auto t = tokens(20, m.config.vocab_size);
-    auto run = [&](int threads, std::string seed) {
+    auto run = [&](int threads, std::string seed, EngineKind engine = EngineKind::surrogate) {
         omp_set_num_threads(threads);
         auto sets = noisy_sets();
         sets.push_back("seed=" + seed);
-        AnalogOptions o = options(sets, EngineKind::surrogate);
+        AnalogOptions o = options(sets, engine);
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend analog(o);
@@ -212,8 +212,11 @@ TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]")
     };
     const int before = omp_get_max_threads();
     const auto one = run(1, "7"), two = run(2, "7"), other = run(2, "8");
+    // The nodal engine runs the tiles of each MVM on threads (analog_backend.cpp).
+    const auto nodal_one = run(1, "7", EngineKind::nodal), nodal_two = run(2, "7", EngineKind::nodal);
     omp_set_num_threads(before);
     CHECK(one == two);
+    CHECK(nodal_one == nodal_two);
     CHECK(one.first != other.first);
 }
 
