@@ -31,6 +31,8 @@
 // asks for the circuit's (the shadow pass that measures the effect on the logits).
 // spice validation uses one NgspiceSession, from one thread; nodal validation runs over tiles
 // in parallel.
+// The periphery (per-vector DAC scaling, per-tile ADC bound, global drift compensation) is the
+// hardware-aware inference arrangement of Rasch et al., Nature Communications 14, 5282, 2023.
 #pragma once
 
 #include <memory>
