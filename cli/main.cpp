@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     kirchhoff::cli::add_sneak_command(app);
     kirchhoff::cli::add_fit_command(app);
     kirchhoff::cli::add_device_command(app);
+    kirchhoff::cli::add_train_command(app);
     kirchhoff::cli::add_run_command(app);
     kirchhoff::cli::add_generate_command(app);
     try {
