@@ -182,46 +182,63 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     }
     const bool two_phase = c.signs == SignEncoding::two_phase;
     const double v_read = c.crossbar.v_read_volt;
-    const double dac_levels = two_phase ? std::ldexp(1.0, c.dac_bits) - 1 : std::ldexp(1.0, c.dac_bits - 1) - 1;
+    const int magnitude_bits = two_phase ? c.dac_bits : c.dac_bits - 1;
+    const double dac_levels = std::ldexp(1.0, magnitude_bits) - 1;
     const double adc_levels = std::ldexp(1.0, c.adc_bits - 1) - 1;
     const int R = c.crossbar.spec.rows, C = c.crossbar.spec.cols;
     const int n = int(L.tiles.size());
+    // The reads of one MVM, the same on every tile: phase 0 (signed, or the positive part) and
+    // 1 (the negative part, two_phase); bit b of the DAC level (bit_serial) or the whole level
+    // (amplitude, bit -1); the weight of its digitised output in the sum.
+    struct Read {
+        int phase, bit;
+        double weight;
+    };
+    std::vector<Read> plan;
+    for (int p = 0; p < (two_phase ? 2 : 1); ++p) {
+        if (!c.bit_serial) plan.push_back({p, -1, p ? -1.0 : 1.0});
+        else
+            for (int b = magnitude_bits - 1; b >= 0; --b)
+                plan.push_back({p, b, (p ? -1.0 : 1.0) * std::ldexp(1.0, b) / dac_levels});
+    }
+    std::vector<double> weights;
+    for (const Read& rd : plan) weights.push_back(rd.weight);
 
     // Threads over tiles only where a tile's MVM is expensive (nodal solves, or big tiles):
     // a surrogate GEMV of a 64 x 64 tile takes microseconds, less than waking a thread team.
     const bool parallel = options_.engine == EngineKind::nodal || double(n) * R * C >= double(1 << 18);
-    std::vector<Eigen::VectorXd> v_pos(n), v_neg(n), n_pos(n), n_neg(n);
+    std::vector<std::vector<Eigen::VectorXd>> volts(n), noise(n);  // (tile, read) -> (R) V, (C) A
     for_each_index(n, parallel, [&](int t) {
         const TilePlace& p = L.tiles[t].place;
-        // DAC: amplitude encoding, x scaled per vector to v_read.
-        v_pos[t] = Eigen::VectorXd::Zero(R);
-        if (two_phase) v_neg[t] = Eigen::VectorXd::Zero(R);
+        // DAC: x scaled per vector to v_read, quantised to dac_levels a side.
+        volts[t].assign(plan.size(), Eigen::VectorXd::Zero(R));
+        noise[t].assign(plan.size(), Eigen::VectorXd());
         for (int r = 0; r < p.rows; ++r) {
             const double u = double(x[p.row0 + r]) / x_max;
-            if (!two_phase) v_pos[t](r) = std::round(u * dac_levels) / dac_levels * v_read;
-            else if (u > 0) v_pos[t](r) = std::round(u * dac_levels) / dac_levels * v_read;
-            else v_neg[t](r) = std::round(-u * dac_levels) / dac_levels * v_read;
+            const double level = std::round(std::abs(u) * dac_levels);
+            for (std::size_t k = 0; k < plan.size(); ++k) {
+                if (two_phase && (plan[k].phase == 0 ? u <= 0 : u >= 0)) continue;
+                const double value = plan[k].bit < 0 ? level / dac_levels
+                                                     : double((std::int64_t(level) >> plan[k].bit) & 1);
+                volts[t][k](r) = (two_phase || u >= 0 ? 1.0 : -1.0) * value * v_read;
+            }
         }
         // Read noise, one draw per output per read (Joshi 2020), from the tile's stream.
         const Eigen::MatrixXd& var = L.tiles[t].read_var_a2_per_v2;
-        auto draw = [&](const Eigen::VectorXd& v) {
-            Eigen::VectorXd s = (var.transpose() * v.cwiseAbs2()).cwiseSqrt();
-            for (int k = 0; k < C; ++k) s(k) *= L.noise[t].normal();
-            return s;
-        };
-        if (var.size()) {
-            n_pos[t] = draw(v_pos[t]);
-            if (two_phase) n_neg[t] = draw(v_neg[t]);
-        }
-        auto read = [&](const Eigen::VectorXd& v, const Eigen::VectorXd& noise) {
-            Eigen::VectorXd i = L.engines[t]->matvec(v);
-            if (noise.size()) i += noise;
+        if (var.size())
+            for (std::size_t k = 0; k < plan.size(); ++k) {
+                Eigen::VectorXd s = (var.transpose() * volts[t][k].cwiseAbs2()).cwiseSqrt();
+                for (int j = 0; j < C; ++j) s(j) *= L.noise[t].normal();
+                noise[t][k] = std::move(s);
+            }
+        L.partial[t] = Eigen::VectorXd::Zero(C);
+        for (std::size_t k = 0; k < plan.size(); ++k) {
+            Eigen::VectorXd i = L.engines[t]->matvec(volts[t][k]);
+            if (noise[t][k].size()) i += noise[t][k];
             if (calibrating) L.calibration_max[t] = std::max(L.calibration_max[t], i.cwiseAbs().maxCoeff());
-            for (int k = 0; k < C; ++k) i(k) = adc(i(k), L.adc_range[t], adc_levels);
-            return i;
-        };
-        L.partial[t] = read(v_pos[t], n_pos[t]);
-        if (two_phase) L.partial[t] -= read(v_neg[t], n_neg[t]);
+            for (int j = 0; j < C; ++j) i(j) = adc(i(j), L.adc_range[t], adc_levels);
+            L.partial[t] += plan[k].weight * i;
+        }
         L.partial[t] *= L.tiles[t].drift_compensation;
     });
     if (calibrating && call + 1 == c.adc_calibration_mvms)
@@ -241,7 +258,7 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
 
     if (check) {
         std::vector<float> y_circuit(y.size());
-        validate(L, v_pos, v_neg, n_pos, n_neg, y_circuit);
+        validate(L, weights, volts, noise, y_circuit);
         for (std::size_t k = 0; k < y_circuit.size(); ++k) y_circuit[k] = float(y_circuit[k] * to_y);
         L.stats.add(y_circuit, y);
         ++L.validated;
@@ -252,9 +269,9 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
 
 // The same MVM through full circuit solves: writes the tile sums (before the conversion to
 // y units) into y_circuit.
-void AnalogBackend::validate(Layer& L, const std::vector<Eigen::VectorXd>& v_pos,
-                             const std::vector<Eigen::VectorXd>& v_neg, const std::vector<Eigen::VectorXd>& n_pos,
-                             const std::vector<Eigen::VectorXd>& n_neg, std::span<float> y_circuit) {
+void AnalogBackend::validate(Layer& L, const std::vector<double>& weights,
+                             const std::vector<std::vector<Eigen::VectorXd>>& volts,
+                             const std::vector<std::vector<Eigen::VectorXd>>& noise, std::span<float> y_circuit) {
     const auto t0 = Clock::now();
     const AnalogConfig& c = options_.config;
     const bool spice = options_.validate == CheckEngine::spice;
@@ -266,14 +283,13 @@ void AnalogBackend::validate(Layer& L, const std::vector<Eigen::VectorXd>& v_pos
         if (!L.checks[t])
             L.checks[t] = spice ? cosim::make_spice_engine(L.tiles[t].tile, session_->session)
                                 : cosim::make_nodal_engine(L.tiles[t].tile);
-        auto read = [&](const Eigen::VectorXd& v, const Eigen::VectorXd& noise) {
-            Eigen::VectorXd i = L.checks[t]->matvec(v);
-            if (noise.size()) i += noise;
-            for (int k = 0; k < C; ++k) i(k) = adc(i(k), L.adc_range[t], adc_levels);
-            return i;
-        };
-        L.partial_check[t] = read(v_pos[t], n_pos[t]);
-        if (v_neg[t].size()) L.partial_check[t] -= read(v_neg[t], n_neg[t]);
+        L.partial_check[t] = Eigen::VectorXd::Zero(C);
+        for (std::size_t k = 0; k < weights.size(); ++k) {
+            Eigen::VectorXd i = L.checks[t]->matvec(volts[t][k]);
+            if (noise[t][k].size()) i += noise[t][k];
+            for (int j = 0; j < C; ++j) i(j) = adc(i(j), L.adc_range[t], adc_levels);
+            L.partial_check[t] += weights[k] * i;
+        }
         L.partial_check[t] *= L.tiles[t].drift_compensation;
     });
     std::vector<double> acc(y_circuit.size(), 0.0);

@@ -11,7 +11,9 @@
 //   DAC     x_max = max |x|; u = x / x_max quantised to the DAC levels; row voltages
 //           v = u v_read. dac.signs = signed: one read with v in [-v_read, v_read];
 //           two_phase: the positive and the negative parts of u as two reads in [0, v_read],
-//           digitised separately and subtracted.
+//           digitised separately and subtracted. dac.encoding = bit_serial: each bit of the
+//           DAC level is one read at 0 or v_read (signed: +-v_read), digitised and summed with
+//           weight 2^b / levels (one read per bit and phase).
 //   tile    I = engine(v) (cols), outputs I+ - I- of the differential pairs, in A.
 //   noise   pcm.read_noise: per output, N(0, sum_r v_r^2 (sigma_read,r+^2 + sigma_read,r-^2)),
 //           the exact distribution of the summed cell read noise for ideal wires (Joshi 2020),
@@ -96,9 +98,8 @@ public:
 private:
     struct Layer;
     struct Session;
-    void validate(Layer& L, const std::vector<Eigen::VectorXd>& v_pos, const std::vector<Eigen::VectorXd>& v_neg,
-                  const std::vector<Eigen::VectorXd>& noise_pos, const std::vector<Eigen::VectorXd>& noise_neg,
-                  std::span<float> y_circuit);
+    void validate(Layer& L, const std::vector<double>& weights, const std::vector<std::vector<Eigen::VectorXd>>& volts,
+                  const std::vector<std::vector<Eigen::VectorXd>>& noise, std::span<float> y_circuit);
 
     AnalogOptions options_;
     std::string name_;

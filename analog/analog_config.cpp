@@ -25,6 +25,8 @@ params::Schema analog_schema() {
                       "input DAC resolution (signed: sign + bits-1 magnitude bits; two_phase: bits per phase)"));
     s.add(choice_key("dac.signs", "signed", {"signed", "two_phase"},
                      "signed inputs: signed row voltages in one read, or two reads of the positive and negative parts"));
+    s.add(choice_key("dac.encoding", "amplitude", {"amplitude", "bit_serial"},
+                     "input encoding: one read at the DAC level's voltage, or one read per bit of the level"));
     s.add(integer_key("adc.bits", 8, Range::closed(2, 24), "output ADC resolution (sign + bits-1 magnitude bits)"));
     s.add(integer_key("adc.calibration_mvms", 8, Range::closed(1, 1e6),
                       "first MVMs of each layer whose largest |current| per tile sets that tile's ADC range"));
@@ -55,6 +57,7 @@ AnalogConfig analog_config(const params::Config& c) {
                                      c.text("array.mode"), c.source("array.mode")));
     a.dac_bits = int(c.integer("dac.bits"));
     a.signs = c.text("dac.signs") == "two_phase" ? SignEncoding::two_phase : SignEncoding::signed_volts;
+    a.bit_serial = c.text("dac.encoding") == "bit_serial";
     a.adc_bits = int(c.integer("adc.bits"));
     a.adc_calibration_mvms = int(c.integer("adc.calibration_mvms"));
     a.adc_headroom = c.real("adc.headroom");

@@ -1,6 +1,6 @@
 // The analog backend's configuration: the crossbar tile keys (netlists::crossbar_schema, with
 // differential columns as the default) plus the periphery and non-ideality keys it adds:
-//   dac.*          input DAC: bits, sign encoding
+//   dac.*          input DAC: bits, sign encoding, amplitude or bit-serial encoding
 //   adc.*          output ADC: bits, calibration on the first MVMs of each layer, headroom
 //   pcm.*          PCM programming noise, drift to t_inference_s with global drift
 //                  compensation, read noise per MVM (devices/pcm_statistical.hpp, Joshi 2020)
@@ -26,6 +26,7 @@ struct AnalogConfig {
     netlists::CrossbarConfig crossbar;  // one tile: rows (inputs) x cols (outputs), differential
     int dac_bits = 8;                   // signed: sign + (bits - 1) magnitude bits; two_phase: bits per phase
     SignEncoding signs = SignEncoding::signed_volts;
+    bool bit_serial = false;            // dac.encoding: amplitude (one read) or bit_serial (one read per bit)
     int adc_bits = 8;                   // sign + (bits - 1) magnitude bits over [-range, range]
     int adc_calibration_mvms = 8;       // first MVMs of a layer that set each tile's ADC range
     double adc_headroom = 1.25;         // range = headroom * largest |current| seen in calibration

@@ -83,9 +83,11 @@ AnalogOptions options(const std::vector<std::string>& sets, EngineKind engine) {
 
 TEST_CASE("the ideal engine through tiles equals the untiled matmul", "[analog]") {
     const transformer::Model m = tiny_model(1);
-    for (const char* signs : {"dac.signs=signed", "dac.signs=two_phase"}) {
+    for (const char* signs : {"dac.signs=signed", "dac.signs=two_phase"})
+    for (const char* encoding : {"dac.encoding=amplitude", "dac.encoding=bit_serial"}) {
         auto sets = ideal_sets();
         sets.push_back(signs);
+        sets.push_back(encoding);
         AnalogBackend analog(options(sets, EngineKind::ideal));
         transformer::IdealBackend digital;
         analog.prepare(m);
@@ -99,7 +101,7 @@ TEST_CASE("the ideal engine through tiles equals the untiled matmul", "[analog]"
             for (int k = 0; k < l->out; ++k) {
                 double scale = 0;  // sum |w x|: the size of float rounding in the dot product
                 for (int i = 0; i < l->in; ++i) scale += std::abs(double(l->w(k, i)) * x[i]);
-                INFO(l->name << " output " << k << " " << signs);
+                INFO(l->name << " output " << k << " " << signs << " " << encoding);
                 CHECK(std::abs(y[k] - y_ref[k]) <= 1e-6 * scale + 1e-7);
             }
         }
@@ -117,6 +119,12 @@ TEST_CASE("zero non-idealities reproduce the digital perplexity", "[analog]") {
         INFO(to_string(e));
         CHECK(ppl == Catch::Approx(ppl_digital).epsilon(1e-5));  // stated tolerance: 1e-5 relative
     }
+    // Bit-serial inputs with ideal converters give the amplitude result (linear cells).
+    auto serial = ideal_sets();
+    serial.push_back("dac.encoding=bit_serial");
+    serial.push_back("dac.bits=10");
+    AnalogBackend bits(options(serial, EngineKind::surrogate));
+    CHECK(transformer::perplexity<float>(m, bits, t).perplexity() == Catch::Approx(ppl_digital).epsilon(1e-2));
     // With wires, 8-bit converters and noise the model still runs, and differs.
     AnalogBackend noisy(options(noisy_sets(), EngineKind::surrogate));
     const double ppl_noisy = transformer::perplexity<float>(m, noisy, t).perplexity();
@@ -236,6 +244,7 @@ TEST_CASE("bad analog configuration is refused with key, value and range", "[ana
                ContainsSubstring("array.differential") && ContainsSubstring("columns, arrays"));
     CHECK_THAT(message({"pcm.read_noise=true"}), ContainsSubstring("pcm.t_inference_s"));
     CHECK_THAT(message({"dac.signs=bitserial"}), ContainsSubstring("dac.signs"));
+    CHECK_THAT(message({"dac.encoding=thermometer"}), ContainsSubstring("dac.encoding") && ContainsSubstring("bit_serial"));
     AnalogOptions o = options({}, EngineKind::ideal);
     o.validate_fraction = 1.5;
     CHECK_THROWS_AS(AnalogBackend(o), InputError);
