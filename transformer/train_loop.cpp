@@ -51,7 +51,6 @@ void Trainer::init_weights() {
         const transformer::Model m = transformer::load_llama2c(cfg_.init_from);
         state_.params = from_model(layout_, m);
     }
-    clip_weights(layout_, state_.params, cfg_.hwa.weight_clip_sigma);
     state_.m.assign(layout_.total, 0.0f);
     state_.v.assign(layout_.total, 0.0f);
     state_.step = 0;

@@ -49,7 +49,8 @@ public:
     Trainer(TrainConfig cfg, const Corpus& corpus);
 
     /// Random initialisation from the seed, or the weights of cfg.init_from (a llama2.c .bin
-    /// of the same shape; InputError otherwise). Resets the optimizer and the step.
+    /// of the same shape; InputError otherwise), unchanged (weight clipping applies after each
+    /// optimizer step). Resets the optimizer and the step.
     void init_weights();
     /// Continues from a checkpoint's state.
     void restore(TrainState state);
