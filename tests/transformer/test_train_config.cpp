@@ -20,7 +20,8 @@ TrainConfig with(std::initializer_list<const char*> sets) {
 }  // namespace
 
 TEST_CASE("every training key has a meaning, and numbers a unit", "[training][config]") {
-    for (const params::Key& k : training_schema().keys()) {
+    const params::Schema schema = training_schema();  // (ranging over a temporary's keys() would dangle)
+    for (const params::Key& k : schema.keys()) {
         INFO(k.name);
         CHECK(!k.meaning.empty());
         if (k.type == params::Type::real) CHECK(!k.unit.empty());
