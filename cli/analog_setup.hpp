@@ -14,9 +14,13 @@
 
 namespace kirchhoff::cli {
 
-/// The model `kirchhoff run` uses without --model, relative to the source tree; empty while
-/// no trained model is committed (then --model is required). One line to switch.
-inline constexpr const char* default_model_path = "";
+#ifndef KIRCHHOFF_SOURCE_DIR
+#error "KIRCHHOFF_SOURCE_DIR must be set by cli/CMakeLists.txt"
+#endif
+
+/// The model `kirchhoff run` and `generate` use without --model: the shipped plain model
+/// (models/README.md), with its char tokenizer beside it.
+inline constexpr const char* default_model_path = KIRCHHOFF_SOURCE_DIR "/models/plain/model.bin";
 
 /// A llama2.c .bin file, or a folder with a Hugging Face config.json. InputError otherwise.
 transformer::Model load_model(const std::filesystem::path& path);

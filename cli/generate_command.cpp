@@ -21,7 +21,7 @@ struct GenerateFlags {
 };
 
 void run(const GenerateFlags& o, const ConfigOptions& config_options) {
-    if (o.model.empty()) throw InputError("--model: required (no trained model is shipped in this tree yet)");
+    if (o.model.empty()) throw InputError("--model: empty; give a llama2.c .bin or a Hugging Face folder");
     const transformer::Model model = load_model(o.model);
     const auto tokenizer = load_model_tokenizer(o.tokenizer, o.model, model.config.vocab_size);
     std::vector<int> prompt;
@@ -58,7 +58,7 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
 void add_generate_command(CLI::App& app) {
     auto o = std::make_shared<GenerateFlags>();
     CLI::App* cmd = app.add_subcommand("generate", "Generate text with a transformer, digital or on simulated crossbars");
-    cmd->add_option("--model", o->model, "llama2.c .bin or Hugging Face folder (required: no model is shipped yet)");
+    cmd->add_option("--model", o->model, "llama2.c .bin or Hugging Face folder (default: the shipped plain model, models/plain/model.bin)");
     cmd->add_option("--tokenizer", o->tokenizer, "tokenizer file (default: tokenizer.json or tokenizer.bin beside the model)");
     cmd->add_option("--prompt", o->prompt, "text to start from (default: BOS, or a newline)");
     cmd->add_option("--steps", o->steps, "new tokens at most (default 64)")->check(CLI::Range(1, 1 << 20));

@@ -87,7 +87,7 @@ void write_outputs(const std::string& dir, const nlohmann::json& summary, const 
 
 void run(const RunOptions& o, const ConfigOptions& config_options) {
     if (o.model.empty())
-        throw InputError("--model: required (no trained model is shipped in this tree yet); give a llama2.c .bin "
+        throw InputError("--model: empty; give a llama2.c .bin "
                          "or a Hugging Face folder");
     const params::Config config = config_options.load();
     print_effective_config(config);
@@ -197,7 +197,7 @@ void add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Perplexity of a transformer in float32 and on simulated crossbars, "
                                               "with sampled full-circuit validation");
-    cmd->add_option("--model", o->model, "llama2.c .bin or Hugging Face folder (required: no model is shipped yet)");
+    cmd->add_option("--model", o->model, "llama2.c .bin or Hugging Face folder (default: the shipped plain model, models/plain/model.bin)");
     cmd->add_option("--tokenizer", o->tokenizer, "tokenizer file (default: tokenizer.json or tokenizer.bin beside the model)");
     cmd->add_option("--text", o->text, "text to score (default: held-out tail of transformer/data/tinyshakespeare.txt)");
     cmd->add_option("--tokens", o->tokens, "score the first N tokens of the text, 0 for all (default 256)")

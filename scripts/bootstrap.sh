@@ -65,4 +65,6 @@ if [ "$mode" = test ]; then
   exec ctest --output-on-failure -j "$jobs" --timeout 900
 fi
 "$build/bin/kirchhoff" --version
-exec "$build/bin/kirchhoff" solve --engine spice --config "$root/validation/configs/crossbar_128.toml"
+# The shipped model on simulated crossbars (surrogate engine, 1% of each layer's MVMs re-solved
+# as full circuits), next to its digital perplexity.
+exec "$build/bin/kirchhoff" run --out "$root/out/main"
