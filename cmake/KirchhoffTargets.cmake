@@ -43,3 +43,12 @@ function(kirchhoff_test name)
       PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${label})
   endforeach()
 endfunction()
+
+# kirchhoff_bench(<name> LIBS ...)
+# A benchmark program bench/<name>.cpp, built into ${PROJECT_BINARY_DIR}/bin. Not a test.
+function(kirchhoff_bench name)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  add_executable(${name} ${name}.cpp)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} CLI11::CLI11 fmt::fmt)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
+endfunction()
