@@ -80,15 +80,7 @@ AnalogConfig analog_config(const params::Config& c) {
 
 params::Config crossbar_part(const params::Config& c) {
     params::Config out(netlists::crossbar_schema());
-    for (const params::Key& k : out.schema().keys()) {
-        const params::Value& v = c.value(k.name);
-        std::string text;
-        if (auto* i = std::get_if<std::int64_t>(&v)) text = std::to_string(*i);
-        else if (auto* d = std::get_if<double>(&v)) text = fmt::format("{:.17g}", *d);
-        else if (auto* b = std::get_if<bool>(&v)) text = *b ? "true" : "false";
-        else text = std::get<std::string>(v);
-        out.set_override(k.name + "=" + text);
-    }
+    for (const params::Key& k : out.schema().keys()) out.copy_from(c, k.name);
     return out;
 }
 

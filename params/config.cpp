@@ -296,6 +296,14 @@ void Config::set_override(std::string_view assignment) {
     }
 }
 
+void Config::copy_from(const Config& other, std::string_view name) {
+    const Key& key = require_key(name, other.source(name));
+    const Key* theirs = other.schema().find(name);
+    if (!theirs || theirs->type != key.type)
+        throw std::logic_error(fmt::format("configuration key '{}' has another type in the source schema", name));
+    assign(key, other.value(name), other.source(name));
+}
+
 const Config::Entry& Config::entry(std::string_view name, Type expected) const {
     const Key* key = schema_.find(name);
     if (!key) throw std::logic_error(fmt::format("undeclared configuration key '{}'", name));

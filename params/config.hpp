@@ -75,6 +75,9 @@ public:
     void load_string(std::string_view toml_text, std::string_view source);
     /// Applies "section.key=value" as given to --set.
     void set_override(std::string_view assignment);
+    /// Takes `name`'s value (and where it came from) from another configuration whose schema
+    /// declares the same key with the same type; range and choices are checked as for a file.
+    void copy_from(const Config& other, std::string_view name);
 
     std::int64_t integer(std::string_view name) const;
     double real(std::string_view name) const;

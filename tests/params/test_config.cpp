@@ -95,3 +95,18 @@ TEST_CASE("schema help lists every key with default, unit and range", "[params]"
     Schema s = test_schema();
     CHECK_THROWS_AS(s.add(integer_key("seed", 0, Range::any(), "again")), std::logic_error);
 }
+
+TEST_CASE("a key copied from another configuration keeps its value and origin", "[params]") {
+    Config a(test_schema());
+    a.load_string("[array]\nrows = 100\n", "a.toml");
+    Schema narrow;
+    narrow.add(integer_key("array.rows", 64, Range::closed(1, 4096), "word lines per tile"));
+    Config b(narrow);
+    b.copy_from(a, "array.rows");
+    CHECK(b.integer("array.rows") == 100);
+    CHECK(b.source("array.rows") == "a.toml:2");
+    Schema tight;
+    tight.add(integer_key("array.rows", 64, Range::closed(1, 64), "word lines per tile"));
+    Config c(tight);
+    CHECK_THROWS_WITH(c.copy_from(a, "array.rows"), ContainsSubstring("a.toml:2") && ContainsSubstring("[1, 64]"));
+}
