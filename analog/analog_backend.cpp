@@ -176,10 +176,7 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
         const std::uint64_t h = tile_seed(c.seed, layer.index, -1, -1, 0x76616c6964617465ULL ^ std::uint64_t(call));
         check = double(h >> 11) * 0x1.0p-53 < options_.validate_fraction;
     }
-    if (x_max == 0) {  // zero input: zero output on every engine, nothing to digitise
-        if (record_logits_ && layer.kind == transformer::LinearKind::classifier) logits_.emplace_back(y.begin(), y.end());
-        return;
-    }
+    if (x_max == 0) return;  // zero input: zero output on every engine, nothing to digitise
     const bool two_phase = c.signs == SignEncoding::two_phase;
     const double v_read = c.crossbar.v_read_volt;
     const int magnitude_bits = two_phase ? c.dac_bits : c.dac_bits - 1;
@@ -264,7 +261,6 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
         ++L.validated;
         if (substitute_) std::copy(y_circuit.begin(), y_circuit.end(), y.begin());
     }
-    if (record_logits_ && layer.kind == transformer::LinearKind::classifier) logits_.emplace_back(y.begin(), y.end());
 }
 
 // The same MVM through full circuit solves: writes the tile sums (before the conversion to

@@ -83,10 +83,6 @@ public:
     void restart();
     /// Validated MVMs return the circuit's outputs instead of the engine's (shadow pass).
     void set_substitute(bool on) { substitute_ = on; }
-    /// Keep a copy of every classifier output (the logits, which have no bias).
-    void set_record_logits(bool on) { record_logits_ = on; }
-    const std::vector<std::vector<float>>& recorded_logits() const { return logits_; }
-    void clear_recorded_logits() { logits_.clear(); }
 
     /// Per layer, in Model::linear_layers() order.
     std::vector<ValidationStats> validation() const;
@@ -106,8 +102,7 @@ private:
     std::vector<std::unique_ptr<Layer>> layers_;  // by layer.index
     const void* prepared_for_ = nullptr;
     std::unique_ptr<Session> session_;            // ngspice, created on the first spice validation
-    bool substitute_ = false, record_logits_ = false;
-    std::vector<std::vector<float>> logits_;
+    bool substitute_ = false;
     double prepare_seconds_ = 0.0;
 };
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <numbers>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -68,6 +69,8 @@ PerplexityResult perplexity(const Model& model, LinearBackend& backend,
             if (score) {
                 r.nll_sum_nats += nll_nats<Scalar>(logits, tokens[target]);
                 ++r.scored;
+                if constexpr (std::is_same_v<Scalar, float>)
+                    if (options.on_scored) options.on_scored(target, logits);
             }
         }
         scored_until = e - 1;

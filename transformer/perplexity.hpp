@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 
 #include "transformer/linear_backend.hpp"
@@ -30,6 +31,9 @@ struct PerplexityOptions {
     int context = 0;  // window length in tokens, 2..seq_len; 0 means the model's seq_len
     int stride = 0;   // window advance in tokens, 1..context - 1; 0 means context - 1
     bool prepend_bos = true;  // perplexity_of_file: start with the tokenizer's BOS if any
+    /// Called with the logits of every scored target, in order (target: its index in the
+    /// tokens), for comparing two runs position by position. float32 runs only.
+    std::function<void(std::int64_t target, std::span<const float> logits)> on_scored;
 };
 
 struct PerplexityResult {

@@ -1,6 +1,7 @@
-// What `kirchhoff run` and `kirchhoff generate` share: the model, its tokenizer, the text to
-// score, and the analog backend an --engine flag and the configuration describe (with the
-// surrogate's cell response from --tables, an in-process fit, or ohmic cells).
+// The inputs of a model evaluation (`kirchhoff run`, `generate`, `sweep`): the model, its
+// tokenizer, the text to score, and the analog backend an engine and the configuration
+// describe (with the surrogate's cell response from a table file, an in-process fit, or ohmic
+// cells).
 #pragma once
 
 #include <filesystem>
@@ -12,15 +13,11 @@
 #include "transformer/model.hpp"
 #include "transformer/tokenizer.hpp"
 
-namespace kirchhoff::cli {
-
-#ifndef KIRCHHOFF_SOURCE_DIR
-#error "KIRCHHOFF_SOURCE_DIR must be set by cli/CMakeLists.txt"
-#endif
+namespace kirchhoff::validation {
 
 /// The model `kirchhoff run` and `generate` use without --model: the shipped plain model
 /// (models/README.md), with its char tokenizer beside it.
-inline constexpr const char* default_model_path = KIRCHHOFF_SOURCE_DIR "/models/plain/model.bin";
+std::string default_model_path();
 
 /// A llama2.c .bin file, or a folder with a Hugging Face config.json. InputError otherwise.
 transformer::Model load_model(const std::filesystem::path& path);
@@ -44,4 +41,4 @@ std::vector<int> text_tokens(const std::string& text_flag, const transformer::To
 analog::AnalogOptions analog_options(const params::Config& config, analog::EngineKind engine,
                                      const std::string& tables_path);
 
-}  // namespace kirchhoff::cli
+}  // namespace kirchhoff::validation

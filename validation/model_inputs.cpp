@@ -1,5 +1,5 @@
-// Model, tokenizer, text and analog backend setup for `run` and `generate` (analog_setup.hpp).
-#include "cli/analog_setup.hpp"
+// Model, tokenizer, text and analog backend setup for `run` and `generate` (model_inputs.hpp).
+#include "validation/model_inputs.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -13,9 +13,15 @@
 #include "transformer/hf_checkpoint.hpp"
 #include "transformer/llama2c.hpp"
 
-namespace kirchhoff::cli {
+namespace kirchhoff::validation {
 
 namespace fs = std::filesystem;
+
+#ifndef KIRCHHOFF_SOURCE_DIR
+#error "KIRCHHOFF_SOURCE_DIR must be set by validation/CMakeLists.txt"
+#endif
+
+std::string default_model_path() { return KIRCHHOFF_SOURCE_DIR "/models/plain/model.bin"; }
 
 transformer::Model load_model(const fs::path& path) {
     if (fs::is_directory(path)) return transformer::load_hf(path);
@@ -82,15 +88,7 @@ analog::AnalogOptions analog_options(const params::Config& config, analog::Engin
                    o.config.crossbar.device_preset);
         params::Config fit(cosim::surrogate_fit_schema());
         const params::Config tile = analog::crossbar_part(config);
-        for (const params::Key& k : tile.schema().keys()) {
-            const params::Value& v = tile.value(k.name);
-            std::string text;
-            if (auto* i = std::get_if<std::int64_t>(&v)) text = std::to_string(*i);
-            else if (auto* d = std::get_if<double>(&v)) text = fmt::format("{:.17g}", *d);
-            else if (auto* b = std::get_if<bool>(&v)) text = *b ? "true" : "false";
-            else text = std::get<std::string>(v);
-            fit.set_override(k.name + "=" + text);
-        }
+        for (const params::Key& k : tile.schema().keys()) fit.copy_from(tile, k.name);
         cosim::NgspiceSession session;
         const cosim::SurrogateModel m = cosim::fit_surrogate(fit, session);
         o.response = m.response;
@@ -99,4 +97,4 @@ analog::AnalogOptions analog_options(const params::Config& config, analog::Engin
     return o;
 }
 
-}  // namespace kirchhoff::cli
+}  // namespace kirchhoff::validation
