@@ -296,6 +296,21 @@ void Config::set_override(std::string_view assignment) {
     }
 }
 
+void Config::set(std::string_view name, const Value& value, std::string source) {
+    const Key& key = require_key(name, source);
+    Value v = value;
+    if (key.type == Type::real && std::holds_alternative<std::int64_t>(v)) v = double(std::get<std::int64_t>(v));
+    const bool text_key = key.type == Type::text || key.type == Type::choice;
+    const bool ok = (key.type == Type::integer && std::holds_alternative<std::int64_t>(v)) ||
+                    (key.type == Type::real && std::holds_alternative<double>(v)) ||
+                    (key.type == Type::boolean && std::holds_alternative<bool>(v)) ||
+                    (text_key && std::holds_alternative<std::string>(v));
+    if (!ok)
+        throw InputError(fmt::format("{}: {} expects {}, got {} ({})", source, key.name, type_name(key.type),
+                                     format_value(v), key.meaning));
+    assign(key, std::move(v), std::move(source));
+}
+
 void Config::copy_from(const Config& other, std::string_view name) {
     const Key& key = require_key(name, other.source(name));
     const Key* theirs = other.schema().find(name);

@@ -75,6 +75,10 @@ public:
     void load_string(std::string_view toml_text, std::string_view source);
     /// Applies "section.key=value" as given to --set.
     void set_override(std::string_view assignment);
+    /// Sets `name` to a typed value from elsewhere (a study's axis, say); `source` names it in
+    /// errors and in source(). An integer is accepted for a real key; any other type mismatch,
+    /// an unknown key and an out-of-range value are InputErrors, as for a file.
+    void set(std::string_view name, const Value& value, std::string source);
     /// Takes `name`'s value (and where it came from) from another configuration whose schema
     /// declares the same key with the same type; range and choices are checked as for a file.
     void copy_from(const Config& other, std::string_view name);

@@ -110,3 +110,18 @@ TEST_CASE("a key copied from another configuration keeps its value and origin", 
     Config c(tight);
     CHECK_THROWS_WITH(c.copy_from(a, "array.rows"), ContainsSubstring("a.toml:2") && ContainsSubstring("[1, 64]"));
 }
+
+TEST_CASE("a typed value set from elsewhere is checked like a file's", "[params]") {
+    Config c(test_schema());
+    c.set("array.r_wire_row_ohm", std::int64_t(2), "study.toml:4");  // an integer for a real key
+    CHECK(c.real("array.r_wire_row_ohm") == 2.0);
+    CHECK(c.source("array.r_wire_row_ohm") == "study.toml:4");
+    c.set("array.cell", std::string("1T1R"), "here");
+    CHECK(c.text("array.cell") == "1T1R");
+    CHECK_THROWS_WITH(c.set("array.rows", std::int64_t(5000), "study.toml:5"),
+                      ContainsSubstring("study.toml:5") && ContainsSubstring("array.rows") &&
+                          ContainsSubstring("5000") && ContainsSubstring("[1, 4096]"));
+    CHECK_THROWS_WITH(c.set("array.rows", 2.5, "study.toml:6"), ContainsSubstring("expects an integer"));
+    CHECK_THROWS_WITH(c.set("array.cel", std::string("1R"), "x"), ContainsSubstring("did you mean 'array.cell'"));
+    CHECK_THROWS_WITH(c.set("array.cell", std::string("2R"), "x"), ContainsSubstring("one of: 1R 1T1R 1S1R"));
+}

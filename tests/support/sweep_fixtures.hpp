@@ -1,0 +1,44 @@
+// What the sweep tests share: a small configuration schema and scratch folders.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "params/config.hpp"
+
+namespace kirchhoff::test {
+
+/// A few keys of each type, named like evaluation_schema()'s.
+inline params::Schema sweep_test_schema() {
+    using namespace params;
+    Schema s;
+    s.add(integer_key("seed", 1, Range::closed(0, 1e9), "seed"));
+    s.add(integer_key("adc.bits", 8, Range::closed(2, 24), "ADC bits"));
+    s.add(real_key("array.r_wire_row_ohm", 1.0, "ohm", Range::closed(0, 1e6), "wire"));
+    s.add(choice_key("device.preset", "linear", {"linear", "pcm_gst", "stanford_rram_aimc"}, "cell"));
+    s.add(real_key("device.g_min_siemens", 1e-6, "S", Range{0, 1, true, false}, "g_min"));
+    s.add(integer_key("run.tokens", 256, Range::closed(0, 1 << 30), "tokens"));
+    s.add(text_key("run.model", "", "model"));
+    return s;
+}
+
+/// An empty folder `name` under one scratch root per test process, removed when it exits.
+inline std::filesystem::path scratch_dir(const std::string& name) {
+    namespace fs = std::filesystem;
+    struct Root {
+        fs::path dir = fs::temp_directory_path() / ("kirchhoff_test_sweep_" + std::to_string(::getpid()));
+        ~Root() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    };
+    static const Root root;
+    const fs::path dir = root.dir / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+}  // namespace kirchhoff::test
