@@ -10,7 +10,6 @@
 //
 // Usage: analog_bench [--model FILE] [--tokens 256] [--mvms 20] [--no-spice]
 #include <chrono>
-#include <random>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -32,18 +31,7 @@ transformer::Model shipped_shape() {
     transformer::ModelConfig c;
     c.arch = transformer::Architecture::llama;
     c.dim = 128, c.hidden_dim = 384, c.n_layers = 5, c.n_heads = 4, c.n_kv_heads = 4, c.vocab_size = 65, c.seq_len = 256;
-    transformer::Model m = transformer::make_model(c);
-    std::mt19937_64 rng(1);
-    auto u = [&] { return float(double(rng() >> 11) * 0x1.0p-53 * 2 - 1); };
-    for (float& x : m.token_embedding) x = u();
-    for (auto& b : m.blocks) {
-        for (float& x : b.attn_norm.weight) x = 1;
-        for (float& x : b.mlp_norm.weight) x = 1;
-    }
-    for (float& x : m.final_norm.weight) x = 1;
-    for (auto* l : m.linear_layers())
-        for (float& x : l->weight) x = u() * 1.7f / std::sqrt(float(l->in));
-    return m;
+    return transformer::random_model(c, 1);
 }
 
 }  // namespace

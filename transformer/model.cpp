@@ -1,6 +1,8 @@
 // Model shapes, names and indices.
 #include "transformer/model.hpp"
 
+#include <cmath>
+#include <random>
 #include <stdexcept>
 #include <utility>
 
@@ -205,6 +207,22 @@ void Model::check() const {
         if (l->index != index++)
             throw std::logic_error(fmt::format("linear layer '{}' has index {}, expected {}",
                                                l->name, l->index, index - 1));
+}
+
+Model random_model(const ModelConfig& config, std::uint64_t seed) {
+    Model m = make_model(config);
+    std::mt19937_64 rng(seed);
+    auto uniform = [&] { return float(double(rng() >> 11) * 0x1.0p-53 * 2 - 1); };
+    for (float& x : m.token_embedding) x = uniform();
+    for (float& x : m.position_embedding) x = uniform();
+    for (Block& b : m.blocks) {
+        for (float& x : b.attn_norm.weight) x = 1;
+        for (float& x : b.mlp_norm.weight) x = 1;
+    }
+    for (float& x : m.final_norm.weight) x = 1;
+    for (LinearLayer* l : m.linear_layers())
+        for (float& x : l->weight) x = uniform() * 1.7f / std::sqrt(float(l->in));
+    return m;
 }
 
 }  // namespace kirchhoff::transformer

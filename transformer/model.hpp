@@ -103,4 +103,9 @@ struct Model {
 /// (config.validate("model configuration") is called first). GPT-2 layers get biases.
 Model make_model(const ModelConfig& config);
 
+/// make_model() filled with seeded random values for benchmarks and tests: embeddings uniform
+/// in [-1, 1], norm weights 1 (biases 0), linear weights uniform in [-g, g] with
+/// g = 1.7 / sqrt(in), which keeps activations near unit scale through the blocks.
+Model random_model(const ModelConfig& config, std::uint64_t seed);
+
 }  // namespace kirchhoff::transformer

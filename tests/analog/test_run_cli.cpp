@@ -3,7 +3,6 @@
 // configuration values refused with exit status 2 and the key, value and range.
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 
 #include <catch2/catch_test_macros.hpp>
@@ -41,17 +40,7 @@ fs::path write_tiny_model() {
         c.arch = kirchhoff::transformer::Architecture::llama;
         c.dim = 32, c.hidden_dim = 48, c.n_layers = 2, c.n_heads = 4, c.n_kv_heads = 4;
         c.vocab_size = tok.vocab_size(), c.seq_len = 64;
-        auto m = kirchhoff::transformer::make_model(c);
-        std::mt19937_64 rng(1);
-        auto u = [&] { return float(double(rng() >> 11) * 0x1.0p-53 * 2 - 1); };
-        for (float& x : m.token_embedding) x = u();
-        for (auto& b : m.blocks) {
-            for (float& x : b.attn_norm.weight) x = 1;
-            for (float& x : b.mlp_norm.weight) x = 1;
-        }
-        for (float& x : m.final_norm.weight) x = 1;
-        for (auto* l : m.linear_layers())
-            for (float& x : l->weight) x = u() * 0.3f;
+        const auto m = kirchhoff::transformer::random_model(c, 1);
         kirchhoff::transformer::save_llama2c(m, d / "model.bin");
         return d;
     }();
