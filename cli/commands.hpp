@@ -16,5 +16,6 @@ void add_device_command(CLI::App& app);   // single-device characterisation (dev
 void add_train_command(CLI::App& app);    // train a small character model (transformer/train_*)
 void add_run_command(CLI::App& app);       // transformer perplexity, digital vs crossbars, with validation
 void add_generate_command(CLI::App& app);  // text generation, digital or on crossbars
+void add_sweep_command(CLI::App& app);     // accuracy-vs-nonideality studies (validation/study.hpp)
 
 }  // namespace kirchhoff::cli

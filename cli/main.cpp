@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     kirchhoff::cli::add_train_command(app);
     kirchhoff::cli::add_run_command(app);
     kirchhoff::cli::add_generate_command(app);
+    kirchhoff::cli::add_sweep_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -11,12 +11,33 @@
 
 namespace kirchhoff::cli {
 
+namespace {
+
+// Solves a two-resistor deck, so that the session knows its version and solver.
+void probe(cosim::NgspiceSession& session) {
+    session.load("kirchhoff version probe\n.options klu\nV1 a 0 1\nR1 a b 1\nR2 b 0 1\n.end\n");
+    session.run("op");
+}
+
+}  // namespace
+
+std::string kirchhoff_version() { return KIRCHHOFF_VERSION; }
+
+std::string ngspice_version() {
+    try {
+        cosim::NgspiceSession session;
+        probe(session);
+        return session.ngspice_version();
+    } catch (const std::exception& e) {
+        return std::string("unavailable: ") + e.what();
+    }
+}
+
 std::string version_report() {
     std::string out = fmt::format("kirchhoff {}\n", KIRCHHOFF_VERSION);
     try {
         cosim::NgspiceSession session;
-        session.load("kirchhoff version probe\n.options klu\nV1 a 0 1\nR1 a b 1\nR2 b 0 1\n.end\n");
-        session.run("op");
+        probe(session);
         out += fmt::format("ngspice {} (shared library {})\n", session.ngspice_version(),
                            session.library_path().string());
         out += fmt::format("linear solver: {} ({}; every deck Kirchhoff writes asks for KLU)\n",

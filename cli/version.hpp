@@ -9,4 +9,9 @@ namespace kirchhoff::cli {
 /// Never throws: a missing or broken ngspice is reported in the text.
 std::string version_report();
 
+/// Kirchhoff's version ("0.1.0").
+std::string kirchhoff_version();
+/// The version of the ngspice library Kirchhoff loads ("46"), or "unavailable: <why>".
+std::string ngspice_version();
+
 }  // namespace kirchhoff::cli

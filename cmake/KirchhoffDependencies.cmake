@@ -63,3 +63,17 @@ message(STATUS "ngspice ${NGSPICE_VERSION}: ${NGSPICE_LIBRARY_REAL}")
 find_program(KIRCHHOFF_NGSPICE_PROGRAM ngspice)
 find_program(KIRCHHOFF_GNUPLOT_PROGRAM gnuplot)
 find_package(Threads REQUIRED)
+
+# MPI (optional; Debian: libopenmpi-dev openmpi-bin): `mpirun -n K kirchhoff sweep` spreads a
+# study's points over ranks. Without it the sweep runs in one process or as --shard i/n.
+option(KIRCHHOFF_MPI "Build kirchhoff sweep with MPI when an MPI library is found" ON)
+set(KIRCHHOFF_WITH_MPI OFF)
+if(KIRCHHOFF_MPI)
+  find_package(MPI COMPONENTS CXX QUIET)
+  if(MPI_CXX_FOUND)
+    set(KIRCHHOFF_WITH_MPI ON)
+    message(STATUS "MPI ${MPI_CXX_VERSION} (${MPIEXEC_EXECUTABLE}): kirchhoff sweep runs under mpirun")
+  else()
+    message(STATUS "MPI not found (Debian: libopenmpi-dev openmpi-bin): kirchhoff sweep without mpirun")
+  endif()
+endif()

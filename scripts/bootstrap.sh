@@ -25,6 +25,9 @@ jobs="$(nproc)"
 debian_packages=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev libtomlplusplus-dev
                  libcli11-dev nlohmann-json3-dev libfmt-dev gnuplot-nox adms)
 backports_packages=(ngspice libngspice0-dev catch2)
+# The tests also run `kirchhoff sweep` under mpirun with 2 ranks: OpenMPI (libopenmpi-dev for the
+# build, openmpi-bin for mpirun). MPI stays optional for the main job.
+if [ "$mode" = test ]; then debian_packages+=(libopenmpi-dev openmpi-bin); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

@@ -32,19 +32,23 @@ std::vector<std::string> finished_points(const std::filesystem::path& dir, const
     return out;
 }
 
+void check_results_folder(const Study& study, const std::vector<StudyPoint>& points, const std::filesystem::path& dir) {
+    std::set<std::string> grid;
+    for (const StudyPoint& p : points) grid.insert(p.id);
+    for (const std::string& id : finished_points(dir, result_columns(study.swept_keys()), false))
+        if (!grid.count(id))
+            throw InputError(fmt::format("{}: holds results of point {}, which is not in {}'s grid (was the base "
+                                         "configuration or an axis value changed?); use another --out folder",
+                                         dir.string(), id, study.path.string()));
+}
+
 SweepReport run_sweep(const Study& study, const std::vector<StudyPoint>& points, const PointRunner& runner,
                       const SweepOptions& o) {
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
     const std::vector<std::string> columns = result_columns(study.swept_keys());
+    check_results_folder(study, points, o.out_dir);
     const auto done_ids = finished_points(o.out_dir, columns, o.retry_failed);
-    std::set<std::string> grid;
-    for (const StudyPoint& p : points) grid.insert(p.id);
-    for (const std::string& id : finished_points(o.out_dir, columns, false))
-        if (!grid.count(id))
-            throw InputError(fmt::format("{}: holds results of point {}, which is not in {}'s grid (was the base "
-                                         "configuration or an axis value changed?); use another --out folder",
-                                         o.out_dir.string(), id, study.path.string()));
     const std::set<std::string> done(done_ids.begin(), done_ids.end());
 
     SweepReport report;

@@ -45,6 +45,10 @@ struct SweepReport {
 SweepReport run_sweep(const Study& study, const std::vector<StudyPoint>& points, const PointRunner& runner,
                       const SweepOptions& options);
 
+/// InputError when the folder holds results of another study: other columns, or point ids
+/// that are not in this grid (its base configuration or an axis value changed).
+void check_results_folder(const Study& study, const std::vector<StudyPoint>& points, const std::filesystem::path& dir);
+
 /// The ids of the points that have a row in the folder (ok rows only with `ok_only`).
 std::vector<std::string> finished_points(const std::filesystem::path& dir, const std::vector<std::string>& columns,
                                          bool ok_only);

@@ -50,13 +50,6 @@ PointMetrics stand_in(const StudyPoint& p) {
             {"validated", 3}};
 }
 
-std::vector<std::string> lines_of(const fs::path& f) {
-    std::ifstream in(f);
-    std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
-
 // Rows without their timing cell, for comparing runs.
 std::vector<ResultRow> without_timing(std::vector<ResultRow> rows, const std::vector<std::string>& columns) {
     for (auto& r : rows) r[column_index(columns, "seconds")].clear();
@@ -112,6 +105,7 @@ TEST_CASE("a sweep killed with SIGKILL resumes without redoing or losing points"
     const auto points = expand(s);
     const fs::path out = dir / "out", part = out / "parts" / "single.csv";
     const SweepOptions options{out, "single", 0, 1, false, "0.1.0", "46", ""};
+    std::fflush(nullptr);  // nothing buffered twice
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {  // a slow sweep, killed below
@@ -122,13 +116,13 @@ TEST_CASE("a sweep killed with SIGKILL resumes without redoing or losing points"
         ::_exit(0);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (lines_of(part).size() < 2 && std::chrono::steady_clock::now() < deadline)  // header + a row
+    while (test::lines_of(part).size() < 2 && std::chrono::steady_clock::now() < deadline)  // header + a row
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
     CHECK(WIFSIGNALED(status));
-    const auto first_run = lines_of(part);
+    const auto first_run = test::lines_of(part);
     REQUIRE(first_run.size() >= 2);
     REQUIRE(first_run.size() < 13);  // killed before the end
 
@@ -139,7 +133,7 @@ TEST_CASE("a sweep killed with SIGKILL resumes without redoing or losing points"
     }, options);
     CHECK(report.already_done == first_run.size() - 1);
     CHECK(ran.size() == 12 - (first_run.size() - 1));
-    const auto all = lines_of(part);
+    const auto all = test::lines_of(part);
     REQUIRE(all.size() == 13);
     for (std::size_t i = 0; i < first_run.size(); ++i) CHECK(all[i] == first_run[i]);  // rows of the first run unchanged
     const auto columns = result_columns(s.swept_keys());

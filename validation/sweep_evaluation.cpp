@@ -1,0 +1,46 @@
+// Sweep points as model evaluations.
+#include "validation/sweep_evaluation.hpp"
+
+#include <algorithm>
+
+#include "analog/analog_config.hpp"
+
+namespace kirchhoff::validation {
+
+PointMetrics evaluation_metrics(const Evaluation& e) {
+    PointMetrics m{{"ppl_digital", e.digital.perplexity()},
+                   {"ppl_analog", e.analog.perplexity()},
+                   {"bits_per_token_analog", e.analog.bits_per_token()},
+                   {"validated", double(e.validated())},
+                   {"tokens_per_s", e.tokens_per_s},
+                   {"seconds", e.seconds}};
+    if (e.validated() > 0) {
+        double max_rel = 0;
+        for (const auto& s : e.validation)
+            if (s.count > 0) max_rel = std::max(max_rel, s.max_rel_err);
+        m["validation_nmse"] = e.validation_nmse();
+        m["max_rel_err"] = max_rel;
+    }
+    if (e.logit_effect) {
+        m["ppl_circuit_substituted"] = e.logit_effect->ppl_circuit_substituted;
+        m["kl_mean_nats"] = e.logit_effect->kl_mean_nats;
+        m["logit_nmse"] = e.logit_effect->logit_nmse;
+    }
+    const nlohmann::json j = e.to_json();  // the energy model's figures, once it reports them
+    for (const char* key : {"energy_per_token_j", "latency_per_token_s"})
+        if (j.contains(key) && j[key].is_number()) m[key] = j[key].get<double>();
+    return m;
+}
+
+PointRunner evaluation_runner(std::shared_ptr<ModelCache> cache) {
+    return [cache](const StudyPoint& p) {
+        return evaluation_metrics(evaluate(p.config, run_spec(p.config), cache.get()));
+    };
+}
+
+void check_evaluation_config(const params::Config& config) {
+    analog::analog_config(config);
+    run_spec(config);
+}
+
+}  // namespace kirchhoff::validation

@@ -1,0 +1,24 @@
+// The point runner of `kirchhoff sweep`: one model evaluation (model_evaluation.hpp) per point,
+// sharing one ModelCache, reduced to the result columns of results_store.hpp.
+#pragma once
+
+#include <memory>
+
+#include "validation/model_evaluation.hpp"
+#include "validation/sweep.hpp"
+
+namespace kirchhoff::validation {
+
+/// The metric_columns() of one evaluation: perplexities, overall validation NMSE, largest
+/// relative error of any layer, validated count, logit effect (when run), throughput, wall
+/// time, and energy_per_token_j / latency_per_token_s when to_json() has them.
+PointMetrics evaluation_metrics(const Evaluation& evaluation);
+
+/// evaluate(point.config, run_spec(point.config), cache) for every point.
+PointRunner evaluation_runner(std::shared_ptr<ModelCache> cache);
+
+/// The checks one evaluation would make of a configuration before running anything
+/// (analog_config(), run_spec()); expand() runs them on every point.
+void check_evaluation_config(const params::Config& config);
+
+}  // namespace kirchhoff::validation
