@@ -157,6 +157,7 @@ void AnalogBackend::restart() {
         L->calls = 0;
         L->validated = 0;
     }
+    counts_ = {};
 }
 
 void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<const float> x, std::span<float> y) {
@@ -238,6 +239,7 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
         }
         L.partial[t] *= L.tiles[t].drift_compensation;
     });
+    count(L, volts);
     if (calibrating && call + 1 == c.adc_calibration_mvms)
         for (int t = 0; t < n; ++t)
             L.adc_range[t] = L.calibration_max[t] > 0 ? c.adc_headroom * L.calibration_max[t] : 1e-30;
@@ -260,6 +262,21 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
         L.stats.add(y_circuit, y);
         ++L.validated;
         if (substitute_) std::copy(y_circuit.begin(), y_circuit.end(), y.begin());
+    }
+}
+
+// The hardware operations of one MVM of L (op_counts.hpp): volts (tile, read) -> (rows) V as
+// the DAC drove them. Called for the engine's MVM only, never for its validation.
+void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::VectorXd>>& volts) {
+    const AnalogConfig& c = options_.config;
+    const int reads = int(volts.front().size());
+    const transformer::LinearLayer& l = *L.layer;
+    counts_.add_mvm(l.in, l.out, !l.bias.empty(), {reads, std::min(c.crossbar.spec.cols, l.out), c.adc_bits});
+    for (std::size_t t = 0; t < L.tiles.size(); ++t) {
+        const LayerTile& tile = L.tiles[t];
+        counts_.add_tile(tile.place.rows, tile.place.cols, reads, c.bit_serial ? 1 : c.dac_bits, c.adc_bits,
+                         tile.drift_compensation != 1.0);
+        counts_.cell_v2g_w += cell_read_power_w(volts[t], tile.row_g_siemens);
     }
 }
 

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "analog/analog_config.hpp"
+#include "analog/op_counts.hpp"
 #include "analog/tile_programming.hpp"
 #include "analog/validation_stats.hpp"
 #include "cosim/cell_response.hpp"
@@ -83,6 +84,9 @@ public:
     void restart();
     /// Validated MVMs return the circuit's outputs instead of the engine's (shadow pass).
     void set_substitute(bool on) { substitute_ = on; }
+    /// The hardware operations of the MVMs since prepare() or restart() (op_counts.hpp): DAC
+    /// and ADC conversions, cell read power, periphery; validation solves are not counted.
+    const OpCounts& op_counts() const { return counts_; }
 
     /// Per layer, in Model::linear_layers() order.
     std::vector<ValidationStats> validation() const;
@@ -94,6 +98,7 @@ public:
 private:
     struct Layer;
     struct Session;
+    void count(const Layer& L, const std::vector<std::vector<Eigen::VectorXd>>& volts);
     void validate(Layer& L, const std::vector<double>& weights, const std::vector<std::vector<Eigen::VectorXd>>& volts,
                   const std::vector<std::vector<Eigen::VectorXd>>& noise, std::span<float> y_circuit);
 
@@ -104,6 +109,7 @@ private:
     std::unique_ptr<Session> session_;            // ngspice, created on the first spice validation
     bool substitute_ = false;
     double prepare_seconds_ = 0.0;
+    OpCounts counts_;
 };
 
 }  // namespace kirchhoff::analog

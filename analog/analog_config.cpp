@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "analog/energy_model.hpp"
 #include "devices/pcm_statistical.hpp"
 #include "params/error.hpp"
 
@@ -41,6 +42,7 @@ params::Schema analog_schema() {
     s.add(real_key("faults.stuck_rate", 0.0, "1", Range::closed(0, 1), "fraction of cells stuck at g_min or g_max"));
     s.add(real_key("faults.stuck_at_gmax_fraction", 0.5, "1", Range::closed(0, 1),
                    "of the stuck cells, the fraction stuck at g_max (the rest at g_min)"));
+    s.add(energy_schema());  // energy.*: priced afterwards from the counts (energy_model.hpp)
     return s;
 }
 

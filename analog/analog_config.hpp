@@ -6,6 +6,7 @@
 //                  compensation, read noise per MVM (devices/pcm_statistical.hpp, Joshi 2020)
 //   variability.*  device-to-device variability of the programmed conductance
 //   faults.*       stuck-at faults
+//   energy.*       per-operation energies and times for the energy/latency report (energy_model.hpp)
 // Every key has a default, a unit, a range and a meaning; analog_config() adds the checks
 // that span keys and names the keys and values it refuses.
 #pragma once

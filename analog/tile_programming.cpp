@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analog/op_counts.hpp"
 #include "devices/pcm_statistical.hpp"
 #include "devices/rng.hpp"
 
@@ -125,7 +126,8 @@ LayerTile program_layer_tile(const AnalogConfig& c, const transformer::LinearLay
         g.push_back(std::move(plus_now));
         g.push_back(std::move(minus_now));
     }
-    LayerTile t{p, cosim::program_tile(c.crossbar, std::move(g)), 1.0, {}};
+    LayerTile t{p, cosim::program_tile(c.crossbar, std::move(g)), 1.0, {}, {}};
+    t.row_g_siemens = row_conductance_sums(t.tile);
     if (c.pcm_t_inference_s > 0 && c.pcm_drift_compensation && sum_now > 0) t.drift_compensation = sum_ref / sum_now;
     if (c.pcm_read_noise) t.read_var_a2_per_v2 = std::move(var);
     return t;

@@ -46,6 +46,8 @@ struct LayerTile {
     double drift_compensation = 1.0;  // alpha (1 without drift or compensation)
     Eigen::MatrixXd read_var_a2_per_v2;  // (array.rows, array.cols): sigma_read^2 of G+ plus G- (S^2);
                                          // empty without read noise
+    Eigen::VectorXd row_g_siemens;       // (array.rows): sum of G over each row's cells, both sides of
+                                         // every pair, for the read energy (op_counts.hpp)
 };
 
 /// A seed for one stream of one tile: splitmix64 of seed, layer index, tile position and purpose.
