@@ -85,6 +85,7 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
                "programmed in {:.2f} s)\n",
                "analog", ev.analog.perplexity(), ev.analog.bits_per_token(), ev.tokens_per_s,
                ev.tokens_per_s_with_validation, ev.prepare_s);
+    fmt::print("\nenergy and latency per token (first-order estimate; analog/README.md):\n{}", ev.energy.table());
     if (ev.validate_engine == "none") return;
     fmt::print("\nvalidation: {} engine vs {} circuit solves, fraction {} of the MVMs of each layer after ADC "
                "calibration ({:.2f} s)\n",

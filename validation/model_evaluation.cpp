@@ -144,6 +144,9 @@ nlohmann::json Evaluation::to_json() const {
         j["logit_effect"] = {{"ppl_circuit_substituted", logit_effect->ppl_circuit_substituted},
                              {"kl_mean_nats", logit_effect->kl_mean_nats},
                              {"logit_nmse", logit_effect->logit_nmse}};
+    j["energy_per_token_j"] = energy.energy_per_token_j;
+    j["latency_per_token_s"] = energy.latency_per_token_s;
+    j["energy"] = energy.to_json();
     return j;
 }
 
@@ -199,6 +202,7 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     const double inference_s = ev.analog.seconds - ev.validation_s;
     ev.tokens_per_s = inference_s > 0 ? double(ev.analog.tokens_run) / inference_s : 0.0;
     ev.tokens_per_s_with_validation = ev.analog.tokens_per_second();
+    ev.energy = analog::energy_report(backend.op_counts(), m.model.config, ev.analog, analog::energy_config(config));
 
     if (shadow && ev.validated() > 0) {
         // The same calls again (same noise draws, same ADC calibration), with every validated

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analog/analog_backend.hpp"
+#include "analog/energy_model.hpp"
 #include "params/config.hpp"
 #include "transformer/model.hpp"
 #include "transformer/perplexity.hpp"
@@ -87,12 +88,14 @@ struct Evaluation {
     double seconds = 0;                       // the whole evaluation
     std::vector<analog::ValidationStats> validation;  // per layer
     std::optional<LogitEffect> logit_effect;
+    analog::EnergyReport energy;  // per token, of the analog pass (energy.* keys; validation not counted)
 
     /// {"model", "engine", "tokens", "tiles", "ppl_digital", "ppl_analog",
     ///  "bits_per_token_digital", "bits_per_token_analog", "tokens_per_s",
     ///  "tokens_per_s_digital", "tokens_per_s_with_validation", "prepare_s", "validation_s",
     ///  "seconds", "validation": [{"layer", "count", "nmse", "max_rel_err", "correlation"}],
-    ///  "logit_effect": {...} when run}
+    ///  "logit_effect": {...} when run, "energy_per_token_j", "latency_per_token_s",
+    ///  "energy": EnergyReport::to_json()}
     nlohmann::json to_json() const;
     /// Over all validated MVMs of all layers: sum of squared errors / sum of squared
     /// references (0 when nothing was validated).
