@@ -135,6 +135,14 @@ std::string value_text(const params::Value& v) {
     return params::format_value(v);
 }
 
+std::string point_id(const params::Config& config) {
+    nlohmann::json changed = nlohmann::json::object();
+    for (const params::Key& k : config.schema().keys())
+        if (config.value(k.name) != k.default_value)
+            std::visit([&](const auto& x) { changed[k.name] = x; }, config.value(k.name));
+    return fnv1a_hex(changed.dump());
+}
+
 std::string fnv1a_hex(std::string_view text) {
     std::uint64_t h = 0xcbf29ce484222325ull;
     for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
@@ -287,7 +295,7 @@ std::vector<StudyPoint> expand(const Study& study, const std::function<void(cons
                 throw InputError(fmt::format("{}: point {} ({}): {}", study.path.string(), index + 1, p.describe(study), e.what()));
             }
         }
-        p.id = fnv1a_hex(p.config.to_json().dump());
+        p.id = point_id(p.config);
         if (const auto [it, fresh] = seen.emplace(p.id, index); !fresh)
             throw InputError(fmt::format("{}: points {} and {} have the same configuration ({}); remove the repeated "
                                          "axis value",

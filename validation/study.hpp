@@ -27,8 +27,9 @@
 // types and out-of-range values are InputErrors naming the study file and line, the key, the
 // value and the allowed range.
 //
-// A point's id is a 16-hex-digit FNV-1a hash of its full effective configuration (JSON), so
-// it stays the same when other values are added to an axis, and changes when anything that
+// A point's id is a 16-hex-digit FNV-1a hash of the keys of its effective configuration that
+// differ from their defaults (point_id()), so it stays the same when other values are added to
+// an axis or a new key (with its default) joins the schema, and changes when any value that
 // would change the result (the base configuration included) changes.
 #pragma once
 
@@ -97,6 +98,10 @@ std::vector<StudyPoint> expand(const Study& study,
 
 /// A value as a CSV cell: text without quotes, numbers in shortest round-trip form.
 std::string value_text(const params::Value& v);
+
+/// The id of a configuration: fnv1a_hex of the JSON object of every key whose value differs
+/// from its default.
+std::string point_id(const params::Config& config);
 
 /// FNV-1a 64 of `text` as 16 lower-case hex digits.
 std::string fnv1a_hex(std::string_view text);

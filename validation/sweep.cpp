@@ -86,7 +86,8 @@ SweepReport run_sweep(const Study& study, const std::vector<StudyPoint>& points,
         } catch (const std::exception& e) {
             row[2] = "failed";
             row.back() = e.what();
-            summary = fmt::format("FAILED: {}", e.what());
+            summary = fmt::format("FAILED: {}", row.back());
+            std::replace(summary.begin(), summary.end(), '\n', ' ');
             ++report.failed;
         }
         const double seconds = std::chrono::duration<double>(clock::now() - t0).count();

@@ -47,13 +47,21 @@ std::optional<double> number(const std::string& cell) {
     }
 }
 
-// Numeric position of an axis value: the number itself for numeric single-key axes.
+// Numeric position of an axis value: the value of its first key when that is a number (a zip
+// group of wire resistances, or of tile rows and columns, is drawn against its first key).
 std::optional<double> numeric_value(const StudyAxis& axis, std::size_t i) {
-    if (axis.keys.size() != 1) return std::nullopt;
     const params::Value& v = axis.values[i][0];
     if (const auto* d = std::get_if<double>(&v)) return *d;
     if (const auto* n = std::get_if<std::int64_t>(&v)) return double(*n);
     return std::nullopt;
+}
+
+// "adc.bits"; a zip group drawn against its first key: "array.rows (with array.cols)".
+std::string axis_title(const StudyAxis& axis, bool numeric) {
+    if (axis.keys.size() == 1 || !numeric) return axis.name;
+    std::string others;
+    for (std::size_t k = 1; k < axis.keys.size(); ++k) others += (k > 1 ? ", " : "") + axis.keys[k];
+    return fmt::format("{} (with {})", axis.keys[0], others);
 }
 
 bool is_error_metric(const std::string& m) {
@@ -135,9 +143,13 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
                 if (x) lo = std::min(lo, *x), hi = std::max(hi, *x);
             }
             log_x = numeric && lo > 0 && hi / lo >= 100;
+            double y_lo = INFINITY, y_hi = -INFINITY;
             for (const auto& s : series)
                 for (std::size_t i = 0; i < s.mean.size(); ++i)
-                    if (s.count[i] && !(s.mean[i] > 0)) log_y = false;
+                    if (s.count[i]) y_lo = std::min(y_lo, s.mean[i]), y_hi = std::max(y_hi, s.mean[i]);
+            log_y = y_lo > 0 && (log_y || y_hi / y_lo >= 10);
+            const bool seeds = std::any_of(study.axes.begin(), study.axes.end(),
+                                           [](const StudyAxis& a) { return a.replicate(); });
             const std::string stem = file_stem(metric, axis.name);
             std::ofstream data(plots / (stem + ".dat"));
             data << fmt::format("# {} against {} (mean, sample std over seeds, rows); one block per line\n", metric,
@@ -166,14 +178,15 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
                                         *digital.begin());
             }
             std::string script = fmt::format(
-                "set terminal pngcairo size 900,600 noenhanced\nset output '{}.png'\nset title {}\n"
+                "set terminal pngcairo size 900,600 noenhanced\nset output '{}.png'\nset title {}{}\n"
                 "set xlabel {}\nset ylabel {}\nset grid\nset key below\nset bars small\n"
                 "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n",
-                stem, gnuplot_quote(study.name + ": " + metric + " against " + axis.name +
-                                    (study.description.empty() ? "" : "\n" + study.description)),
-                gnuplot_quote(axis.name), gnuplot_quote(metric + " (mean +- std over seeds)"));
+                stem, gnuplot_quote(study.name + ": " + metric + " against " + axis.name),
+                study.description.empty() ? "" : " . \"\\n\" . " + gnuplot_quote(study.description),
+                gnuplot_quote(axis_title(axis, numeric)),
+                gnuplot_quote(metric + (seeds ? " (mean +- std over seeds)" : "")));
             if (log_x) script += "set logscale x\nset format x '%g'\n";
-            if (log_y) script += "set logscale y\n";
+            if (log_y) script += "set logscale y\nset autoscale yfix\n";  // no empty decades
             if (!numeric) script += fmt::format("set xrange [-0.5:{}]\nset xtics rotate by -20\n", axis.values.size() - 0.5);
             script += plot + "\n";
             if (run_gnuplot(plots / (stem + ".gp"), script)) written.push_back(plots / (stem + ".png"));

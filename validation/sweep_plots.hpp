@@ -4,9 +4,10 @@
 // combination of the other non-seed axes (the study's `series` named first in the legend), one
 // point per value of X at the mean over the rows that differ only in seed axes, with error bars
 // of one sample standard deviation (none for a single seed). Failed points are left out.
-// Numeric single-key axes are drawn to scale (log when positive and spanning 100x or more);
-// text axes and zip groups are categories in grid order. Error-like metrics (NMSE, relative
-// error, KL) use a log y axis when all positive. For ppl_analog the digital perplexity is a
+// Axes whose (first) key is numeric are drawn to scale (log when positive and spanning 100x or
+// more); text axes are categories in grid order. The y axis is logarithmic when every mean is
+// positive and either the metric is error-like (NMSE, relative error, KL) or the means span 10x
+// or more. For ppl_analog the digital perplexity is a
 // dashed line when every point shares it.
 #pragma once
 

@@ -129,3 +129,16 @@ TEST_CASE("a base configuration file is read relative to the study", "[validatio
     CHECK(s.base.integer("adc.bits") == 5);
     CHECK(s.base.integer("run.tokens") == 8);
 }
+
+TEST_CASE("a key joining the schema with its default leaves the point ids alone", "[validation][sweep]") {
+    const auto before = expand(load("[base]\nrun.tokens = 32\n[axes]\n\"adc.bits\" = [4, 8]\n"));
+    params::Schema wider = test::sweep_test_schema();
+    wider.add(params::boolean_key("attention.on_crossbars", false, "a newer key"));
+    const auto after = expand(load_study(write_study("s.toml", "[base]\nrun.tokens = 32\n[axes]\n\"adc.bits\" = [4, 8]\n"),
+                                         wider, metric_columns()));
+    REQUIRE(after.size() == 2);
+    CHECK(after[0].id == before[0].id);
+    CHECK(after[1].id == before[1].id);
+    // A value equal to the default is the default: the same point.
+    CHECK(expand(load("[axes]\n\"adc.bits\" = [8, 4]\n"))[0].id == expand(load("[base]\nseed = 1\n"))[0].id);
+}

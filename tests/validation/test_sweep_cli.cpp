@@ -19,6 +19,8 @@
 #include "support/run_program.hpp"
 #include "support/sweep_fixtures.hpp"
 #include "validation/results_store.hpp"
+#include "validation/study.hpp"
+#include "validation/sweep_evaluation.hpp"
 
 using Catch::Matchers::ContainsSubstring;
 using kirchhoff::validation::column_index;
@@ -174,4 +176,19 @@ TEST_CASE("kirchhoff sweep under mpirun -n 2 merges to the single-process result
         for (auto& r : *rows)
             for (const char* timing : {"seconds", "tokens_per_s"}) r[column_index(columns, timing)].clear();
     CHECK(a == b);
+}
+
+TEST_CASE("the example studies in validation/studies load and expand", "[validation][sweep]") {
+    namespace v = kirchhoff::validation;
+    std::size_t studies = 0;
+    for (const auto& e : fs::directory_iterator(fs::path(KIRCHHOFF_SOURCE_DIR) / "validation" / "studies")) {
+        if (e.path().extension() != ".toml") continue;
+        INFO(e.path());
+        const v::Study s = v::load_study(e.path(), v::evaluation_schema(), v::metric_columns());
+        const auto points = v::expand(s, v::check_evaluation_config);
+        CHECK(points.size() >= 6);
+        CHECK_FALSE(s.description.empty());
+        ++studies;
+    }
+    CHECK(studies == 5);
 }
