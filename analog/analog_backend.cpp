@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "analog/parallel.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "devices/rng.hpp"
@@ -19,31 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// Runs body(i) for i in [0, n) over OpenMP threads (when parallel), rethrowing the first
-// exception on the calling thread.
-template <class F>
-void for_each_index(int n, bool parallel, F&& body) {
-    std::exception_ptr error;
-#pragma omp parallel for schedule(dynamic) if (parallel && n > 1)
-    for (int i = 0; i < n; ++i) {
-        try {
-            body(i);
-        } catch (...) {
-#pragma omp critical(kirchhoff_analog_error)
-            if (!error) error = std::current_exception();
-        }
-    }
-    if (error) std::rethrow_exception(error);
-}
-
-// ADC: clip to [-range, range], quantise to `levels` steps a side. range 0: calibrating (pass).
-double adc(double i_ampere, double range_ampere, double levels) {
-    if (range_ampere <= 0) return i_ampere;
-    const double clipped = std::clamp(i_ampere, -range_ampere, range_ampere);
-    const double step = range_ampere / levels;
-    return std::round(clipped / step) * step;
-}
 
 }  // namespace
 
@@ -72,6 +48,23 @@ CheckEngine parse_check_engine(std::string_view t, std::string_view flag) {
     for (CheckEngine e : {CheckEngine::none, CheckEngine::nodal, CheckEngine::spice})
         if (to_string(e) == t) return e;
     throw InputError(fmt::format("{} {}: unknown validation engine; allowed: none, nodal, spice", flag, t));
+}
+
+std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile) {
+    switch (o.engine) {
+        case EngineKind::ideal: return cosim::make_ideal_engine(tile);
+        case EngineKind::surrogate: return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt);
+        case EngineKind::nodal: return cosim::make_nodal_engine(tile);
+    }
+    throw std::logic_error("make_engine: unknown engine");
+}
+
+bool validation_sampled(const AnalogOptions& o, int index, long call, long validated) {
+    if (o.validate == CheckEngine::none || o.validate_fraction <= 0 ||
+        (o.validate_max_per_layer > 0 && validated >= o.validate_max_per_layer))
+        return false;
+    const std::uint64_t h = tile_seed(o.config.seed, index, -1, -1, 0x76616c6964617465ULL ^ std::uint64_t(call));
+    return double(h >> 11) * 0x1.0p-53 < o.validate_fraction;
 }
 
 struct AnalogBackend::Session {
@@ -132,14 +125,7 @@ void AnalogBackend::prepare(const transformer::Model& model) {
         Layer& L = *layers_[jobs[j].first];
         const int t = jobs[j].second;
         L.tiles[t] = program_layer_tile(c, *L.layer, L.w_max, L.tiles[t].place);
-        const auto& tile = L.tiles[t].tile;
-        switch (options_.engine) {
-            case EngineKind::ideal: L.engines[t] = cosim::make_ideal_engine(tile); break;
-            case EngineKind::surrogate:
-                L.engines[t] = cosim::make_surrogate_engine(tile, options_.response, options_.v_star_volt);
-                break;
-            case EngineKind::nodal: L.engines[t] = cosim::make_nodal_engine(tile); break;
-        }
+        L.engines[t] = make_engine(options_, L.tiles[t].tile);
     });
     prepared_for_ = layers.front()->weight.data();
     restart();
@@ -171,36 +157,12 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     float x_max = 0;
     for (float v : x) x_max = std::max(x_max, std::abs(v));
     const bool calibrating = call < c.adc_calibration_mvms;
-    bool check = false;
-    if (!calibrating && options_.validate != CheckEngine::none && options_.validate_fraction > 0 &&
-        (options_.validate_max_per_layer == 0 || L.validated < options_.validate_max_per_layer)) {
-        const std::uint64_t h = tile_seed(c.seed, layer.index, -1, -1, 0x76616c6964617465ULL ^ std::uint64_t(call));
-        check = double(h >> 11) * 0x1.0p-53 < options_.validate_fraction;
-    }
+    const bool check = !calibrating && validation_sampled(options_, layer.index, call, L.validated);
     if (x_max == 0) return;  // zero input: zero output on every engine, nothing to digitise
-    const bool two_phase = c.signs == SignEncoding::two_phase;
-    const double v_read = c.crossbar.v_read_volt;
-    const int magnitude_bits = two_phase ? c.dac_bits : c.dac_bits - 1;
-    const double dac_levels = std::ldexp(1.0, magnitude_bits) - 1;
-    const double adc_levels = std::ldexp(1.0, c.adc_bits - 1) - 1;
+    const Periphery io(c);
+    const double v_read = io.v_read_volt;
     const int R = c.crossbar.spec.rows, C = c.crossbar.spec.cols;
     const int n = int(L.tiles.size());
-    // The reads of one MVM, the same on every tile: phase 0 (signed, or the positive part) and
-    // 1 (the negative part, two_phase); bit b of the DAC level (bit_serial) or the whole level
-    // (amplitude, bit -1); the weight of its digitised output in the sum.
-    struct Read {
-        int phase, bit;
-        double weight;
-    };
-    std::vector<Read> plan;
-    for (int p = 0; p < (two_phase ? 2 : 1); ++p) {
-        if (!c.bit_serial) plan.push_back({p, -1, p ? -1.0 : 1.0});
-        else
-            for (int b = magnitude_bits - 1; b >= 0; --b)
-                plan.push_back({p, b, (p ? -1.0 : 1.0) * std::ldexp(1.0, b) / dac_levels});
-    }
-    std::vector<double> weights;
-    for (const Read& rd : plan) weights.push_back(rd.weight);
 
     // Threads over tiles only where a tile's MVM is expensive (nodal solves, or big tiles):
     // a surrogate GEMV of a 64 x 64 tile takes microseconds, less than waking a thread team.
@@ -208,36 +170,10 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     std::vector<std::vector<Eigen::VectorXd>> volts(n), noise(n);  // (tile, read) -> (R) V, (C) A
     for_each_index(n, parallel, [&](int t) {
         const TilePlace& p = L.tiles[t].place;
-        // DAC: x scaled per vector to v_read, quantised to dac_levels a side.
-        volts[t].assign(plan.size(), Eigen::VectorXd::Zero(R));
-        noise[t].assign(plan.size(), Eigen::VectorXd());
-        for (int r = 0; r < p.rows; ++r) {
-            const double u = double(x[p.row0 + r]) / x_max;
-            const double level = std::round(std::abs(u) * dac_levels);
-            for (std::size_t k = 0; k < plan.size(); ++k) {
-                if (two_phase && (plan[k].phase == 0 ? u <= 0 : u >= 0)) continue;
-                const double value = plan[k].bit < 0 ? level / dac_levels
-                                                     : double((std::int64_t(level) >> plan[k].bit) & 1);
-                volts[t][k](r) = (two_phase || u >= 0 ? 1.0 : -1.0) * value * v_read;
-            }
-        }
-        // Read noise, one draw per output per read (Joshi 2020), from the tile's stream.
-        const Eigen::MatrixXd& var = L.tiles[t].read_var_a2_per_v2;
-        if (var.size())
-            for (std::size_t k = 0; k < plan.size(); ++k) {
-                Eigen::VectorXd s = (var.transpose() * volts[t][k].cwiseAbs2()).cwiseSqrt();
-                for (int j = 0; j < C; ++j) s(j) *= L.noise[t].normal();
-                noise[t][k] = std::move(s);
-            }
-        L.partial[t] = Eigen::VectorXd::Zero(C);
-        for (std::size_t k = 0; k < plan.size(); ++k) {
-            Eigen::VectorXd i = L.engines[t]->matvec(volts[t][k]);
-            if (noise[t][k].size()) i += noise[t][k];
-            if (calibrating) L.calibration_max[t] = std::max(L.calibration_max[t], i.cwiseAbs().maxCoeff());
-            for (int j = 0; j < C; ++j) i(j) = adc(i(j), L.adc_range[t], adc_levels);
-            L.partial[t] += plan[k].weight * i;
-        }
-        L.partial[t] *= L.tiles[t].drift_compensation;
+        volts[t] = dac_volts(io, x.subspan(p.row0, p.rows), x_max, R);
+        noise[t] = read_noise(L.tiles[t].read_var_a2_per_v2, volts[t], L.noise[t]);  // the tile's stream
+        L.partial[t] = read_tile(*L.engines[t], io, volts[t], noise[t], L.adc_range[t], L.tiles[t].drift_compensation,
+                                 calibrating ? &L.calibration_max[t] : nullptr);
     });
     count(L, volts);
     if (calibrating && call + 1 == c.adc_calibration_mvms)
@@ -257,7 +193,7 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
 
     if (check) {
         std::vector<float> y_circuit(y.size());
-        validate(L, weights, volts, noise, y_circuit);
+        validate(L, io, volts, noise, y_circuit);
         for (std::size_t k = 0; k < y_circuit.size(); ++k) y_circuit[k] = float(y_circuit[k] * to_y);
         L.stats.add(y_circuit, y);
         ++L.validated;
@@ -282,28 +218,19 @@ void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::V
 
 // The same MVM through full circuit solves: writes the tile sums (before the conversion to
 // y units) into y_circuit.
-void AnalogBackend::validate(Layer& L, const std::vector<double>& weights,
-                             const std::vector<std::vector<Eigen::VectorXd>>& volts,
+void AnalogBackend::validate(Layer& L, const Periphery& io, const std::vector<std::vector<Eigen::VectorXd>>& volts,
                              const std::vector<std::vector<Eigen::VectorXd>>& noise, std::span<float> y_circuit) {
     const auto t0 = Clock::now();
-    const AnalogConfig& c = options_.config;
     const bool spice = options_.validate == CheckEngine::spice;
     if (spice && !session_) session_ = std::make_unique<Session>();
-    const double adc_levels = std::ldexp(1.0, c.adc_bits - 1) - 1;
-    const int n = int(L.tiles.size()), C = c.crossbar.spec.cols;
+    const int n = int(L.tiles.size());
     // One ngspice session is one simulator: spice solves stay on this thread.
     for_each_index(n, !spice, [&](int t) {
         if (!L.checks[t])
             L.checks[t] = spice ? cosim::make_spice_engine(L.tiles[t].tile, session_->session)
                                 : cosim::make_nodal_engine(L.tiles[t].tile);
-        L.partial_check[t] = Eigen::VectorXd::Zero(C);
-        for (std::size_t k = 0; k < weights.size(); ++k) {
-            Eigen::VectorXd i = L.checks[t]->matvec(volts[t][k]);
-            if (noise[t][k].size()) i += noise[t][k];
-            for (int j = 0; j < C; ++j) i(j) = adc(i(j), L.adc_range[t], adc_levels);
-            L.partial_check[t] += weights[k] * i;
-        }
-        L.partial_check[t] *= L.tiles[t].drift_compensation;
+        L.partial_check[t] = read_tile(*L.checks[t], io, volts[t], noise[t], L.adc_range[t],
+                                       L.tiles[t].drift_compensation, nullptr);
     });
     std::vector<double> acc(y_circuit.size(), 0.0);
     for (int t = 0; t < n; ++t) {

@@ -44,6 +44,7 @@
 #include "analog/analog_config.hpp"
 #include "analog/op_counts.hpp"
 #include "analog/tile_programming.hpp"
+#include "analog/tile_read.hpp"
 #include "analog/validation_stats.hpp"
 #include "cosim/cell_response.hpp"
 #include "transformer/linear_backend.hpp"
@@ -68,6 +69,13 @@ struct AnalogOptions {
     double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
     long validate_max_per_layer = 0;      // 0: no cap
 };
+
+/// The options' inference engine (ideal, surrogate or nodal) on a programmed tile.
+std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile);
+/// Whether call number `call` of the MVMs numbered `index` (a layer, an attention product) is
+/// validated, `validated` of them having been so far: a hash of seed, index and call below
+/// validate_fraction, up to validate_max_per_layer. The same calls in every replay.
+bool validation_sampled(const AnalogOptions& options, int index, long call, long validated);
 
 class AnalogBackend final : public transformer::LinearBackend {
 public:
@@ -99,7 +107,7 @@ private:
     struct Layer;
     struct Session;
     void count(const Layer& L, const std::vector<std::vector<Eigen::VectorXd>>& volts);
-    void validate(Layer& L, const std::vector<double>& weights, const std::vector<std::vector<Eigen::VectorXd>>& volts,
+    void validate(Layer& L, const Periphery& io, const std::vector<std::vector<Eigen::VectorXd>>& volts,
                   const std::vector<std::vector<Eigen::VectorXd>>& noise, std::span<float> y_circuit);
 
     AnalogOptions options_;

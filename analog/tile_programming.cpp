@@ -32,15 +32,17 @@ public:
         hi_ = device ? c.crossbar.g_max_siemens : 2 * c.crossbar.g_max_siemens;
     }
 
-    CellOutcome operator()(double g_target, devices::Rng& rng) const {
+    // cell: what belongs to the physical cell (fault, d2d factor); write: what belongs to this
+    // programming (PCM noise, drift exponent). The same stream for tiles written once.
+    CellOutcome operator()(double g_target, devices::Rng& cell, devices::Rng& write) const {
         CellOutcome o;
-        if (c_.stuck_rate > 0 && rng.uniform() < c_.stuck_rate) {
-            o.g_ref = o.g_now = rng.uniform() < c_.stuck_at_gmax_fraction ? c_.crossbar.g_max_siemens
-                                                                           : c_.crossbar.g_min_siemens;
+        if (c_.stuck_rate > 0 && cell.uniform() < c_.stuck_rate) {
+            o.g_ref = o.g_now = cell.uniform() < c_.stuck_at_gmax_fraction ? c_.crossbar.g_max_siemens
+                                                                            : c_.crossbar.g_min_siemens;
             return o;
         }
         double g = g_target;
-        if (c_.d2d_sigma > 0) g *= 1.0 + c_.d2d_sigma * rng.normal();
+        if (c_.d2d_sigma > 0) g *= 1.0 + c_.d2d_sigma * cell.normal();
         g = std::clamp(g, lo_, hi_);
         const double t = c_.pcm_t_inference_s;
         const bool pcm = c_.pcm_programming_noise || t > 0;
@@ -49,10 +51,10 @@ public:
             return o;
         }
         g = std::min(g, c_.crossbar.g_max_siemens);  // the PCM model's targets lie in [0, g_max]
-        devices::PcmCell cell = devices::pcm_program(pcm_, g, rng);
-        if (!c_.pcm_programming_noise) cell.g_prog_siemens = g;
-        o.g_ref = std::clamp(cell.g_prog_siemens, lo_, hi_);
-        o.g_now = std::clamp(o.g_ref * devices::pcm_drift_factor(pcm_, cell.nu, t), lo_, hi_);
+        devices::PcmCell programmed = devices::pcm_program(pcm_, g, write);
+        if (!c_.pcm_programming_noise) programmed.g_prog_siemens = g;
+        o.g_ref = std::clamp(programmed.g_prog_siemens, lo_, hi_);
+        o.g_now = std::clamp(o.g_ref * devices::pcm_drift_factor(pcm_, programmed.nu, t), lo_, hi_);
         if (c_.pcm_read_noise) {
             const double s = devices::pcm_read_noise_sigma_siemens(pcm_, o.g_now, std::max(g, 1e-30), t);
             o.read_var = s * s;
@@ -86,18 +88,26 @@ std::vector<TilePlace> tile_places(const AnalogConfig& c, int out, int in) {
 
 LayerTile program_layer_tile(const AnalogConfig& c, const transformer::LinearLayer& layer, double w_max,
                              const TilePlace& p) {
+    Eigen::MatrixXd w(p.rows, p.cols);  // block of W^T / w_max
+    for (int r = 0; r < p.rows; ++r)
+        for (int k = 0; k < p.cols; ++k) w(r, k) = layer.w(p.col0 + k, p.row0 + r) / w_max;
+    return program_tile_block(c, w, p, tile_seed(c.seed, layer.index, p.tile_row, p.tile_col, 1), std::nullopt);
+}
+
+LayerTile program_tile_block(const AnalogConfig& c, const Eigen::MatrixXd& w, const TilePlace& p,
+                             std::uint64_t cell_seed, std::optional<std::uint64_t> write_seed) {
     const auto& spec = c.crossbar.spec;
     const int R = spec.rows, C = spec.cols;
     const double g_min = c.crossbar.g_min_siemens, dg = c.crossbar.g_max_siemens - g_min;
-    // Targets of the pair, (R, C) each: block of W^T.
+    // Targets of the pair, (R, C) each.
     Eigen::MatrixXd plus = Eigen::MatrixXd::Constant(R, C, g_min), minus = plus;
     for (int r = 0; r < p.rows; ++r)
         for (int k = 0; k < p.cols; ++k) {
-            const double w = layer.w(p.col0 + k, p.row0 + r) / w_max;
-            plus(r, k) += dg * std::max(w, 0.0);
-            minus(r, k) += dg * std::max(-w, 0.0);
+            plus(r, k) += dg * std::max(w(r, k), 0.0);
+            minus(r, k) += dg * std::max(-w(r, k), 0.0);
         }
-    devices::Rng rng(tile_seed(c.seed, layer.index, p.tile_row, p.tile_col, 1));
+    devices::Rng rng(cell_seed), write_rng(write_seed.value_or(0));
+    devices::Rng& write = write_seed ? write_rng : rng;
     const CellRealiser realise(c);
     Eigen::MatrixXd plus_now(R, C), minus_now(R, C);
     Eigen::MatrixXd var = Eigen::MatrixXd::Zero(R, C);
@@ -107,7 +117,7 @@ LayerTile program_layer_tile(const AnalogConfig& c, const transformer::LinearLay
         Eigen::MatrixXd& now = half == 0 ? plus_now : minus_now;
         for (int r = 0; r < R; ++r)
             for (int k = 0; k < C; ++k) {
-                const CellOutcome o = realise(target(r, k), rng);
+                const CellOutcome o = realise(target(r, k), rng, write);
                 now(r, k) = o.g_now;
                 var(r, k) += o.read_var;
                 sum_ref += o.g_ref;

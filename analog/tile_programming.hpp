@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include <Eigen/Core>
 
@@ -61,5 +62,14 @@ std::vector<TilePlace> tile_places(const AnalogConfig& config, int out, int in);
 /// Throws InputError from cell programming (device window).
 LayerTile program_layer_tile(const AnalogConfig& config, const transformer::LinearLayer& layer, double w_max,
                              const TilePlace& place);
+
+/// Programs one tile at `place` from w (place.rows, place.cols), a block of weights already
+/// divided by their scale (|w| <= 1). cell_seed seeds what belongs to the physical cells
+/// (stuck-at faults, device-to-device factor); write_seed, when given, what belongs to this
+/// write (PCM programming noise and drift exponent), so a tile rewritten with a new
+/// write_seed keeps its faulty cells (attention_tiles.hpp). Without it one stream draws both,
+/// in cell order (program_layer_tile).
+LayerTile program_tile_block(const AnalogConfig& config, const Eigen::MatrixXd& w, const TilePlace& place,
+                             std::uint64_t cell_seed, std::optional<std::uint64_t> write_seed);
 
 }  // namespace kirchhoff::analog
