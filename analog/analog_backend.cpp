@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "analog/attention_tiles.hpp"
 #include "analog/parallel.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/ngspice_session.hpp"
@@ -127,6 +128,13 @@ void AnalogBackend::prepare(const transformer::Model& model) {
         L.tiles[t] = program_layer_tile(c, *L.layer, L.w_max, L.tiles[t].place);
         L.engines[t] = make_engine(options_, L.tiles[t].tile);
     });
+    attention_.reset();
+    if (c.attention_on_crossbars)
+        attention_ = std::make_unique<AttentionTiles>(options_, model.config, int(layers.size()),
+                                                      [this]() -> cosim::NgspiceSession& {
+                                                          if (!session_) session_ = std::make_unique<Session>();
+                                                          return session_->session;
+                                                      });
     prepared_for_ = layers.front()->weight.data();
     restart();
     prepare_seconds_ = since(t0);
@@ -143,6 +151,7 @@ void AnalogBackend::restart() {
         L->calls = 0;
         L->validated = 0;
     }
+    if (attention_) attention_->restart();
     counts_ = {};
 }
 
@@ -241,22 +250,36 @@ void AnalogBackend::validate(Layer& L, const Periphery& io, const std::vector<st
     L.stats.seconds += since(t0);
 }
 
+void AnalogBackend::attention_scores(const transformer::AttentionStep& step, std::span<const float> q,
+                                     std::span<float> scores, std::size_t stride) {
+    if (!attention_) LinearBackend::attention_scores(step, q, scores, stride);  // throws
+    attention_->scores(step, q, scores, stride, substitute_);
+}
+
+void AnalogBackend::attention_values(const transformer::AttentionStep& step, std::span<const float> probs,
+                                     std::size_t stride, std::span<float> out) {
+    if (!attention_) LinearBackend::attention_values(step, probs, stride, out);  // throws
+    attention_->values(step, probs, stride, out, substitute_);
+}
+
 std::vector<ValidationStats> AnalogBackend::validation() const {
     std::vector<ValidationStats> out;
     for (const auto& L : layers_) out.push_back(L->stats);
+    if (attention_)
+        for (const ValidationStats& v : attention_->validation()) out.push_back(v);
     return out;
 }
 
 double AnalogBackend::validation_seconds() const {
     double s = 0;
     for (const auto& L : layers_) s += L->stats.seconds;
-    return s;
+    return attention_ ? s + attention_->validation_seconds() : s;
 }
 
 int AnalogBackend::tiles() const {
     int n = 0;
     for (const auto& L : layers_) n += int(L->tiles.size());
-    return n;
+    return attention_ ? n + attention_->tiles() : n;
 }
 
 }  // namespace kirchhoff::analog

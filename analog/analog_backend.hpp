@@ -35,6 +35,8 @@
 // in parallel.
 // The periphery (per-vector DAC scaling, per-tile ADC bound, global drift compensation) is the
 // hardware-aware inference arrangement of Rasch et al., Nature Communications 14, 5282, 2023.
+// attention.on_crossbars: the backend also takes the two attention products, on tiles that hold
+// the KV cache (attention_tiles.hpp); their validation rows follow the layers'.
 #pragma once
 
 #include <memory>
@@ -77,6 +79,8 @@ std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& options, cons
 /// validate_fraction, up to validate_max_per_layer. The same calls in every replay.
 bool validation_sampled(const AnalogOptions& options, int index, long call, long validated);
 
+class AttentionTiles;
+
 class AnalogBackend final : public transformer::LinearBackend {
 public:
     /// InputError for a validate_fraction outside [0, 1].
@@ -86,6 +90,12 @@ public:
     std::string_view name() const override { return name_; }
     void prepare(const transformer::Model& model) override;
     void matvec(const transformer::LinearLayer& layer, std::span<const float> x, std::span<float> y) override;
+    /// attention.on_crossbars: the two attention products on KV-cache tiles (attention_tiles.hpp).
+    bool computes_attention() const override { return attention_ != nullptr; }
+    void attention_scores(const transformer::AttentionStep& step, std::span<const float> q, std::span<float> scores,
+                          std::size_t stride) override;
+    void attention_values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
+                          std::span<float> out) override;
 
     /// Back to the state right after prepare(): call counters, read-noise streams and ADC
     /// calibration restart, so replaying the same calls gives the same outputs.
@@ -96,7 +106,8 @@ public:
     /// and ADC conversions, cell read power, periphery; validation solves are not counted.
     const OpCounts& op_counts() const { return counts_; }
 
-    /// Per layer, in Model::linear_layers() order.
+    /// Per layer, in Model::linear_layers() order; then, with attention.on_crossbars, per
+    /// block its scores and values products.
     std::vector<ValidationStats> validation() const;
     double validation_seconds() const;
     int tiles() const;
@@ -115,6 +126,7 @@ private:
     std::vector<std::unique_ptr<Layer>> layers_;  // by layer.index
     const void* prepared_for_ = nullptr;
     std::unique_ptr<Session> session_;            // ngspice, created on the first spice validation
+    std::unique_ptr<AttentionTiles> attention_;   // attention.on_crossbars only
     bool substitute_ = false;
     double prepare_seconds_ = 0.0;
     OpCounts counts_;

@@ -42,6 +42,15 @@ params::Schema analog_schema() {
     s.add(real_key("faults.stuck_rate", 0.0, "1", Range::closed(0, 1), "fraction of cells stuck at g_min or g_max"));
     s.add(real_key("faults.stuck_at_gmax_fraction", 0.5, "1", Range::closed(0, 1),
                    "of the stuck cells, the fraction stuck at g_max (the rest at g_min)"));
+    s.add(boolean_key("attention.on_crossbars", false,
+                      "attention scores q.K^T and value product p.V on crossbar tiles holding the KV cache, one row "
+                      "written per token (Leroux et al., Nat. Comput. Sci. 5, 813, 2025); false: digital (hybrid)"));
+    s.add(integer_key("attention.adc_calibration_tokens", 64, Range::closed(1, 1e6),
+                      "first tokens whose largest |current| per block, kv head and product sets that attention "
+                      "ADC range (attention.on_crossbars)"));
+    s.add(real_key("attention.adc_headroom", 2.0, "1", Range::closed(1, 100),
+                   "attention ADC range = headroom x largest calibration current (above adc.headroom: clipping "
+                   "the largest scores changes the softmax most)"));
     s.add(energy_schema());  // energy.*: priced afterwards from the counts (energy_model.hpp)
     return s;
 }
@@ -70,6 +79,9 @@ AnalogConfig analog_config(const params::Config& c) {
     a.d2d_sigma = c.real("variability.d2d_sigma");
     a.stuck_rate = c.real("faults.stuck_rate");
     a.stuck_at_gmax_fraction = c.real("faults.stuck_at_gmax_fraction");
+    a.attention_on_crossbars = c.boolean("attention.on_crossbars");
+    a.attention_adc_calibration_tokens = int(c.integer("attention.adc_calibration_tokens"));
+    a.attention_adc_headroom = c.real("attention.adc_headroom");
     a.seed = a.crossbar.seed;
     const double t_read = devices::PcmStatisticalParams{}.t_read_s;
     if (a.pcm_read_noise && !(a.pcm_t_inference_s > 2 * t_read))

@@ -6,6 +6,7 @@
 //                  compensation, read noise per MVM (devices/pcm_statistical.hpp, Joshi 2020)
 //   variability.*  device-to-device variability of the programmed conductance
 //   faults.*       stuck-at faults
+//   attention.*    attention scores and value product on crossbars (attention_tiles.hpp)
 //   energy.*       per-operation energies and times for the energy/latency report (energy_model.hpp)
 // Every key has a default, a unit, a range and a meaning; analog_config() adds the checks
 // that span keys and names the keys and values it refuses.
@@ -38,6 +39,9 @@ struct AnalogConfig {
     double d2d_sigma = 0.0;             // relative sigma of the per-cell conductance factor
     double stuck_rate = 0.0;            // fraction of cells stuck
     double stuck_at_gmax_fraction = 0.5;// of the stuck cells, the fraction stuck at g_max (else g_min)
+    bool attention_on_crossbars = false;     // attention products on KV-cache tiles (attention_tiles.hpp)
+    int attention_adc_calibration_tokens = 64;  // first tokens that set the attention ADC ranges
+    double attention_adc_headroom = 2.0;        // attention ADC range = headroom * calibration max
     std::uint64_t seed = 1;
 };
 

@@ -58,6 +58,11 @@ void Forward<Scalar>::attention(int block, int pos) {
     const int group = c.n_heads / c.n_kv_heads;
     const std::size_t layer_off = static_cast<std::size_t>(block) * c.seq_len * kv_dim;
     const Scalar inv_sqrt = Scalar(1) / std::sqrt(static_cast<Scalar>(hs));
+    if constexpr (std::is_same_v<Scalar, float>)
+        if (backend_.computes_attention()) {
+            attention_on_backend(block, pos, layer_off, inv_sqrt);
+            return;
+        }
     const bool parallel = static_cast<long>(c.n_heads) * (pos + 1) * hs > 16 * 1024;
 #pragma omp parallel for schedule(static) if (parallel)
     for (int h = 0; h < c.n_heads; ++h) {
@@ -78,6 +83,30 @@ void Forward<Scalar>::attention(int block, int pos) {
             const Scalar a = att[t];
             for (int i = 0; i < hs; ++i) out[i] += a * v[i];
         }
+    }
+}
+
+// The two products on the backend (one call each, all heads, from this thread: the seam's
+// calling rule); the scale and the softmax stay here. Float32 only.
+template <class Scalar>
+void Forward<Scalar>::attention_on_backend(int block, int pos, std::size_t layer_off, Scalar inv_sqrt) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        const ModelConfig& c = model_.config;
+        const std::size_t rows = (static_cast<std::size_t>(pos) + 1) * c.kv_dim();
+        AttentionStep s;
+        s.block = block, s.pos = pos, s.n_heads = c.n_heads, s.n_kv_heads = c.n_kv_heads, s.head_size = c.head_size();
+        s.keys = std::span<const float>(key_cache_.data() + layer_off, rows);
+        s.values = std::span<const float>(value_cache_.data() + layer_off, rows);
+        const std::size_t stride = static_cast<std::size_t>(c.seq_len);
+        backend_.attention_scores(s, q_, att_, stride);
+        for (int h = 0; h < c.n_heads; ++h) {
+            const std::span<float> att(att_.data() + h * stride, static_cast<std::size_t>(pos) + 1);
+            for (float& a : att) a *= inv_sqrt;
+            ops::softmax<float>(att);
+        }
+        backend_.attention_values(s, att_, stride, xb_);
+    } else {
+        (void)block, (void)pos, (void)layer_off, (void)inv_sqrt;
     }
 }
 

@@ -4,7 +4,9 @@
 // over the same float32 weights, for checking the float path (the backend must implement
 // matvec_f64; the ideal one does). Every linear layer goes through the LinearBackend; the
 // rest (norms, RoPE, attention, softmax, activations, biases) is plain loops here, OpenMP
-// over heads. Results do not depend on the thread count.
+// over heads. Results do not depend on the thread count. A backend whose computes_attention()
+// is true takes the two attention products of Forward<float> instead (linear_backend.hpp);
+// the scale and the softmax stay here.
 //
 // Usage: Forward<float> f(model, backend); for (pos...) logits = f.step(tokens[pos], pos);
 // Positions must be stepped in order 0, 1, 2, ...; stepping pos = 0 starts a new sequence.
@@ -41,6 +43,7 @@ private:
     void linear(const LinearLayer& layer, std::span<const Scalar> x, std::span<Scalar> y);
     void norm(const Norm& n, std::span<Scalar> out, std::span<const Scalar> x) const;
     void attention(int block, int pos);
+    void attention_on_backend(int block, int pos, std::size_t layer_off, Scalar inv_sqrt);
 
     const Model& model_;
     LinearBackend& backend_;

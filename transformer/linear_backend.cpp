@@ -16,6 +16,24 @@ void LinearBackend::matvec_f64(const LinearLayer& layer, std::span<const double>
 }
 
 namespace {
+[[noreturn]] void no_attention(std::string_view backend, int block) {
+    throw std::logic_error(fmt::format("backend '{}' does not compute attention (block {}): Forward keeps it "
+                                       "digital unless computes_attention() is true",
+                                       backend, block));
+}
+}  // namespace
+
+void LinearBackend::attention_scores(const AttentionStep& step, std::span<const float>, std::span<float>,
+                                     std::size_t) {
+    no_attention(name(), step.block);
+}
+
+void LinearBackend::attention_values(const AttentionStep& step, std::span<const float>, std::size_t,
+                                     std::span<float>) {
+    no_attention(name(), step.block);
+}
+
+namespace {
 
 template <class Scalar>
 void gemv(const LinearLayer& layer, std::span<const Scalar> x, std::span<Scalar> y) {

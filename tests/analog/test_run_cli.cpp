@@ -1,6 +1,8 @@
 // `kirchhoff run` and `kirchhoff generate` end to end on a tiny model written by the test
 // (llama2.c writer, character tokenizer): the JSON keys, the output files, and bad flags and
 // configuration values refused with exit status 2 and the key, value and range.
+// attention.on_crossbars runs on the shipped model (models/plain, the run command's default).
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -117,4 +119,31 @@ TEST_CASE("kirchhoff run fits a device surrogate in-process and validates it aga
         CHECK(v["nmse"].get<double>() > 0);     // sinh cells with 1 ohm wires: not exact,
         CHECK(v["nmse"].get<double>() < 1e-3);  // but close (cosim/README: surrogate residuals)
     }
+}
+
+TEST_CASE("kirchhoff run --set attention.on_crossbars=true on the shipped model (ideal engine)", "[analog][cli]") {
+    const auto r = kirchhoff_run("run --set attention.on_crossbars=true --tokens 32 --engine ideal --json");
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    const auto j = nlohmann::json::parse(r.stdout_only);
+    // models/plain: 5 blocks x 7 layers + classifier, then scores and values per block; 264
+    // linear tiles of 64 x 64 and, per block and kv head (4), K^T and V over 256 positions:
+    // 4 + 4 tiles.
+    REQUIRE(j["validation"].size() == 5 * 7 + 1 + 2 * 5);
+    CHECK(j["validation"][36]["layer"] == "layers.0.attn.scores");
+    CHECK(j["validation"][45]["layer"] == "layers.4.attn.values");
+    CHECK(j["tiles"].get<int>() == 264 + 5 * 4 * 8);
+    const double digital = j["ppl_digital"].get<double>(), analog = j["ppl_analog"].get<double>();
+    CHECK(std::abs(analog / digital - 1) < 0.1);  // 8-bit converters everywhere: close, not equal
+}
+
+TEST_CASE("kirchhoff run --set attention.on_crossbars=true --tokens 32 (surrogate engine)", "[analog][cli][slow]") {
+    const auto r = kirchhoff_run("run --set attention.on_crossbars=true --tokens 32 --json");
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    const auto j = nlohmann::json::parse(r.stdout_only);
+    CHECK(j["engine"] == "surrogate");
+    CHECK(j["validation"].size() == 5 * 7 + 1 + 2 * 5);
+    const double digital = j["ppl_digital"].get<double>(), analog = j["ppl_analog"].get<double>();
+    CHECK(std::abs(analog / digital - 1) < 0.1);
 }

@@ -1,0 +1,261 @@
+// The attention products on KV-cache crossbar tiles (attention_tiles.hpp).
+#include "analog/attention_tiles.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "analog/parallel.hpp"
+#include "analog/tile_programming.hpp"
+
+namespace kirchhoff::analog {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+enum Which { scores_product = 0, values_product = 1 };
+
+}  // namespace
+
+// One product (K^T or V) of one kv head of one block on its tiles.
+struct AttentionTiles::Array {
+    int seed_index = 0;
+    std::vector<TilePlace> places;
+    std::vector<LayerTile> tiles;                                    // per place, as last written
+    std::vector<double> scale;                                       // per place: w_tile
+    std::vector<std::unique_ptr<cosim::MvmEngine>> engines, checks;  // per place; null until written / validated
+    double adc_range = 0, calibration_max = 0;                       // A; range 0 while calibrating
+};
+
+// One product of one block: its calls, validation sampling and statistics.
+struct AttentionTiles::Product {
+    int block = 0, seed_index = 0;
+    Which which = scores_product;
+    long calls = 0, validated = 0;
+    ValidationStats stats;
+};
+
+// One tile read for one query head.
+struct AttentionTiles::Read {
+    int head = 0, tile = 0;
+    Array* array = nullptr;
+    float x_max = 0;
+    std::vector<Eigen::VectorXd> volts;  // (DAC reads) x (array.rows) V
+    Eigen::VectorXd engine, circuit;     // (array.cols) A, digitised
+    double calibration_max = 0;
+};
+
+AttentionTiles::AttentionTiles(const AnalogOptions& options, const transformer::ModelConfig& model, int seed_index0,
+                               std::function<cosim::NgspiceSession&()> session)
+    : options_(options), program_config_(options.config), io_(options.config), model_(model),
+      session_(std::move(session)) {
+    program_config_.pcm_t_inference_s = 0;  // no drift, no read noise (attention_tiles.hpp)
+    program_config_.pcm_read_noise = false;
+    const int hs = model.head_size();
+    int index = seed_index0;
+    for (int b = 0; b < model.n_layers; ++b)
+        for (int h = 0; h < model.n_kv_heads; ++h)
+            for (Which w : {scores_product, values_product}) {
+                auto a = std::make_unique<Array>();
+                a->seed_index = index++;
+                a->places = w == scores_product ? tile_places(options_.config, model.seq_len, hs)
+                                                : tile_places(options_.config, hs, model.seq_len);
+                a->tiles.resize(a->places.size());
+                a->scale.assign(a->places.size(), 1.0);
+                a->engines.resize(a->places.size());
+                a->checks.resize(a->places.size());
+                arrays_.push_back(std::move(a));
+            }
+    for (int b = 0; b < model.n_layers; ++b)
+        for (Which w : {scores_product, values_product}) {
+            auto p = std::make_unique<Product>();
+            p->block = b, p->which = w, p->seed_index = index++;
+            p->stats.layer = fmt::format("layers.{}.attn.{}", b, w == scores_product ? "scores" : "values");
+            products_.push_back(std::move(p));
+        }
+    restart();
+}
+
+AttentionTiles::~AttentionTiles() = default;
+
+void AttentionTiles::restart() {
+    for (auto& a : arrays_) {
+        for (auto& e : a->engines) e.reset();
+        for (auto& e : a->checks) e.reset();
+        a->adc_range = a->calibration_max = 0;
+    }
+    for (auto& p : products_) p->calls = p->validated = 0;
+    steps_ = 0;
+}
+
+void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<const float> q, std::span<float> scores,
+                            std::size_t stride, bool substitute) {
+    const int pos = step.pos, hs = step.head_size, kv_dim = step.n_kv_heads * hs;
+    const int n_kv = model_.n_kv_heads;
+    // Write row pos of K and V: the tile of each array that holds position pos is reprogrammed
+    // whole with its contents (positions <= pos) over their max |.|, all such tiles in parallel.
+    struct Job {
+        Array* array;
+        int kv_head, tile;
+        bool keys;
+    };
+    std::vector<Job> jobs;
+    for (int h = 0; h < n_kv; ++h)
+        for (Which w : {scores_product, values_product}) {
+            Array& a = *arrays_[(std::size_t(step.block) * n_kv + h) * 2 + w];
+            if (pos == 0)  // a new sequence: nothing of the old one is read again
+                for (std::size_t t = 0; t < a.places.size(); ++t) a.engines[t].reset(), a.checks[t].reset();
+            for (std::size_t t = 0; t < a.places.size(); ++t) {
+                const TilePlace& p = a.places[t];
+                const int first = w == scores_product ? p.col0 : p.row0;
+                const int count = w == scores_product ? p.cols : p.rows;
+                if (pos >= first && pos < first + count) jobs.push_back({&a, h, int(t), w == scores_product});
+            }
+        }
+    const std::uint64_t step_id = std::uint64_t(steps_++);
+    for_each_index(int(jobs.size()), true, [&](int j) {
+        const Job& job = jobs[j];
+        Array& a = *job.array;
+        const TilePlace& p = a.places[job.tile];
+        Eigen::MatrixXd w = Eigen::MatrixXd::Zero(p.rows, p.cols);
+        for (int r = 0; r < p.rows; ++r)
+            for (int k = 0; k < p.cols; ++k) {
+                // keys: row = head dim row0 + r, column = position col0 + k; values: the transpose.
+                const int t = job.keys ? p.col0 + k : p.row0 + r, i = job.keys ? p.row0 + r : p.col0 + k;
+                if (t > pos) continue;
+                const auto& cache = job.keys ? step.keys : step.values;
+                w(r, k) = cache[std::size_t(t) * kv_dim + std::size_t(job.kv_head) * hs + i];
+            }
+        const double w_max = w.cwiseAbs().maxCoeff();
+        a.scale[job.tile] = w_max > 0 ? w_max : 1.0;
+        w /= a.scale[job.tile];
+        const AnalogConfig& c = program_config_;
+        a.tiles[job.tile] = program_tile_block(c, w, p, tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col, 1),
+                                               tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col,
+                                                         0x7772697465000000ULL ^ step_id));
+        a.engines[job.tile] = make_engine(options_, a.tiles[job.tile].tile);
+        a.checks[job.tile].reset();
+    });
+    run(*products_[std::size_t(step.block) * 2 + scores_product], step, q, stride, scores, true, substitute);
+}
+
+void AttentionTiles::values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
+                            std::span<float> out, bool substitute) {
+    run(*products_[std::size_t(step.block) * 2 + values_product], step, probs, stride, out, false, substitute);
+}
+
+// One product for all query heads: the DAC reads of every (head, tile) read at this step,
+// engine and ADC on threads by tile (a tile's engine is used by one thread), the sums in a
+// fixed order; then calibration, validation and the conversion to model units.
+void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std::span<const float> x,
+                         std::size_t stride, std::span<float> out, bool keys, bool substitute) {
+    const AnalogConfig& c = options_.config;
+    const int pos = step.pos, hs = step.head_size, n_kv = model_.n_kv_heads;
+    const int group = step.n_heads / step.n_kv_heads;
+    const int R = c.crossbar.spec.rows, C = c.crossbar.spec.cols;
+    const long call = P.calls++;
+    const bool calibrating = call < c.attention_adc_calibration_tokens;
+    const bool check = !calibrating && validation_sampled(options_, P.seed_index, call, P.validated);
+    const int length = keys ? pos + 1 : hs;  // outputs per head
+    auto input = [&](int h) { return keys ? x.subspan(std::size_t(h) * hs, hs) : x.subspan(h * stride, pos + 1); };
+
+    // Reads grouped by tile: (kv head, tile, head in the group); heads with zero input read nothing.
+    std::vector<Read> reads;
+    std::vector<int> first;  // start of each tile's reads in `reads`
+    for (int kv = 0; kv < n_kv; ++kv) {
+        Array& a = *arrays_[(std::size_t(P.block) * n_kv + kv) * 2 + P.which];
+        for (std::size_t t = 0; t < a.places.size(); ++t) {
+            if ((keys ? a.places[t].col0 : a.places[t].row0) > pos) continue;
+            first.push_back(int(reads.size()));
+            for (int h = kv * group; h < (kv + 1) * group; ++h) {
+                float x_max = 0;
+                for (float v : input(h)) x_max = std::max(x_max, std::abs(v));
+                if (x_max > 0) reads.push_back({h, int(t), &a, x_max, {}, {}, {}, 0});
+            }
+        }
+    }
+    first.push_back(int(reads.size()));
+    const int n = int(first.size()) - 1;
+    const std::vector<Eigen::VectorXd> quiet(io_.reads.size());  // no read noise (attention_tiles.hpp)
+    auto read_all = [&](bool circuit) {
+        const bool spice = circuit && options_.validate == CheckEngine::spice;
+        const bool parallel = spice ? false : options_.engine == EngineKind::nodal || circuit ||
+                                                  double(reads.size()) * R * C >= double(1 << 18);
+        for_each_index(n, parallel, [&](int i) {
+            for (int k = first[i]; k < first[i + 1]; ++k) {
+                Read& r = reads[k];
+                Array& a = *r.array;
+                if (!circuit) {
+                    const TilePlace& p = a.places[r.tile];
+                    const int rows = keys ? p.rows : std::min(p.rows, pos + 1 - p.row0);  // later positions: 0 V
+                    r.volts = dac_volts(io_, input(r.head).subspan(p.row0, rows), r.x_max, R);
+                }
+                cosim::MvmEngine& e = circuit ? *a.checks[r.tile] : *a.engines[r.tile];
+                (circuit ? r.circuit : r.engine) = read_tile(e, io_, r.volts, quiet, a.adc_range, 1.0,
+                                                             calibrating && !circuit ? &r.calibration_max : nullptr);
+            }
+        });
+    };
+    // Model units, fixed order: y[h * length + j] = sum over the head's reads of I x_max w_tile / (v_read dG).
+    const double to_y = 1.0 / (io_.v_read_volt * (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens));
+    auto convert = [&](bool circuit) {
+        std::vector<double> acc(std::size_t(step.n_heads) * length, 0.0);
+        for (const Read& r : reads) {
+            const TilePlace& p = r.array->places[r.tile];
+            const Eigen::VectorXd& i = circuit ? r.circuit : r.engine;
+            const double f = double(r.x_max) * r.array->scale[r.tile] * to_y;
+            for (int k = 0; k < p.cols && (!keys || p.col0 + k <= pos); ++k)
+                acc[std::size_t(r.head) * length + p.col0 + k] += i(k) * f;
+        }
+        return std::vector<float>(acc.begin(), acc.end());
+    };
+    read_all(false);
+    std::vector<float> y = convert(false);
+    if (calibrating) {
+        for (const Read& r : reads) r.array->calibration_max = std::max(r.array->calibration_max, r.calibration_max);
+        if (call + 1 == c.attention_adc_calibration_tokens)
+            for (int kv = 0; kv < n_kv; ++kv) {
+                Array& a = *arrays_[(std::size_t(P.block) * n_kv + kv) * 2 + P.which];
+                a.adc_range = a.calibration_max > 0 ? c.attention_adc_headroom * a.calibration_max : 1e-30;
+            }
+    }
+    if (check) {
+        const auto t0 = Clock::now();
+        const bool spice = options_.validate == CheckEngine::spice;
+        for (const Read& r : reads)  // check engines of this step's tiles, built here (one thread)
+            if (!r.array->checks[r.tile])
+                r.array->checks[r.tile] = spice ? cosim::make_spice_engine(r.array->tiles[r.tile].tile, session_())
+                                                : cosim::make_nodal_engine(r.array->tiles[r.tile].tile);
+        read_all(true);
+        const std::vector<float> y_circuit = convert(true);
+        P.stats.add(y_circuit, y);
+        ++P.validated;
+        if (substitute) y = y_circuit;
+        P.stats.seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    }
+    for (int h = 0; h < step.n_heads; ++h)
+        for (int j = 0; j < length; ++j)
+            out[keys ? h * stride + j : std::size_t(h) * hs + j] = y[std::size_t(h) * length + j];
+}
+
+std::vector<ValidationStats> AttentionTiles::validation() const {
+    std::vector<ValidationStats> v;
+    for (const auto& p : products_) v.push_back(p->stats);
+    return v;
+}
+
+double AttentionTiles::validation_seconds() const {
+    double s = 0;
+    for (const auto& p : products_) s += p->stats.seconds;
+    return s;
+}
+
+int AttentionTiles::tiles() const {
+    int n = 0;
+    for (const auto& a : arrays_) n += int(a->places.size());
+    return n;
+}
+
+}  // namespace kirchhoff::analog

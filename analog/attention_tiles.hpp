@@ -1,0 +1,101 @@
+// The two attention products on crossbar tiles that hold the KV cache (attention.on_crossbars):
+// scores s_h,t = q_h . k_t and the value product o_h = sum_t p_h,t v_t, per block and query
+// head, for AnalogBackend's attention_scores / attention_values (transformer/linear_backend.hpp).
+//
+// Physical model: the dataflow of Leroux et al., "Analog in-memory computing attention
+// mechanism for fast and energy-efficient large language models", Nature Computational
+// Science 5, 813-824, 2025: K and V of each kv head live in their own arrays, one row written
+// per generated token, and the two dot products are analog MVMs on them. Here the cells are
+// the configured crossbar cells (the same mapping, converters and engines as the linear
+// layers), not Leroux's capacitive gain cells, and softmax stays digital (Leroux: a hard
+// sigmoid in analog).
+//   scores  K^T on tiles: rows = head dims (inputs, q_h as row voltages), cols = positions.
+//           The product's matrix is K (seq_len, head_size), tiled by tile_places(seq_len, hs).
+//   values  V on tiles: rows = positions (inputs, p_h,t as row voltages), cols = head dims.
+//           The product's matrix is V^T (head_size, seq_len), tiled by tile_places(hs, seq_len).
+//   write   at step pos the tile(s) holding position pos are reprogrammed whole with their
+//           current contents (positions <= pos; the rest g_min, weight 0) divided by the tile's
+//           scale w_tile = max |contents| at this write (the other tiles keep theirs). Cells
+//           get the configured stuck-at faults and device-to-device factor, fixed per
+//           physical cell, and PCM programming noise drawn anew at every write (Joshi et al.,
+//           Nature Communications 11, 2473, 2020).
+//   no drift, no read noise: pcm.t_inference_s (hours to days for weights) does not apply to
+//           cells rewritten every token. A row is read at most seq_len token periods after its
+//           write: 256 tokens at 1 ms a token is t = 0.26 s, well below the drift reference
+//           time t0 = 20 s, and the drift factor ((t + t0) / t0)^-nu >= 0.9987 for nu <= 0.1
+//           (Joshi 2020): left out. Joshi's read noise grows with the time since programming,
+//           here the age of each row (a per-token clock this simulator does not have): left out.
+//   DAC     per vector: q_h / max |q_h|, p_h / max p_h (same dac.* as the linear layers).
+//   ADC     adc.bits; one range per block, kv head and product, shared by its tiles:
+//           attention.adc_headroom x the largest |current| of the first
+//           attention.adc_calibration_tokens tokens (they pass unquantised). The calibration
+//           should see at least one full value tile (array.rows tokens): a value column's
+//           current grows with the rows holding similar probabilities. The headroom is its own
+//           key (default 2, not 1.25): scores seen after calibration exceed the calibration
+//           maximum more than linear-layer outputs do, and the clipped ones are the largest,
+//           which dominate the softmax (tests/analog/test_attention_tiles.cpp: at 16 bits the
+//           logit error is 2.2e-2 with 1.25, 2e-4 with 2, 4e-4 with 4).
+//   back    y = sum over row tiles of I_adc x_max w_tile / (v_read (g_max - g_min)).
+// Threads: the (query head, tile) reads of one product run on OpenMP threads, each writing its
+// own buffer; sums are taken afterwards in a fixed order: results are the same at any thread
+// count. Sampled validation (validate, validate_fraction, validate_max_per_layer) re-solves
+// every tile read of a sampled product with the full circuit, per block and product
+// ("layers.<b>.attn.scores", "layers.<b>.attn.values").
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "analog/analog_backend.hpp"
+#include "analog/tile_read.hpp"
+#include "analog/validation_stats.hpp"
+#include "cosim/ngspice_session.hpp"
+#include "transformer/linear_backend.hpp"
+
+namespace kirchhoff::analog {
+
+class AttentionTiles {
+public:
+    /// For `model`'s attention; seed_index0: the first index used in the tile seeds (after the
+    /// linear layers'). session: the backend's ngspice session, for spice validation.
+    AttentionTiles(const AnalogOptions& options, const transformer::ModelConfig& model, int seed_index0,
+                   std::function<cosim::NgspiceSession&()> session);
+    ~AttentionTiles();
+
+    /// Writes row step.pos of K and V into their tiles (pos = 0: a new sequence), then the
+    /// scores: scores[h * stride + t] for t <= pos. substitute: validated products return the
+    /// circuit's outputs.
+    void scores(const transformer::AttentionStep& step, std::span<const float> q, std::span<float> scores,
+                std::size_t stride, bool substitute);
+    /// out[h * head_size + i] = sum_t probs[h * stride + t] v_t,i on the V tiles written by scores().
+    void values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
+                std::span<float> out, bool substitute);
+
+    /// Back to the state after construction (no rows written, ADC calibration restarts).
+    void restart();
+    /// Per block: scores, then values.
+    std::vector<ValidationStats> validation() const;
+    double validation_seconds() const;
+    /// Physical tiles (K and V arrays of every block and kv head, full length seq_len).
+    int tiles() const;
+
+private:
+    struct Array;
+    struct Product;
+    struct Read;
+    void run(Product& P, const transformer::AttentionStep& step, std::span<const float> x, std::size_t stride,
+             std::span<float> out, bool keys, bool substitute);
+
+    AnalogOptions options_;
+    AnalogConfig program_config_;  // options_.config without drift and read noise (see above)
+    Periphery io_;
+    transformer::ModelConfig model_;
+    std::function<cosim::NgspiceSession&()> session_;
+    std::vector<std::unique_ptr<Array>> arrays_;     // (block, kv head, product: 0 scores, 1 values)
+    std::vector<std::unique_ptr<Product>> products_; // (block, product)
+    long steps_ = 0;                                 // attention steps since restart (write seeds)
+};
+
+}  // namespace kirchhoff::analog

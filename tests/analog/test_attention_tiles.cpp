@@ -1,0 +1,243 @@
+// Attention products on KV-cache crossbar tiles (attention.on_crossbars, analog/attention_tiles.hpp):
+// the seam's hook against Forward's digital loops, the switch off, closeness to the digital
+// forward with fine and 8-bit converters, thread-count independence, sampled validation rows.
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#include <omp.h>
+
+#include "analog/analog_backend.hpp"
+#include "params/error.hpp"
+#include "transformer/forward.hpp"
+#include "transformer/perplexity.hpp"
+
+using namespace kirchhoff;
+using namespace kirchhoff::analog;
+namespace matchers = Catch::Matchers;
+
+namespace {
+
+// A random Llama (transformer::random_model) with grouped-query attention.
+transformer::Model gqa_model(std::uint64_t seed) {
+    transformer::ModelConfig c;
+    c.n_heads = 4, c.n_kv_heads = 2;  // two query heads read each kv head's tiles
+    c.dim = 24;                       // head_size 6
+    c.seq_len = 40;                   // K^T: 5 tiles of 8 positions; V: 3 tiles of 16 (16 x 8 tiles)
+    c.arch = transformer::Architecture::llama, c.hidden_dim = 32, c.n_layers = 2, c.vocab_size = 17;
+    return transformer::random_model(c, seed);
+}
+
+std::vector<int> sequence(int n, int vocab) {
+    std::vector<int> t;
+    for (int i = 0; i < n; ++i) t.push_back((i * 5 + i * i / 3) % vocab);
+    return t;
+}
+
+AnalogOptions options(const std::vector<std::string>& sets, EngineKind engine = EngineKind::ideal) {
+    params::Config c(analog_schema());
+    for (const auto& s : sets) c.set_override(s);
+    AnalogOptions o;
+    o.config = analog_config(c);
+    o.engine = engine;
+    return o;
+}
+
+// Ideal wires, no device noise; converters of `bits`; the linear layers' ADC never leaves
+// calibration, the attention ADC calibrates on the first 16 tokens (quantised after them):
+// at least one value tile's rows, so its range has seen a full tile (attention_tiles.hpp).
+std::vector<std::string> clean_sets(int bits, const char* tile = "16x8") {
+    const std::string t = tile;
+    return {"array.rows=" + t.substr(0, t.find('x')), "array.cols=" + t.substr(t.find('x') + 1),
+            "array.r_wire_row_ohm=0", "array.r_wire_col_ohm=0", "dac.bits=" + std::to_string(bits),
+            "adc.bits=" + std::to_string(bits), "adc.calibration_mvms=1000000", "attention.on_crossbars=true",
+            "attention.adc_calibration_tokens=16"};
+}
+
+std::vector<std::string> noisy_sets(const std::string& seed) {
+    return {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2", "array.r_wire_col_ohm=2", "dac.bits=6",
+            "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true", "pcm.t_inference_s=3600",
+            "pcm.read_noise=true", "variability.d2d_sigma=0.05", "faults.stuck_rate=0.02",
+            "attention.on_crossbars=true", "attention.adc_calibration_tokens=3", "seed=" + seed};
+}
+
+std::vector<float> logits(const transformer::Model& m, transformer::LinearBackend& b, const std::vector<int>& t) {
+    transformer::Forward<float> f(m, b);
+    return f.run(t);
+}
+
+// The largest |a - b| over the largest |b|.
+double max_rel(const std::vector<float>& a, const std::vector<float>& b) {
+    double err = 0, ref = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) err = std::max(err, double(std::abs(a[i] - b[i]))), ref = std::max(ref, double(std::abs(b[i])));
+    return err / ref;
+}
+
+// The digital products through the hook, written as Forward's loops write them (float, the
+// same order): the hook path must then give Forward's digital logits bit for bit.
+class DigitalHook final : public transformer::LinearBackend {
+public:
+    std::string_view name() const override { return "digital-hook"; }
+    void matvec(const transformer::LinearLayer& l, std::span<const float> x, std::span<float> y) override {
+        ideal_.matvec(l, x, y);
+    }
+    bool computes_attention() const override { return true; }
+    void attention_scores(const transformer::AttentionStep& s, std::span<const float> q, std::span<float> scores,
+                          std::size_t stride) override {
+        const int hs = s.head_size, kv_dim = s.n_kv_heads * hs, group = s.n_heads / s.n_kv_heads;
+        for (int h = 0; h < s.n_heads; ++h)
+            for (int t = 0; t <= s.pos; ++t) {
+                float score = 0;
+                for (int i = 0; i < hs; ++i) score += q[h * hs + i] * s.keys[t * kv_dim + (h / group) * hs + i];
+                scores[h * stride + t] = score;
+            }
+        ++calls;
+    }
+    void attention_values(const transformer::AttentionStep& s, std::span<const float> p, std::size_t stride,
+                          std::span<float> out) override {
+        const int hs = s.head_size, kv_dim = s.n_kv_heads * hs, group = s.n_heads / s.n_kv_heads;
+        for (int h = 0; h < s.n_heads; ++h) {
+            for (int i = 0; i < hs; ++i) out[h * hs + i] = 0;
+            for (int t = 0; t <= s.pos; ++t)
+                for (int i = 0; i < hs; ++i) out[h * hs + i] += p[h * stride + t] * s.values[t * kv_dim + (h / group) * hs + i];
+        }
+    }
+    int calls = 0;
+
+private:
+    transformer::IdealBackend ideal_;
+};
+
+}  // namespace
+
+TEST_CASE("attention hook: off by default, and exact products through it give the digital logits bitwise",
+          "[analog][attention]") {
+    const transformer::Model m = gqa_model(1);
+    const auto t = sequence(20, m.config.vocab_size);
+    transformer::IdealBackend digital;
+    CHECK_FALSE(digital.computes_attention());
+    transformer::AttentionStep s;
+    std::vector<float> buffer(8);
+    CHECK_THROWS_AS(digital.attention_scores(s, buffer, buffer, 1), std::logic_error);
+    CHECK_THROWS_AS(digital.attention_values(s, buffer, 1, buffer), std::logic_error);
+    DigitalHook hook;
+    CHECK(logits(m, hook, t) == logits(m, digital, t));
+    CHECK(hook.calls == m.config.n_layers * int(t.size()));
+}
+
+TEST_CASE("attention.on_crossbars = false keeps attention digital: no attention tiles, rows or calls",
+          "[analog][attention]") {
+    const transformer::Model m = gqa_model(2);
+    const auto t = sequence(12, m.config.vocab_size);
+    auto sets = clean_sets(24);
+    sets.push_back("attention.on_crossbars=false");  // the later value wins
+    AnalogBackend off(options(sets));
+    logits(m, off, t);
+    CHECK_FALSE(off.computes_attention());
+    CHECK(off.validation().size() == m.linear_layers().size());
+    int linear_tiles = 0;
+    for (const auto* l : m.linear_layers())
+        linear_tiles += ((l->in + 15) / 16) * ((l->out + 7) / 8);
+    CHECK(off.tiles() == linear_tiles);
+    transformer::AttentionStep s;
+    std::vector<float> buffer(8);
+    CHECK_THROWS_AS(off.attention_scores(s, buffer, buffer, 1), std::logic_error);
+    // The same backend with the switch on does take attention, and adds K and V arrays of
+    // ceil(40 / 8) + ceil(40 / 16) tiles per block and kv head.
+    sets.back() = "attention.on_crossbars=true";
+    AnalogBackend on(options(sets));
+    logits(m, on, t);
+    CHECK(on.computes_attention());
+    CHECK(on.tiles() == linear_tiles + m.config.n_layers * m.config.n_kv_heads * (5 + 3));
+    CHECK(on.validation().size() == m.linear_layers().size() + 2 * m.config.n_layers);
+}
+
+TEST_CASE("attention on ideal crossbars: close to the digital logits at 16 bits, further but bounded at 8",
+          "[analog][attention]") {
+    const transformer::Model m = gqa_model(3);
+    const auto t = sequence(36, m.config.vocab_size);  // fills several K and V tiles
+    transformer::IdealBackend digital;
+    const auto reference = logits(m, digital, t);
+    for (const char* tile : {"16x8", "4x8"}) {  // 4 rows < head_size 6: scores sum two row tiles
+        AnalogBackend fine(options(clean_sets(16, tile))), coarse(options(clean_sets(8, tile)));
+        const double e16 = max_rel(logits(m, fine, t), reference);
+        const double e8 = max_rel(logits(m, coarse, t), reference);
+        INFO(tile << ": 16-bit " << e16 << ", 8-bit " << e8);
+        // 16 bits: one DAC step is 2^-15 of max |x|, one attention ADC step 2 / 32767 = 6e-5
+        // of the largest calibration current (attention.adc_headroom = 2), on every linear layer
+        // and both products of two blocks: stated tolerance 2e-3 of the largest logit, about 30
+        // attention ADC steps (measured: 2e-4 to 3e-4).
+        CHECK(e16 < 2e-3);
+        // 8 bits: steps 256 times coarser; the error grows, and stays below 25% of the largest
+        // logit (measured: 4-5%).
+        CHECK(e8 > e16);
+        CHECK(e8 < 0.25);
+    }
+}
+
+TEST_CASE("attention on crossbars gives the same results at 1 and 2 threads", "[analog][attention]") {
+    const transformer::Model m = gqa_model(4);
+    const auto t = sequence(24, m.config.vocab_size);
+    auto run = [&](int threads, const std::string& seed, EngineKind engine) {
+        omp_set_num_threads(threads);
+        AnalogOptions o = options(noisy_sets(seed), engine);
+        o.validate = CheckEngine::nodal;
+        o.validate_fraction = 0.3;
+        AnalogBackend analog(o);
+        const auto z = logits(m, analog, t);
+        const auto v = analog.validation();
+        return std::make_tuple(z, v[v.size() - 2].sum_sq_err, v.back().count);
+    };
+    const int before = omp_get_max_threads();
+    const auto one = run(1, "7", EngineKind::surrogate), two = run(2, "7", EngineKind::surrogate);
+    const auto other = run(2, "8", EngineKind::surrogate);
+    const auto nodal_one = run(1, "7", EngineKind::nodal), nodal_two = run(2, "7", EngineKind::nodal);
+    omp_set_num_threads(before);
+    CHECK(one == two);  // bitwise: logits and validation statistics
+    CHECK(nodal_one == nodal_two);
+    CHECK(std::get<0>(one) != std::get<0>(other));
+    CHECK(std::get<2>(one) > 0);  // the attention products were validated
+}
+
+TEST_CASE("attention products join sampled validation, and it never changes the result", "[analog][attention]") {
+    const transformer::Model m = gqa_model(5);
+    const auto t = sequence(22, m.config.vocab_size);
+    for (const char* wire : {"0", "5"}) {
+        auto sets = clean_sets(12);
+        sets.push_back(std::string("array.r_wire_row_ohm=") + wire);
+        sets.push_back(std::string("array.r_wire_col_ohm=") + wire);
+        AnalogOptions o = options(sets, EngineKind::ideal);
+        AnalogBackend plain(o);
+        const auto z_plain = logits(m, plain, t);
+        o.validate = CheckEngine::nodal;
+        o.validate_fraction = 1.0;
+        AnalogBackend checked(o);
+        CHECK(logits(m, checked, t) == z_plain);  // bitwise
+        const auto v = checked.validation();
+        for (int b = 0; b < m.config.n_layers; ++b)
+            for (int k = 0; k < 2; ++k) {
+                const ValidationStats& s = v[m.linear_layers().size() + 2 * b + k];
+                INFO(s.layer << " wire " << wire);
+                CHECK(s.layer == "layers." + std::to_string(b) + (k ? ".attn.values" : ".attn.scores"));
+                CHECK(s.count == int(t.size()) - 16);  // every step after the 16 calibration tokens
+                if (std::string(wire) == "0") CHECK(s.nmse() < 1e-10);
+                else CHECK(s.nmse() > 1e-8);  // IR drop the ideal engine does not see
+            }
+    }
+}
+
+TEST_CASE("bad attention configuration is refused with key, value and range", "[analog][attention]") {
+    params::Config c(analog_schema());
+    try {
+        c.set_override("attention.adc_calibration_tokens=0");
+        analog_config(c);
+        FAIL("no error");
+    } catch (const InputError& e) {
+        CHECK_THAT(std::string(e.what()), matchers::ContainsSubstring("attention.adc_calibration_tokens") &&
+                                              matchers::ContainsSubstring("0") && matchers::ContainsSubstring("[1, "));
+    }
+    CHECK_THROWS_AS(c.set_override("attention.on_crossbars=maybe"), InputError);
+}
