@@ -72,6 +72,16 @@ struct AnalogBackend::Session {
     cosim::NgspiceSession session;
 };
 
+// One validated MVM of a layer: everything its circuit solves need, copied, so that it can
+// run after inference has moved on.
+struct AnalogBackend::Check {
+    Periphery io;
+    std::vector<std::vector<Eigen::VectorXd>> volts, noise;  // (tile, read)
+    std::vector<double> adc_range;                           // per tile (A)
+    std::vector<float> y_engine;                             // the engine's outputs
+    double to_y = 1.0;                                       // tile sums -> layer outputs
+};
+
 struct AnalogBackend::Layer {
     const transformer::LinearLayer* layer = nullptr;
     double w_max = 1.0;
@@ -93,7 +103,7 @@ AnalogBackend::AnalogBackend(AnalogOptions o) : options_(std::move(o)) {
     name_ = fmt::format("analog-{}", to_string(options_.engine));
 }
 
-AnalogBackend::~AnalogBackend() = default;
+AnalogBackend::~AnalogBackend() = default;  // worker_ first: drains while the layers exist
 
 void AnalogBackend::prepare(const transformer::Model& model) {
     const auto layers = model.linear_layers();
@@ -101,6 +111,7 @@ void AnalogBackend::prepare(const transformer::Model& model) {
     if (prepared_for_ == layers.front()->weight.data() && layers_.size() == layers.size()) return;
     const auto t0 = Clock::now();
     const AnalogConfig& c = options_.config;
+    finish_validation();  // queued checks refer to the layers about to go
     layers_.clear();
     std::vector<std::pair<int, int>> jobs;  // (layer index, tile)
     for (const transformer::LinearLayer* l : layers) {
@@ -142,6 +153,7 @@ void AnalogBackend::prepare(const transformer::Model& model) {
 
 void AnalogBackend::restart() {
     const AnalogConfig& c = options_.config;
+    finish_validation();
     for (auto& L : layers_) {
         L->noise.clear();
         for (const LayerTile& t : L->tiles)
@@ -200,14 +212,24 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     };
     sum_tiles(L.partial, y);
 
-    if (check) {
-        std::vector<float> y_circuit(y.size());
-        validate(L, io, volts, noise, y_circuit);
-        for (std::size_t k = 0; k < y_circuit.size(); ++k) y_circuit[k] = float(y_circuit[k] * to_y);
-        L.stats.add(y_circuit, y);
-        ++L.validated;
-        if (substitute_) std::copy(y_circuit.begin(), y_circuit.end(), y.begin());
+    if (!check) return;
+    ++L.validated;
+    auto job = std::make_shared<Check>(Check{io, std::move(volts), std::move(noise), L.adc_range,
+                                             std::vector<float>(y.begin(), y.end()), to_y});
+    if (options_.validate_in_background && !substitute_) {
+        if (!worker_)
+            worker_ = std::make_unique<BackgroundWorker>(64, [](std::exception_ptr) {});  // check_now catches all
+        worker_->post([this, &L, job] {
+            std::vector<float> y_circuit(job->y_engine.size());
+            check_now(L, *job, y_circuit, false);
+        });
+        return;
     }
+    const auto t0 = Clock::now();
+    std::vector<float> y_circuit(y.size());
+    check_now(L, *job, y_circuit, true);
+    if (substitute_) std::copy(y_circuit.begin(), y_circuit.end(), y.begin());
+    inline_check_seconds_ += since(t0);
 }
 
 // The hardware operations of one MVM of L (op_counts.hpp): volts (tile, read) -> (rows) V as
@@ -225,28 +247,41 @@ void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::V
     }
 }
 
-// The same MVM through full circuit solves: writes the tile sums (before the conversion to
-// y units) into y_circuit.
-void AnalogBackend::validate(Layer& L, const Periphery& io, const std::vector<std::vector<Eigen::VectorXd>>& volts,
-                             const std::vector<std::vector<Eigen::VectorXd>>& noise, std::span<float> y_circuit) {
+// The MVM of `job` through full circuit solves of every tile: the layer outputs into
+// y_circuit and the comparison into L.stats. A solve that throws is recorded as a failure
+// (y_circuit then holds the engine's outputs). Runs inline or on the worker thread, never both
+// at once for one backend (inline checks happen only while nothing is queued: substitute mode
+// is set after restart(), which drains).
+void AnalogBackend::check_now(Layer& L, Check& job, std::span<float> y_circuit, bool parallel) {
     const auto t0 = Clock::now();
     const bool spice = options_.validate == CheckEngine::spice;
-    if (spice && !session_) session_ = std::make_unique<Session>();
+    const bool on_worker = !parallel;
+    std::unique_ptr<Session>& session = on_worker ? worker_session_ : session_;
     const int n = int(L.tiles.size());
-    // One ngspice session is one simulator: spice solves stay on this thread.
-    for_each_index(n, !spice, [&](int t) {
-        if (!L.checks[t])
-            L.checks[t] = spice ? cosim::make_spice_engine(L.tiles[t].tile, session_->session)
-                                : cosim::make_nodal_engine(L.tiles[t].tile);
-        L.partial_check[t] = read_tile(*L.checks[t], io, volts[t], noise[t], L.adc_range[t],
-                                       L.tiles[t].drift_compensation, nullptr);
-    });
-    std::vector<double> acc(y_circuit.size(), 0.0);
-    for (int t = 0; t < n; ++t) {
-        const TilePlace& p = L.tiles[t].place;
-        for (int k = 0; k < p.cols; ++k) acc[p.col0 + k] += L.partial_check[t](k);
+    try {
+        if (spice && !session) session = std::make_unique<Session>();
+        // One ngspice session is one simulator: spice solves stay on this thread.
+        for_each_index(n, parallel && !spice, [&](int t) {
+            if (!L.checks[t])
+                L.checks[t] = spice ? cosim::make_spice_engine(L.tiles[t].tile, session->session)
+                                    : cosim::make_nodal_engine(L.tiles[t].tile);
+            L.partial_check[t] = read_tile(*L.checks[t], job.io, job.volts[t], job.noise[t], job.adc_range[t],
+                                           L.tiles[t].drift_compensation, nullptr);
+        });
+        std::vector<double> acc(y_circuit.size(), 0.0);
+        for (int t = 0; t < n; ++t) {  // fixed order, as for the engine's outputs
+            const TilePlace& p = L.tiles[t].place;
+            for (int k = 0; k < p.cols; ++k) acc[p.col0 + k] += L.partial_check[t](k);
+        }
+        for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * job.to_y);
+        L.stats.add(y_circuit, job.y_engine);
+    } catch (const std::exception& e) {
+        L.stats.fail(fmt::format("{}: {}", L.layer->name, e.what()));
+        std::copy(job.y_engine.begin(), job.y_engine.end(), y_circuit.begin());
+    } catch (...) {
+        L.stats.fail(fmt::format("{}: unknown error", L.layer->name));
+        std::copy(job.y_engine.begin(), job.y_engine.end(), y_circuit.begin());
     }
-    for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(acc[k]);
     L.stats.seconds += since(t0);
 }
 
@@ -262,7 +297,12 @@ void AnalogBackend::attention_values(const transformer::AttentionStep& step, std
     attention_->values(step, probs, stride, out, substitute_);
 }
 
+void AnalogBackend::finish_validation() const {
+    if (worker_) worker_->drain();
+}
+
 std::vector<ValidationStats> AnalogBackend::validation() const {
+    finish_validation();
     std::vector<ValidationStats> out;
     for (const auto& L : layers_) out.push_back(L->stats);
     if (attention_)
@@ -270,7 +310,13 @@ std::vector<ValidationStats> AnalogBackend::validation() const {
     return out;
 }
 
+double AnalogBackend::validation_wait_seconds() const {
+    const double attention = attention_ ? attention_->validation_seconds() : 0.0;
+    return inline_check_seconds_ + attention + (worker_ ? worker_->blocked_seconds() : 0.0);
+}
+
 double AnalogBackend::validation_seconds() const {
+    finish_validation();
     double s = 0;
     for (const auto& L : layers_) s += L->stats.seconds;
     return attention_ ? s + attention_->validation_seconds() : s;

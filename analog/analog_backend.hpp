@@ -31,8 +31,18 @@
 // voltages, with the same noise draws and ADC ranges; ValidationStats compares the two layer
 // outputs. The inference result is the engine's, unchanged, unless set_substitute(true)
 // asks for the circuit's (the shadow pass that measures the effect on the logits).
-// spice validation uses one NgspiceSession, from one thread; nodal validation runs over tiles
-// in parallel.
+// Concurrency (validate_in_background, the default): a validated MVM of a linear layer is
+// queued, with copies of its voltages, noise draws, ADC ranges and engine outputs, to one
+// worker thread that re-solves it while inference goes on (a bounded queue of 64 MVMs; a
+// full queue makes inference wait). The worker takes the MVMs first in first out, so the
+// statistics are summed in the same order as inline and are identical to an inline run at
+// any thread count; validation() waits for the queue to empty. The shadow pass
+// (set_substitute) needs the circuit's outputs at once and validates inline, and so do the
+// attention products (their tiles are rewritten every token). Inline, nodal validation runs
+// over tiles in parallel; the worker solves its tiles one after another (it shares the cores
+// with inference). Each ngspice session is used from one thread: the worker has its own.
+// A circuit solve that fails (no convergence, an ngspice error) is counted in the layer's
+// ValidationStats::failed with its message; inference goes on and nothing is lost.
 // The periphery (per-vector DAC scaling, per-tile ADC bound, global drift compensation) is the
 // hardware-aware inference arrangement of Rasch et al., Nature Communications 14, 5282, 2023.
 // attention.on_crossbars: the backend also takes the two attention products, on tiles that hold
@@ -44,6 +54,7 @@
 #include <vector>
 
 #include "analog/analog_config.hpp"
+#include "analog/background_worker.hpp"
 #include "analog/op_counts.hpp"
 #include "analog/tile_programming.hpp"
 #include "analog/tile_read.hpp"
@@ -70,6 +81,7 @@ struct AnalogOptions {
     CheckEngine validate = CheckEngine::none;
     double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
     long validate_max_per_layer = 0;      // 0: no cap
+    bool validate_in_background = true;   // linear layers' validation on a worker thread (see above)
 };
 
 /// The options' inference engine (ideal, surrogate or nodal) on a programmed tile.
@@ -101,15 +113,24 @@ public:
     /// calibration restart, so replaying the same calls gives the same outputs.
     void restart();
     /// Validated MVMs return the circuit's outputs instead of the engine's (shadow pass).
-    void set_substitute(bool on) { substitute_ = on; }
+    void set_substitute(bool on) {
+        finish_validation();
+        substitute_ = on;
+    }
     /// The hardware operations of the MVMs since prepare() or restart() (op_counts.hpp): DAC
     /// and ADC conversions, cell read power, periphery; validation solves are not counted.
     const OpCounts& op_counts() const { return counts_; }
 
+    /// Waits for the validation solves still running in the background.
+    void finish_validation() const;
     /// Per layer, in Model::linear_layers() order; then, with attention.on_crossbars, per
-    /// block its scores and values products.
+    /// block its scores and values products. Waits for background validation first.
     std::vector<ValidationStats> validation() const;
+    /// Time spent in circuit solves (background ones included).
     double validation_seconds() const;
+    /// Time inference waited for validation: the inline solves, plus, in the background, the
+    /// waits for a free queue slot and for finish_validation().
+    double validation_wait_seconds() const;
     int tiles() const;
     double prepare_seconds() const { return prepare_seconds_; }
     const AnalogOptions& options() const { return options_; }
@@ -118,18 +139,21 @@ private:
     struct Layer;
     struct Session;
     void count(const Layer& L, const std::vector<std::vector<Eigen::VectorXd>>& volts);
-    void validate(Layer& L, const Periphery& io, const std::vector<std::vector<Eigen::VectorXd>>& volts,
-                  const std::vector<std::vector<Eigen::VectorXd>>& noise, std::span<float> y_circuit);
+    struct Check;
+    void check_now(Layer& L, Check& job, std::span<float> y_circuit, bool parallel);
 
     AnalogOptions options_;
     std::string name_;
     std::vector<std::unique_ptr<Layer>> layers_;  // by layer.index
     const void* prepared_for_ = nullptr;
     std::unique_ptr<Session> session_;            // ngspice, created on the first spice validation
+    std::unique_ptr<Session> worker_session_;     // ngspice of the background worker (its thread only)
     std::unique_ptr<AttentionTiles> attention_;   // attention.on_crossbars only
     bool substitute_ = false;
     double prepare_seconds_ = 0.0;
     OpCounts counts_;
+    double inline_check_seconds_ = 0.0;
+    std::unique_ptr<BackgroundWorker> worker_;    // last: destroyed (drained) before the layers
 };
 
 }  // namespace kirchhoff::analog

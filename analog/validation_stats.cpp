@@ -24,6 +24,10 @@ void ValidationStats::add(std::span<const float> circuit, std::span<const float>
     ++count;
 }
 
+void ValidationStats::fail(std::string_view error) {
+    if (failed++ == 0) first_error = std::string(error);
+}
+
 double ValidationStats::nmse() const {
     if (count == 0) return 0.0;
     return sum_sq_ref > 0 ? sum_sq_err / sum_sq_ref : (sum_sq_err > 0 ? INFINITY : 0.0);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace kirchhoff::analog {
 
@@ -20,11 +21,15 @@ struct ValidationStats {
     double sum_sq_err = 0, sum_sq_ref = 0, max_rel_err = 0;
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;  // x: circuit, y: engine
     double seconds = 0;          // wall time of the circuit solves
+    std::int64_t failed = 0;     // sampled MVMs whose circuit solve failed (not in count)
+    std::string first_error;     // the first failure's message
 
     /// One validated MVM: circuit (reference) and engine outputs, both (layer.out).
     void add(std::span<const float> circuit, std::span<const float> engine);
     double nmse() const;         // 0 when nothing was validated
     double correlation() const;  // 1 when either side is constant
+    /// A sampled MVM whose circuit solve threw: counted and the first message kept.
+    void fail(std::string_view error);
 };
 
 }  // namespace kirchhoff::analog

@@ -24,7 +24,7 @@ struct RunOptions {
     std::string engine = "surrogate", validate_engine = "nodal";
     double validate_fraction = 0.01;
     long validate_count = 0;
-    bool json = false;
+    bool validate_inline = false, json = false;
 };
 
 void write_outputs(const std::string& dir, const nlohmann::json& summary, const std::vector<analog::ValidationStats>& v,
@@ -33,10 +33,10 @@ void write_outputs(const std::string& dir, const nlohmann::json& summary, const 
     fs::create_directories(dir);
     {
         std::ofstream f(fs::path(dir) / "validation.csv");
-        f << "layer,count,nmse,max_rel_err,correlation,seconds\n";
+        f << "layer,count,nmse,max_rel_err,correlation,seconds,failed\n";
         for (const auto& s : v)
-            f << fmt::format("{},{},{:.9g},{:.9g},{:.9g},{:.6g}\n", s.layer, s.count, s.nmse(), s.max_rel_err,
-                             s.correlation(), s.seconds);
+            f << fmt::format("{},{},{:.9g},{:.9g},{:.9g},{:.6g},{}\n", s.layer, s.count, s.nmse(), s.max_rel_err,
+                             s.correlation(), s.seconds, s.failed);
     }
     std::ofstream(fs::path(dir) / "summary.json") << summary.dump(2) << "\n";
     std::ofstream(fs::path(dir) / "config.toml") << config.to_toml();
@@ -67,6 +67,7 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
     spec.validate = analog::parse_check_engine(o.validate_engine, "--validate-engine");
     spec.validate_fraction = o.validate_fraction;
     spec.validate_count = o.validate_count;
+    spec.validate_in_background = !o.validate_inline;
     const validation::Evaluation ev = validation::evaluate(config, spec);
 
     const nlohmann::json j = ev.to_json();
@@ -88,12 +89,17 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
     fmt::print("\nenergy and latency per token (first-order estimate; analog/README.md):\n{}", ev.energy.table());
     if (ev.validate_engine == "none") return;
     fmt::print("\nvalidation: {} engine vs {} circuit solves, fraction {} of the MVMs of each layer after ADC "
-               "calibration ({:.2f} s)\n",
-               ev.engine, ev.validate_engine, spec.validate_fraction, ev.validation_s);
+               "calibration ({:.2f} s of solves, {})\n",
+               ev.engine, ev.validate_engine, spec.validate_fraction, ev.validation_s,
+               spec.validate_in_background ? "on a worker thread beside inference" : "inline");
     fmt::print("{:<22} {:>6} {:>12} {:>12} {:>12}\n", "layer", "count", "nmse", "max_rel_err", "correlation");
     for (const auto& s : ev.validation)
         fmt::print("{:<22} {:>6} {:>12.3e} {:>12.3e} {:>12.9f}\n", s.layer, s.count, s.nmse(), s.max_rel_err,
                    s.correlation());
+    for (const auto& s : ev.validation)
+        if (s.failed)
+            fmt::print("{}: {} circuit solve(s) failed and were left out; first: {}\n", s.layer, s.failed,
+                       s.first_error);
     if (const auto& e = ev.logit_effect)
         fmt::print("effect on the logits over the {} scored positions (validated MVMs take the circuit's outputs): "
                    "perplexity {:.5f} (analog {:.5f}), mean KL {:.3e} nats, logit NMSE {:.3e}\n",
@@ -122,6 +128,8 @@ void add_run_command(CLI::App& app) {
         ->check(CLI::Range(0L, 1L << 40));
     cmd->add_option("--validate-engine", o->validate_engine, "nodal or spice (default nodal)")
         ->check(CLI::IsMember({"nodal", "spice"}));
+    cmd->add_flag("--validate-inline", o->validate_inline,
+                  "solve validated MVMs inline instead of on a worker thread beside inference (same statistics)");
     cmd->add_option("--out", o->out_dir, "write validation.csv, summary.json, config.toml and a plot here")
         ->type_name("DIR");
     cmd->add_flag("--json", o->json,

@@ -44,6 +44,7 @@ namespace kirchhoff::validation {
 ///   run.validate_engine   choice  nodal      none | nodal | spice
 ///   run.validate_fraction real    0.01       of each layer's MVMs after ADC calibration, [0, 1]
 ///   run.validate_count    integer 0          at most N validated MVMs per layer, 0 for no cap
+///   run.validate_in_background boolean true  re-solve on a worker thread while inference goes on
 ///   run.logit_effect      boolean true       run the shadow pass when anything was validated
 params::Schema run_schema();
 
@@ -58,6 +59,7 @@ struct RunSpec {
     analog::CheckEngine validate = analog::CheckEngine::nodal;
     double validate_fraction = 0.01;
     long validate_count = 0;
+    bool validate_in_background = true;
     bool logit_effect = true;
 
     /// The model path to load: `model`, or the shipped plain model when it is empty.
@@ -81,7 +83,7 @@ struct Evaluation {
     std::size_t tokens = 0;
     int tiles = 0;
     transformer::PerplexityResult digital, analog;
-    double tokens_per_s = 0;                  // analog, without the validation solves
+    double tokens_per_s = 0;                  // analog, without waiting for validation solves
     double tokens_per_s_with_validation = 0;  // analog, wall time including them
     double prepare_s = 0;                     // programming the tiles
     double validation_s = 0;                  // circuit solves
@@ -101,6 +103,8 @@ struct Evaluation {
     /// references (0 when nothing was validated).
     double validation_nmse() const;
     long validated() const;
+    /// Sampled MVMs whose circuit solve failed (recorded, not in the statistics).
+    long validation_failed() const;
 };
 
 /// What does not change between evaluations of the same model on the same text: the model,

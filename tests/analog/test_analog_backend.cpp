@@ -206,6 +206,40 @@ TEST_CASE("validation never changes the inference result", "[analog]") {
             CHECK(std::abs(shadow.second[i][k] - plain.second[i][k]) <= 1e-3 * (1 + std::abs(plain.second[i][k])));
 }
 
+TEST_CASE("validation on the worker thread gives the inline statistics and results", "[analog]") {
+    const transformer::Model m = tiny_model(5);
+    const auto t = tokens(24, m.config.vocab_size);
+    auto run = [&](bool background) {
+        auto sets = noisy_sets();
+        sets.push_back("array.r_wire_row_ohm=2");
+        sets.push_back("array.r_wire_col_ohm=2");
+        AnalogOptions o = options(sets, EngineKind::surrogate);
+        o.validate = CheckEngine::nodal;
+        o.validate_fraction = 0.5;
+        o.validate_in_background = background;
+        AnalogBackend analog(o);
+        const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
+        return std::make_pair(nll, analog.validation());
+    };
+    const auto inline_run = run(false), background_run = run(true);
+    CHECK(inline_run.first == background_run.first);  // bitwise
+    REQUIRE(inline_run.second.size() == background_run.second.size());
+    long validated = 0;
+    for (std::size_t l = 0; l < inline_run.second.size(); ++l) {
+        const ValidationStats &a = inline_run.second[l], &b = background_run.second[l];
+        INFO(a.layer);
+        CHECK(a.count == b.count);
+        CHECK(a.failed == 0);
+        CHECK(b.failed == 0);
+        CHECK(a.sum_sq_err == b.sum_sq_err);  // same solves summed in the same order
+        CHECK(a.sum_sq_ref == b.sum_sq_ref);
+        CHECK(a.max_rel_err == b.max_rel_err);
+        CHECK(a.sxy == b.sxy);
+        validated += long(a.count);
+    }
+    CHECK(validated > 0);
+}
+
 TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]") {
     const transformer::Model m = tiny_model(5);
     const auto t = tokens(20, m.config.vocab_size);
