@@ -63,7 +63,8 @@ void Forward<Scalar>::attention(int block, int pos) {
             attention_on_backend(block, pos, layer_off, inv_sqrt);
             return;
         }
-    const bool parallel = static_cast<long>(c.n_heads) * (pos + 1) * hs > 16 * 1024;
+    // As in IdealBackend::matvec: threads only where the work outweighs a descheduled thread.
+    const bool parallel = static_cast<long>(c.n_heads) * (pos + 1) * hs > 256 * 1024;
 #pragma omp parallel for schedule(static) if (parallel)
     for (int h = 0; h < c.n_heads; ++h) {
         const Scalar* q = q_.data() + static_cast<std::size_t>(h) * hs;

@@ -45,8 +45,10 @@ void gemv(const LinearLayer& layer, std::span<const Scalar> x, std::span<Scalar>
     const int out = layer.out;
     const int in = layer.in;
     const float* w = layer.weight.data();
-    // Small layers are faster on one thread than the cost of waking the team.
-    const bool parallel = static_cast<long>(out) * in > 32 * 1024;
+    // Threads only for layers worth ~100 us of work: a parallel region costs microseconds on an
+    // idle machine but a scheduler time slice (milliseconds) whenever another process holds a
+    // core, and small models run hundreds of regions per token.
+    const bool parallel = static_cast<long>(out) * in > 256 * 1024;
 #pragma omp parallel for schedule(static) if (parallel)
     for (int r = 0; r < out; ++r) {
         const float* row = w + static_cast<std::size_t>(r) * in;
