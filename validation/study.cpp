@@ -162,8 +162,9 @@ Study load_study(const fs::path& path, const params::Schema& schema, const std::
                                      e.source().begin.column, e.description()));
     }
     for (const auto& [k, node] : root)
-        if (k.str() != "study" && k.str() != "base" && k.str() != "axes" && k.str() != "zip")
-            throw InputError(fmt::format("{}: unknown table [{}]; a study has [study], [base], [axes] and [zip.NAME]",
+        if ((k.str() != "study" && k.str() != "base" && k.str() != "axes" && k.str() != "zip") || !node.is_table())
+            throw InputError(fmt::format("{}: unexpected '{}'; a study has the tables [study], [base], [axes] and "
+                                         "[zip.NAME]",
                                          where(path, int(node.source().begin.line)), k.str()));
 
     Study s{path, path.stem().string(), "", {"ppl_analog"}, "", "", params::Config(schema), {}};

@@ -64,6 +64,17 @@ std::string axis_title(const StudyAxis& axis, bool numeric) {
     return fmt::format("{} (with {})", axis.keys[0], others);
 }
 
+// Tics at 1, 2, 3 and 5 times the powers of ten between lo and hi, so that a log axis spanning
+// less than two decades still gets a few labels (gnuplot would label the decades only).
+std::string log_tics(double lo, double hi) {
+    std::string tics;
+    for (double decade = std::pow(10.0, std::floor(std::log10(lo))); decade <= hi; decade *= 10)
+        for (double m : {1.0, 2.0, 3.0, 5.0})
+            if (m * decade >= lo / 1.2 && m * decade <= hi * 1.2)
+                tics += fmt::format("{}{:g}", tics.empty() ? "" : ", ", m * decade);
+    return "set ytics (" + tics + ")\n";
+}
+
 bool is_error_metric(const std::string& m) {
     return m == "validation_nmse" || m == "max_rel_err" || m == "kl_mean_nats" || m == "logit_nmse";
 }
@@ -186,7 +197,7 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
                 gnuplot_quote(axis_title(axis, numeric)),
                 gnuplot_quote(metric + (seeds ? " (mean +- std over seeds)" : "")));
             if (log_x) script += "set logscale x\nset format x '%g'\n";
-            if (log_y) script += "set logscale y\nset autoscale yfix\n";  // no empty decades
+            if (log_y) script += "set logscale y\nset autoscale yfix\n" + log_tics(y_lo, y_hi);
             if (!numeric) script += fmt::format("set xrange [-0.5:{}]\nset xtics rotate by -20\n", axis.values.size() - 0.5);
             script += plot + "\n";
             if (run_gnuplot(plots / (stem + ".gp"), script)) written.push_back(plots / (stem + ".png"));

@@ -109,7 +109,8 @@ TEST_CASE("bad study keys and values are refused with the file, line, key, value
     CHECK_THAT(error_of("[study]\nmetrics = [\"perplexity\"]\n"),
                ContainsSubstring("perplexity") && ContainsSubstring("ppl_analog"));
     CHECK_THAT(error_of("[study]\nx = \"adc.bits\"\n"), ContainsSubstring("not an axis"));
-    CHECK_THAT(error_of("[axis]\nseed = [1]\n"), ContainsSubstring("unknown table [axis]"));
+    CHECK_THAT(error_of("[axis]\nseed = [1]\n"), ContainsSubstring("unexpected 'axis'"));
+    CHECK_THAT(error_of("axes = 3\n"), ContainsSubstring("s.toml:1: unexpected 'axes'"));
     CHECK_THAT(error_of("[zip.d]\n\"adc.bits\" = [4, 6]\nseed = [1]\n"), ContainsSubstring("equally long"));
     CHECK_THAT(error_of("[axes]\nseed = [1]\n[zip.d]\nseed = [2]\n"), ContainsSubstring("swept twice"));
     CHECK_THAT(error_of("[base]\nconfig = \"missing.toml\"\n"), ContainsSubstring("missing.toml"));
