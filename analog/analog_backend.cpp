@@ -288,13 +288,13 @@ void AnalogBackend::check_now(Layer& L, Check& job, std::span<float> y_circuit, 
 void AnalogBackend::attention_scores(const transformer::AttentionStep& step, std::span<const float> q,
                                      std::span<float> scores, std::size_t stride) {
     if (!attention_) LinearBackend::attention_scores(step, q, scores, stride);  // throws
-    attention_->scores(step, q, scores, stride, substitute_);
+    attention_->scores(step, q, scores, stride, substitute_, counts_);
 }
 
 void AnalogBackend::attention_values(const transformer::AttentionStep& step, std::span<const float> probs,
                                      std::size_t stride, std::span<float> out) {
     if (!attention_) LinearBackend::attention_values(step, probs, stride, out);  // throws
-    attention_->values(step, probs, stride, out, substitute_);
+    attention_->values(step, probs, stride, out, substitute_, counts_);
 }
 
 void AnalogBackend::finish_validation() const {

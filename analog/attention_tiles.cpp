@@ -91,7 +91,7 @@ void AttentionTiles::restart() {
 }
 
 void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<const float> q, std::span<float> scores,
-                            std::size_t stride, bool substitute) {
+                            std::size_t stride, bool substitute, OpCounts& counts) {
     const int pos = step.pos, hs = step.head_size, kv_dim = step.n_kv_heads * hs;
     const int n_kv = model_.n_kv_heads;
     // Write row pos of K and V: the tile of each array that holds position pos is reprogrammed
@@ -138,19 +138,20 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
         a.engines[job.tile] = make_engine(options_, a.tiles[job.tile].tile);
         a.checks[job.tile].reset();
     });
-    run(*products_[std::size_t(step.block) * 2 + scores_product], step, q, stride, scores, true, substitute);
+    run(*products_[std::size_t(step.block) * 2 + scores_product], step, q, stride, scores, true, substitute, counts);
 }
 
 void AttentionTiles::values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
-                            std::span<float> out, bool substitute) {
-    run(*products_[std::size_t(step.block) * 2 + values_product], step, probs, stride, out, false, substitute);
+                            std::span<float> out, bool substitute, OpCounts& counts) {
+    run(*products_[std::size_t(step.block) * 2 + values_product], step, probs, stride, out, false, substitute,
+        counts);
 }
 
 // One product for all query heads: the DAC reads of every (head, tile) read at this step,
 // engine and ADC on threads by tile (a tile's engine is used by one thread), the sums in a
 // fixed order; then calibration, validation and the conversion to model units.
 void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std::span<const float> x,
-                         std::size_t stride, std::span<float> out, bool keys, bool substitute) {
+                         std::size_t stride, std::span<float> out, bool keys, bool substitute, OpCounts& counts) {
     const AnalogConfig& c = options_.config;
     const int pos = step.pos, hs = step.head_size, n_kv = model_.n_kv_heads;
     const int group = step.n_heads / step.n_kv_heads;
@@ -213,6 +214,7 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
     };
     read_all(false);
     std::vector<float> y = convert(false);
+    count(reads, step, keys, counts);
     if (calibrating) {
         for (const Read& r : reads) r.array->calibration_max = std::max(r.array->calibration_max, r.calibration_max);
         if (call + 1 == c.attention_adc_calibration_tokens)
@@ -238,6 +240,27 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
     for (int h = 0; h < step.n_heads; ++h)
         for (int j = 0; j < length; ++j)
             out[keys ? h * stride + j : std::size_t(h) * hs + j] = y[std::size_t(h) * length + j];
+}
+
+// The hardware operations of one product's engine reads (op_counts.hpp): per query head with a
+// non-zero input one MVM (head_size inputs and pos + 1 outputs for the scores, the reverse for
+// the values), per (head, tile) one tile read of the rows and columns in use.
+void AttentionTiles::count(const std::vector<Read>& reads, const transformer::AttentionStep& step, bool keys,
+                           OpCounts& counts) const {
+    const AnalogConfig& c = options_.config;
+    const int n_reads = int(io_.reads.size()), pos = step.pos, hs = step.head_size;
+    std::vector<char> head_read(std::size_t(step.n_heads), 0);
+    for (const Read& r : reads) {
+        const TilePlace& p = r.array->places[r.tile];
+        const int rows = keys ? p.rows : std::min(p.rows, pos + 1 - p.row0);
+        const int cols = keys ? std::min(p.cols, pos + 1 - p.col0) : p.cols;
+        counts.add_tile(rows, cols, n_reads, c.bit_serial ? 1 : c.dac_bits, c.adc_bits, false);
+        counts.cell_v2g_w += cell_read_power_w(r.volts, r.array->tiles[r.tile].row_g_siemens);
+        head_read[std::size_t(r.head)] = 1;
+    }
+    const int in = keys ? hs : pos + 1, out = keys ? pos + 1 : hs;
+    for (char h : head_read)
+        if (h) counts.add_mvm(in, out, false, {n_reads, std::min(c.crossbar.spec.cols, out), c.adc_bits});
 }
 
 std::vector<ValidationStats> AttentionTiles::validation() const {

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "analog/analog_backend.hpp"
+#include "analog/op_counts.hpp"
 #include "analog/tile_read.hpp"
 #include "analog/validation_stats.hpp"
 #include "cosim/ngspice_session.hpp"
@@ -66,12 +67,13 @@ public:
 
     /// Writes row step.pos of K and V into their tiles (pos = 0: a new sequence), then the
     /// scores: scores[h * stride + t] for t <= pos. substitute: validated products return the
-    /// circuit's outputs.
+    /// circuit's outputs. counts: the engine's reads are added (op_counts.hpp; one MVM per
+    /// query head; the tile writes are not counted).
     void scores(const transformer::AttentionStep& step, std::span<const float> q, std::span<float> scores,
-                std::size_t stride, bool substitute);
+                std::size_t stride, bool substitute, OpCounts& counts);
     /// out[h * head_size + i] = sum_t probs[h * stride + t] v_t,i on the V tiles written by scores().
     void values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
-                std::span<float> out, bool substitute);
+                std::span<float> out, bool substitute, OpCounts& counts);
 
     /// Back to the state after construction (no rows written, ADC calibration restarts).
     void restart();
@@ -86,7 +88,9 @@ private:
     struct Product;
     struct Read;
     void run(Product& P, const transformer::AttentionStep& step, std::span<const float> x, std::size_t stride,
-             std::span<float> out, bool keys, bool substitute);
+             std::span<float> out, bool keys, bool substitute, OpCounts& counts);
+    void count(const std::vector<Read>& reads, const transformer::AttentionStep& step, bool keys,
+               OpCounts& counts) const;
 
     AnalogOptions options_;
     AnalogConfig program_config_;  // options_.config without drift and read noise (see above)

@@ -133,9 +133,10 @@ EnergyReport energy_report(const OpCounts& k, const EnergyConfig& e, double toke
 }
 
 EnergyReport energy_report(const OpCounts& mvm_counts, const transformer::ModelConfig& model,
-                           const transformer::PerplexityResult& run, const EnergyConfig& config) {
+                           const transformer::PerplexityResult& run, const EnergyConfig& config,
+                           bool attention_products) {
     OpCounts all = mvm_counts;
-    all += non_mvm_ops(model, run);
+    all += non_mvm_ops(model, run, attention_products);
     return energy_report(all, config, double(run.tokens_run));
 }
 

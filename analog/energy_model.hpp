@@ -97,8 +97,11 @@ struct EnergyReport {
 EnergyReport energy_report(const OpCounts& counts, const EnergyConfig& config, double tokens);
 
 /// The usual call after a perplexity evaluation: the backend's MVM counts (read before any
-/// restart()) plus the digital work of the steps `run` took, per step.
+/// restart()) plus the digital work of the steps `run` took, per step. attention_products:
+/// false for attention.on_crossbars (the backend counted the products as tile reads; the KV
+/// cache is no digital traffic then).
 EnergyReport energy_report(const OpCounts& mvm_counts, const transformer::ModelConfig& model,
-                           const transformer::PerplexityResult& run, const EnergyConfig& config);
+                           const transformer::PerplexityResult& run, const EnergyConfig& config,
+                           bool attention_products = true);
 
 }  // namespace kirchhoff::analog

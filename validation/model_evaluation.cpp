@@ -220,7 +220,8 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     const double inference_s = wall_s - backend.validation_wait_seconds();
     ev.tokens_per_s = inference_s > 0 ? double(ev.analog.tokens_run) / inference_s : 0.0;
     ev.tokens_per_s_with_validation = wall_s > 0 ? double(ev.analog.tokens_run) / wall_s : 0.0;
-    ev.energy = analog::energy_report(backend.op_counts(), m.model.config, ev.analog, analog::energy_config(config));
+    ev.energy = analog::energy_report(backend.op_counts(), m.model.config, ev.analog, analog::energy_config(config),
+                                      !options.config.attention_on_crossbars);
 
     if (shadow && ev.validated() > 0) {
         // The same calls again (same noise draws, same ADC calibration), with every validated

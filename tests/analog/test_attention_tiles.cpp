@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include "analog/analog_backend.hpp"
+#include "analog/op_counts.hpp"
 #include "params/error.hpp"
 #include "transformer/forward.hpp"
 #include "transformer/perplexity.hpp"
@@ -240,4 +241,23 @@ TEST_CASE("bad attention configuration is refused with key, value and range", "[
                                               matchers::ContainsSubstring("0") && matchers::ContainsSubstring("[1, "));
     }
     CHECK_THROWS_AS(c.set_override("attention.on_crossbars=maybe"), InputError);
+}
+
+TEST_CASE("attention on crossbars is counted as tile reads: one MVM per query head and product",
+          "[analog][attention]") {
+    const transformer::Model m = gqa_model(6);
+    const auto t = sequence(18, m.config.vocab_size);
+    auto sets = clean_sets(8);
+    sets.push_back("attention.on_crossbars=false");
+    AnalogBackend off(options(sets));
+    logits(m, off, t);
+    sets.back() = "attention.on_crossbars=true";
+    AnalogBackend on(options(sets));
+    logits(m, on, t);
+    const OpCounts& a = on.op_counts();
+    const OpCounts& b = off.op_counts();
+    CHECK(a.mvms == b.mvms + 2.0 * m.config.n_layers * m.config.n_heads * double(t.size()));
+    CHECK(a.tile_reads > b.tile_reads);
+    CHECK(a.adc_conversions[8] > b.adc_conversions[8]);
+    CHECK(a.cell_v2g_w > b.cell_v2g_w);
 }
