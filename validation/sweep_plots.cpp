@@ -190,7 +190,7 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
             }
             std::string script = fmt::format(
                 "set terminal pngcairo size 900,600 noenhanced\nset output '{}.png'\nset title {}{}\n"
-                "set xlabel {}\nset ylabel {}\nset grid\nset key below\nset bars small\n"
+                "set xlabel {}\nset ylabel {}\nset grid\nset key below Left reverse height 1\nset bars small\n"
                 "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n",
                 stem, gnuplot_quote(study.name + ": " + metric + " against " + axis.name),
                 study.description.empty() ? "" : " . \"\\n\" . " + gnuplot_quote(study.description),
