@@ -25,6 +25,7 @@ struct AttentionTiles::Array {
     std::vector<TilePlace> places;
     std::vector<LayerTile> tiles;                                    // per place, as last written
     std::vector<double> scale;                                       // per place: w_tile
+    std::vector<std::uint64_t> write_id;                             // per place: step of the last whole-tile write
     std::vector<std::unique_ptr<cosim::MvmEngine>> engines, checks;  // per place; null until written / validated
     double adc_range = 0, calibration_max = 0;                       // A; range 0 while calibrating
 };
@@ -64,6 +65,7 @@ AttentionTiles::AttentionTiles(const AnalogOptions& options, const transformer::
                                                 : tile_places(options_.config, hs, model.seq_len);
                 a->tiles.resize(a->places.size());
                 a->scale.assign(a->places.size(), 1.0);
+                a->write_id.assign(a->places.size(), 0);
                 a->engines.resize(a->places.size());
                 a->checks.resize(a->places.size());
                 arrays_.push_back(std::move(a));
@@ -94,8 +96,10 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
                             std::size_t stride, bool substitute, OpCounts& counts) {
     const int pos = step.pos, hs = step.head_size, kv_dim = step.n_kv_heads * hs;
     const int n_kv = model_.n_kv_heads;
-    // Write row pos of K and V: the tile of each array that holds position pos is reprogrammed
-    // whole with its contents (positions <= pos) over their max |.|, all such tiles in parallel.
+    // Write row pos of K and V into the tile of each array that holds position pos, all such
+    // tiles in parallel. While the tile's scale (max |contents|) holds, only the new row is
+    // written: the same write stream reproduces the other rows' conductances exactly. A new
+    // scale (or the tile's first row of a sequence) rewrites the whole tile with fresh noise.
     struct Job {
         Array* array;
         int kv_head, tile;
@@ -128,13 +132,14 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
                 const auto& cache = job.keys ? step.keys : step.values;
                 w(r, k) = cache[std::size_t(t) * kv_dim + std::size_t(job.kv_head) * hs + i];
             }
-        const double w_max = w.cwiseAbs().maxCoeff();
-        a.scale[job.tile] = w_max > 0 ? w_max : 1.0;
-        w /= a.scale[job.tile];
+        const double w_max = w.cwiseAbs().maxCoeff(), scale = w_max > 0 ? w_max : 1.0;
+        if (!a.engines[job.tile] || scale != a.scale[job.tile]) a.write_id[job.tile] = step_id;
+        a.scale[job.tile] = scale;
+        w /= scale;
         const AnalogConfig& c = program_config_;
         a.tiles[job.tile] = program_tile_block(c, w, p, tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col, 1),
                                                tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col,
-                                                         0x7772697465000000ULL ^ step_id));
+                                                         0x7772697465000000ULL ^ a.write_id[job.tile]));
         a.engines[job.tile] = make_engine(options_, a.tiles[job.tile].tile);
         a.checks[job.tile].reset();
     });

@@ -13,12 +13,14 @@
 //           The product's matrix is K (seq_len, head_size), tiled by tile_places(seq_len, hs).
 //   values  V on tiles: rows = positions (inputs, p_h,t as row voltages), cols = head dims.
 //           The product's matrix is V^T (head_size, seq_len), tiled by tile_places(hs, seq_len).
-//   write   at step pos the tile(s) holding position pos are reprogrammed whole with their
-//           current contents (positions <= pos; the rest g_min, weight 0) divided by the tile's
-//           scale w_tile = max |contents| at this write (the other tiles keep theirs). Cells
-//           get the configured stuck-at faults and device-to-device factor, fixed per
-//           physical cell, and PCM programming noise drawn anew at every write (Joshi et al.,
-//           Nature Communications 11, 2473, 2020).
+//   write   at step pos the tile(s) holding position pos take row pos; their contents
+//           (positions <= pos; the rest g_min, weight 0) are mapped with the tile's scale
+//           w_tile = max |contents| (the other tiles keep theirs). While w_tile holds, only the
+//           new row is written and the older rows keep their conductances; a new row with a
+//           larger max |.| rewrites the whole tile at the new scale. Cells get the configured
+//           stuck-at faults and device-to-device factor, fixed per physical cell, and PCM
+//           programming noise drawn at each write of the cell (Joshi et al., Nature
+//           Communications 11, 2473, 2020). The tile's engine is rebuilt at every step.
 //   no drift, no read noise: pcm.t_inference_s (hours to days for weights) does not apply to
 //           cells rewritten every token. A row is read at most seq_len token periods after its
 //           write: 256 tokens at 1 ms a token is t = 0.26 s, well below the drift reference

@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include "analog/analog_backend.hpp"
+#include "analog/attention_tiles.hpp"
 #include "analog/op_counts.hpp"
 #include "params/error.hpp"
 #include "transformer/forward.hpp"
@@ -260,4 +261,39 @@ TEST_CASE("attention on crossbars is counted as tile reads: one MVM per query he
     CHECK(a.tile_reads > b.tile_reads);
     CHECK(a.adc_conversions[8] > b.adc_conversions[8]);
     CHECK(a.cell_v2g_w > b.cell_v2g_w);
+}
+
+TEST_CASE("a new K row leaves the older rows' programmed conductances unless it raises the tile's scale",
+          "[analog][attention]") {
+    transformer::ModelConfig mc;
+    mc.arch = transformer::Architecture::llama, mc.n_layers = 1, mc.n_heads = 1, mc.n_kv_heads = 1;
+    mc.dim = 4, mc.hidden_dim = 8, mc.vocab_size = 5, mc.seq_len = 8;  // one K^T tile of 8 positions
+    const AnalogOptions o = options({"array.rows=16", "array.cols=8", "pcm.programming_noise=true", "dac.bits=24",
+                                     "attention.on_crossbars=true", "attention.adc_calibration_tokens=1000"});
+    const std::vector<float> q{0.9f, -0.4f, 0.3f, 0.7f};
+    auto scores_at_3 = [&](float last) {  // the scores of positions 0..2 after row 3 = last * (1, 1, 1, 1)
+        AttentionTiles tiles(o, mc, 100, [] () -> cosim::NgspiceSession& { throw std::logic_error("no spice"); });
+        std::vector<float> keys{1.0f, -0.5f, 0.25f, 0.5f, 0.3f, 0.2f, -0.1f, 0.4f, -0.2f, 0.6f, 0.1f, -0.3f},
+            values(16, 0.5f), out(8);
+        keys.insert(keys.end(), 4, last);
+        OpCounts counts;
+        std::vector<float> before;
+        for (int pos = 0; pos < 4; ++pos) {
+            transformer::AttentionStep s;
+            s.pos = pos, s.n_heads = 1, s.n_kv_heads = 1, s.head_size = 4;
+            s.keys = std::span<const float>(keys).first(4 * (pos + 1));
+            s.values = std::span<const float>(values).first(4 * (pos + 1));
+            tiles.scores(s, q, out, 8, false, counts);
+            if (pos == 2) before.assign(out.begin(), out.begin() + 3);
+        }
+        return std::make_pair(before, std::vector<float>(out.begin(), out.begin() + 3));
+    };
+    const auto kept = scores_at_3(0.5f);      // max |row 3| = 0.5 <= 1: only row 3 written
+    CHECK(kept.first == kept.second);         // bitwise: rows 0..2 unchanged
+    const auto rewritten = scores_at_3(2.0f);  // scale 1 -> 2: the whole tile rewritten, new noise
+    CHECK(rewritten.first != rewritten.second);
+    // ... but the same scores within the programming noise: about 4% of g_max a cell (Joshi
+    // 2020), 0.08 in key units at scale 2, two cells a key element: sigma of a score
+    // 0.08 sqrt(2 |q|^2) = 0.14; bound 0.5.
+    for (int t = 0; t < 3; ++t) CHECK(std::abs(rewritten.second[t] - rewritten.first[t]) < 0.5);
 }
