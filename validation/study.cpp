@@ -95,6 +95,7 @@ bool StudyAxis::replicate() const {
 }
 
 std::string StudyAxis::label(std::size_t i) const {
+    if (!labels.empty()) return labels[i];
     if (keys.size() == 1) return value_text(values[i][0]);
     std::string out;
     for (std::size_t k = 0; k < keys.size(); ++k)
@@ -220,7 +221,7 @@ Study load_study(const fs::path& path, const params::Schema& schema, const std::
 
     if (const auto* t = root["axes"].as_table())
         for (const Leaf& leaf : leaves(*t)) {
-            StudyAxis axis{leaf.name, {leaf.name}, {}, leaf.line};
+            StudyAxis axis{leaf.name, {leaf.name}, {}, {}, leaf.line};
             for (const params::Value& v : axis_values(leaf, s.base, path, "axes")) axis.values.push_back({v});
             s.axes.push_back(std::move(axis));
         }
@@ -235,8 +236,19 @@ Study load_study(const fs::path& path, const params::Schema& schema, const std::
             if (!g || g->empty())
                 throw InputError(fmt::format("{}: [zip.{}] must be a table of equally long lists", where(path, line),
                                              group.str()));
-            StudyAxis axis{"zip." + std::string(group.str()), {}, {}, line};
+            StudyAxis axis{"zip." + std::string(group.str()), {}, {}, {}, line};
+            std::size_t label_line = 0;
             for (const Leaf& leaf : leaves(*g)) {
+                if (leaf.name == "label") {  // names for the plots, not a configuration key
+                    const auto* list = leaf.node->as_array();
+                    for (std::size_t i = 0; list && i < list->size(); ++i)
+                        if (auto text = list->get(i)->value_exact<std::string>()) axis.labels.push_back(*text);
+                    if (!list || axis.labels.size() != list->size())
+                        throw InputError(fmt::format("{}: [{}] label expects a list of strings, got {}",
+                                                     where(path, leaf.line), axis.name, node_text(*leaf.node)));
+                    label_line = std::size_t(leaf.line);
+                    continue;
+                }
                 const auto values = axis_values(leaf, s.base, path, axis.name);
                 if (axis.values.empty()) axis.values.resize(values.size());
                 if (values.size() != axis.values.size())
@@ -247,6 +259,11 @@ Study load_study(const fs::path& path, const params::Schema& schema, const std::
                 axis.keys.push_back(leaf.name);
                 for (std::size_t i = 0; i < values.size(); ++i) axis.values[i].push_back(values[i]);
             }
+            if (axis.keys.empty())
+                throw InputError(fmt::format("{}: [{}] has no configuration keys", where(path, line), axis.name));
+            if (!axis.labels.empty() && axis.labels.size() != axis.values.size())
+                throw InputError(fmt::format("{}: [{}] label has {} entries for {} values", where(path, int(label_line)),
+                                             axis.name, axis.labels.size(), axis.values.size()));
             s.axes.push_back(std::move(axis));
         }
     }

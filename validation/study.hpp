@@ -21,6 +21,7 @@
 //   [zip.device]                              # keys that change together: one axis of the grid
 //   "device.preset" = ["stanford_rram_aimc", "pcm_gst"]
 //   "device.g_min_siemens" = [2e-6, 1e-6]
+//   label = ["RRAM", "PCM"]                   # optional: names of the values in plots
 //
 // Axes (and zip groups) vary in file order, the first slowest; seeds are best listed last.
 // Every key and value goes through params::Config before anything runs: unknown keys, wrong
@@ -50,12 +51,14 @@ struct StudyAxis {
     std::string name;               // the key, or "zip.<group>"
     std::vector<std::string> keys;  // one key, or the zipped keys, in file order
     std::vector<std::vector<params::Value>> values;
+    std::vector<std::string> labels;  // a zip group's `label` list, or empty
     int line = 0;                   // in the study file
 
     /// True when every key is a seed ("seed" or "*.seed"): points that differ only in
     /// replicate axes are one setting, averaged in the plots.
     bool replicate() const;
-    /// The i-th value as text: "8", or "device.preset=pcm_gst, device.g_min_siemens=1e-06".
+    /// The i-th value as text: "8", a zip group's label, or "device.preset=pcm_gst,
+    /// device.g_min_siemens=1e-06".
     std::string label(std::size_t i) const;
 };
 

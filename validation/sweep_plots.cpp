@@ -65,8 +65,10 @@ std::string axis_title(const StudyAxis& axis, bool numeric) {
 }
 
 // Tics at 1, 2, 3 and 5 times the powers of ten between lo and hi, so that a log axis spanning
-// less than two decades still gets a few labels (gnuplot would label the decades only).
+// less than two decades still gets a few labels (gnuplot would label the decades only); wider
+// axes keep gnuplot's decades.
 std::string log_tics(double lo, double hi) {
+    if (hi / lo > 100) return "set format y '%g'\n";
     std::string tics;
     for (double decade = std::pow(10.0, std::floor(std::log10(lo))); decade <= hi; decade *= 10)
         for (double m : {1.0, 2.0, 3.0, 5.0})

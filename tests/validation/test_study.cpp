@@ -85,6 +85,11 @@ TEST_CASE("zipped keys change together as one axis", "[validation][sweep]") {
     CHECK(points[2].config.text("device.preset") == "linear");
     CHECK(points[2].config.integer("seed") == 2);
     CHECK(s.swept_keys() == std::vector<std::string>{"seed", "device.preset", "device.g_min_siemens"});
+    const Study named = load("[zip.device]\n\"device.preset\" = [\"linear\", \"pcm_gst\"]\nlabel = [\"ohmic\", \"GST\"]\n");
+    CHECK(named.axes[0].label(1) == "GST");
+    CHECK(named.swept_keys() == std::vector<std::string>{"device.preset"});
+    CHECK_THROWS_WITH(load("[zip.d]\n\"adc.bits\" = [4, 6]\nlabel = [\"four\"]\n"),
+                      ContainsSubstring("label has 1 entries for 2 values"));
 }
 
 TEST_CASE("bad study keys and values are refused with the file, line, key, value and range", "[validation][sweep]") {
