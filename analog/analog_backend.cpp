@@ -51,10 +51,11 @@ CheckEngine parse_check_engine(std::string_view t, std::string_view flag) {
     throw InputError(fmt::format("{} {}: unknown validation engine; allowed: none, nodal, spice", flag, t));
 }
 
-std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile) {
+std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile,
+                                              int rows_driven) {
     switch (o.engine) {
         case EngineKind::ideal: return cosim::make_ideal_engine(tile);
-        case EngineKind::surrogate: return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt);
+        case EngineKind::surrogate: return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven);
         case EngineKind::nodal: return cosim::make_nodal_engine(tile);
     }
     throw std::logic_error("make_engine: unknown engine");

@@ -84,8 +84,10 @@ struct AnalogOptions {
     bool validate_in_background = true;   // linear layers' validation on a worker thread (see above)
 };
 
-/// The options' inference engine (ideal, surrogate or nodal) on a programmed tile.
-std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile);
+/// The options' inference engine (ideal, surrogate or nodal) on a programmed tile; rows_driven:
+/// rows from it on stay at 0 V (the surrogate skips them for ohmic cells; -1: all rows).
+std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile,
+                                              int rows_driven = -1);
 /// Whether call number `call` of the MVMs numbered `index` (a layer, an attention product) is
 /// validated, `validated` of them having been so far: a hash of seed, index and call below
 /// validate_fraction, up to validate_max_per_layer. The same calls in every replay.

@@ -140,7 +140,9 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
         a.tiles[job.tile] = program_tile_block(c, w, p, tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col, 1),
                                                tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col,
                                                          0x7772697465000000ULL ^ a.write_id[job.tile]));
-        a.engines[job.tile] = make_engine(options_, a.tiles[job.tile].tile);
+        // Until its next write the tile is read with rows up to pos (values) or head_size (keys)
+        // driven: the surrogate skips the solves of the others.
+        a.engines[job.tile] = make_engine(options_, a.tiles[job.tile].tile, job.keys ? p.rows : pos + 1 - p.row0);
         a.checks[job.tile].reset();
     });
     run(*products_[std::size_t(step.block) * 2 + scores_product], step, q, stride, scores, true, substitute, counts);

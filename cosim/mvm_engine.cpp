@@ -34,8 +34,8 @@ private:
 
 class SurrogateEngine final : public MvmEngine {
 public:
-    SurrogateEngine(const ProgrammedTile& t, const CellResponse& response, double v_star)
-        : surrogate_(TileSurrogate::build(t.config.spec, t.cells, response, v_star)) {}
+    SurrogateEngine(const ProgrammedTile& t, const CellResponse& response, double v_star, int rows_driven)
+        : surrogate_(TileSurrogate::build(t.config.spec, t.cells, response, v_star, rows_driven)) {}
     std::string_view name() const override { return "surrogate"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override { return surrogate_.matvec(v); }
 
@@ -90,8 +90,9 @@ ProgrammedTile program_tile(const netlists::CrossbarConfig& config, std::vector<
 }
 
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& t) { return std::make_unique<IdealEngine>(t); }
-std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const CellResponse& r, double v_star) {
-    return std::make_unique<SurrogateEngine>(t, r, v_star);
+std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const CellResponse& r, double v_star,
+                                                 int rows_driven) {
+    return std::make_unique<SurrogateEngine>(t, r, v_star, rows_driven);
 }
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t) { return std::make_unique<NodalEngine>(t); }
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& t, NgspiceSession& s) {

@@ -37,8 +37,10 @@ public:
 };
 
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& tile);
-/// Builds the tile's surrogate from a cell response and a linearisation voltage.
-std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star);
+/// Builds the tile's surrogate from a cell response and a linearisation voltage; rows_driven:
+/// see TileSurrogate::build.
+std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star,
+                                                 int rows_driven = -1);
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
 /// Solves through `session`, which must outlive the engine.
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);

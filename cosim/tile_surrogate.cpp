@@ -92,13 +92,14 @@ Eigen::VectorXd outputs_for(const Linearised& lin, const NodalSolver& solver, co
 }  // namespace
 
 TileSurrogate TileSurrogate::build(const netlists::CrossbarSpec& spec, const std::vector<netlists::CellArray>& cells,
-                                   const CellResponse& response, double v_star) {
+                                   const CellResponse& response, double v_star, int rows_driven) {
     const Linearised lin = linearise(spec, cells, response, response.is_linear() ? 0.0 : v_star);
     const NodalSolver solver = make_solver(lin.xbar);
     const int rows = spec.rows, outs = spec.cols, terms = response.rank();
     TileSurrogate t;
     t.response_ = response;
     t.rows_ = rows;
+    t.rows_driven_ = rows_driven < 0 || !response.is_linear() ? rows : std::min(rows_driven, rows);
     t.v_star_ = v_star;
     t.terms_ = terms == 1 ? 1 : terms + 1;
     t.c_ = lin.c[0];
@@ -107,6 +108,10 @@ TileSurrogate TileSurrogate::build(const netlists::CrossbarSpec& spec, const std
     // A: unit voltage on one row at a time. The factorisation is shared read-only.
 #pragma omp parallel for schedule(dynamic)
     for (int r = 0; r < rows; ++r) {
+        if (r >= t.rows_driven_) {  // never driven: 0 V gives 0 A through an ohmic cell
+            t.m_.col(r).setZero();
+            continue;
+        }
         const Eigen::VectorXd a_col = outputs_for(lin, solver, Eigen::VectorXd::Unit(rows, r), no_sources);
         if (terms == 1) t.m_.col(r) = a_col / lin.c[0];
         else t.m_.col(r) = a_col;
@@ -141,6 +146,9 @@ Eigen::VectorXd TileSurrogate::features(const Eigen::VectorXd& v) const {
 Eigen::VectorXd TileSurrogate::matvec(const Eigen::VectorXd& v) const {
     if (v.size() != rows_)
         throw std::invalid_argument(fmt::format("tile surrogate takes {} row voltages, got {}", rows_, v.size()));
+    if (rows_driven_ < rows_ && !v.tail(rows_ - rows_driven_).isZero(0.0))
+        throw std::logic_error(fmt::format("tile surrogate built for rows 0..{} driven, got a voltage on a later row",
+                                           rows_driven_ - 1));
     return m_ * features(v);
 }
 

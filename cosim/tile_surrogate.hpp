@@ -31,8 +31,10 @@ public:
     /// Builds the matrices of a read-mode tile (1R or 1T1R cells; ohmic or device). `cells`
     /// as program_cells gives them; `v_star` is ignored for ohmic cells. Throws InputError
     /// for what the surrogate cannot represent (select mode, 1S1R), NodalError if singular.
+    /// rows_driven (ohmic cells only; -1: all rows): rows from it on are never driven, their
+    /// solves are skipped (columns of A zero: exact at 0 V) and matvec refuses a voltage there.
     static TileSurrogate build(const netlists::CrossbarSpec& spec, const std::vector<netlists::CellArray>& cells,
-                               const CellResponse& response, double v_star);
+                               const CellResponse& response, double v_star, int rows_driven = -1);
 
     /// Outputs (cols) for row voltages v (rows).
     Eigen::VectorXd matvec(const Eigen::VectorXd& v_volt) const;
@@ -46,7 +48,7 @@ public:
 private:
     CellResponse response_;
     Eigen::MatrixXd m_;
-    int rows_ = 0, terms_ = 1;
+    int rows_ = 0, terms_ = 1, rows_driven_ = 0;
     double v_star_ = 0.0, c_ = 1.0;
 };
 

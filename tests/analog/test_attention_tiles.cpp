@@ -207,11 +207,12 @@ TEST_CASE("attention on crossbars gives the same results at 1 and 2 threads", "[
 TEST_CASE("attention products join sampled validation, and it never changes the result", "[analog][attention]") {
     const transformer::Model m = gqa_model(5);
     const auto t = sequence(22, m.config.vocab_size);
-    for (const char* wire : {"0", "5"}) {
+    for (const char* wire : {"0", "5"})
+    for (EngineKind engine : {EngineKind::ideal, EngineKind::surrogate}) {
         auto sets = clean_sets(12);
         sets.push_back(std::string("array.r_wire_row_ohm=") + wire);
         sets.push_back(std::string("array.r_wire_col_ohm=") + wire);
-        AnalogOptions o = options(sets, EngineKind::ideal);
+        AnalogOptions o = options(sets, engine);
         AnalogBackend plain(o);
         const auto z_plain = logits(m, plain, t);
         o.validate = CheckEngine::nodal;
@@ -222,10 +223,11 @@ TEST_CASE("attention products join sampled validation, and it never changes the 
         for (int b = 0; b < m.config.n_layers; ++b)
             for (int k = 0; k < 2; ++k) {
                 const ValidationStats& s = v[m.linear_layers().size() + 2 * b + k];
-                INFO(s.layer << " wire " << wire);
+                INFO(s.layer << " wire " << wire << " engine " << to_string(engine));
                 CHECK(s.layer == "layers." + std::to_string(b) + (k ? ".attn.values" : ".attn.scores"));
                 CHECK(s.count == int(t.size()) - 16);  // every step after the 16 calibration tokens
-                if (std::string(wire) == "0") CHECK(s.nmse() < 1e-10);
+                // The surrogate (built for the rows in use) is exact for ohmic cells behind wires.
+                if (std::string(wire) == "0" || engine == EngineKind::surrogate) CHECK(s.nmse() < 1e-10);
                 else CHECK(s.nmse() > 1e-8);  // IR drop the ideal engine does not see
             }
     }
