@@ -301,9 +301,10 @@ std::vector<StudyPoint> expand(const Study& study, const std::function<void(cons
         }
         for (std::size_t a = 0; a < study.axes.size(); ++a) {
             const StudyAxis& axis = study.axes[a];
+            const std::string section = axis.name.starts_with("zip.") ? axis.name : "axes";
             for (std::size_t k = 0; k < axis.keys.size(); ++k)
                 p.config.set(axis.keys[k], axis.values[p.axis_index[a]][k],
-                             fmt::format("{} [{}] {}[{}]", where(study.path, axis.line), axis.name, axis.keys[k],
+                             fmt::format("{} [{}] {}[{}]", where(study.path, axis.line), section, axis.keys[k],
                                          p.axis_index[a]));
         }
         if (check) {
