@@ -119,7 +119,10 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
             }
         }
     const std::uint64_t step_id = std::uint64_t(steps_++);
-    for_each_index(int(jobs.size()), true, [&](int j) {
+    // Threads only where a write costs milliseconds (surrogate or nodal engine rebuilt): an
+    // ideal tile is programmed in microseconds, less than a parallel region costs whenever
+    // another thread (background validation, another process) holds a core.
+    for_each_index(int(jobs.size()), options_.engine != EngineKind::ideal, [&](int j) {
         const Job& job = jobs[j];
         Array& a = *job.array;
         const TilePlace& p = a.places[job.tile];
