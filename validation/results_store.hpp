@@ -27,6 +27,7 @@ using ResultRow = std::vector<std::string>;  // one cell per column
 
 /// The result columns a point runner fills, in CSV order (all numbers; empty when unknown):
 /// ppl_digital, ppl_analog, bits_per_token_analog, validation_nmse, max_rel_err, validated,
+/// validation_failed (sampled MVMs whose circuit solve failed),
 /// ppl_circuit_substituted, kl_mean_nats, logit_nmse, tokens_per_s, seconds,
 /// energy_per_token_j, latency_per_token_s.
 const std::vector<std::string>& metric_columns();

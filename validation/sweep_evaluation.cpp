@@ -12,6 +12,9 @@ PointMetrics evaluation_metrics(const Evaluation& e) {
                    {"ppl_analog", e.analog.perplexity()},
                    {"bits_per_token_analog", e.analog.bits_per_token()},
                    {"validated", double(e.validated())},
+                   {"validation_failed", double(e.validation_failed())},
+                   {"energy_per_token_j", e.energy.energy_per_token_j},
+                   {"latency_per_token_s", e.energy.latency_per_token_s},
                    {"tokens_per_s", e.tokens_per_s},
                    {"seconds", e.seconds}};
     if (e.validated() > 0) {
@@ -26,9 +29,6 @@ PointMetrics evaluation_metrics(const Evaluation& e) {
         m["kl_mean_nats"] = e.logit_effect->kl_mean_nats;
         m["logit_nmse"] = e.logit_effect->logit_nmse;
     }
-    const nlohmann::json j = e.to_json();  // the energy model's figures, once it reports them
-    for (const char* key : {"energy_per_token_j", "latency_per_token_s"})
-        if (j.contains(key) && j[key].is_number()) m[key] = j[key].get<double>();
     return m;
 }
 
