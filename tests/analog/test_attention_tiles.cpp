@@ -171,10 +171,10 @@ TEST_CASE("attention on ideal crossbars: close to the digital logits at 16 bits,
         // 16 bits: one DAC step is 2^-15 of max |x|, one attention ADC step 2 / 32767 = 6e-5
         // of the largest calibration current (attention.adc_headroom = 2), on every linear layer
         // and both products of two blocks: stated tolerance 2e-3 of the largest logit, about 30
-        // attention ADC steps (measured: 2e-4 to 3e-4).
+        // attention ADC steps (measured: 2e-4 to 4e-4).
         CHECK(e16 < 2e-3);
         // 8 bits: steps 256 times coarser; the error grows, and stays below 25% of the largest
-        // logit (measured: 4-5%).
+        // logit (measured: 5-6%).
         CHECK(e8 > e16);
         CHECK(e8 < 0.25);
     }
