@@ -222,13 +222,13 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
             worker_ = std::make_unique<BackgroundWorker>(64, [](std::exception_ptr) {});  // check_now catches all
         worker_->post([this, &L, job] {
             std::vector<float> y_circuit(job->y_engine.size());
-            check_now(L, *job, y_circuit, false);
+            check_now(L, *job, y_circuit, true);  // on the worker
         });
         return;
     }
     const auto t0 = Clock::now();
     std::vector<float> y_circuit(y.size());
-    check_now(L, *job, y_circuit, true);
+    check_now(L, *job, y_circuit, false);
     if (substitute_) std::copy(y_circuit.begin(), y_circuit.end(), y.begin());
     inline_check_seconds_ += since(t0);
 }
@@ -253,16 +253,15 @@ void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::V
 // (y_circuit then holds the engine's outputs). Runs inline or on the worker thread, never both
 // at once for one backend (inline checks happen only while nothing is queued: substitute mode
 // is set after restart(), which drains).
-void AnalogBackend::check_now(Layer& L, Check& job, std::span<float> y_circuit, bool parallel) {
+void AnalogBackend::check_now(Layer& L, Check& job, std::span<float> y_circuit, bool on_worker) {
     const auto t0 = Clock::now();
     const bool spice = options_.validate == CheckEngine::spice;
-    const bool on_worker = !parallel;
     std::unique_ptr<Session>& session = on_worker ? worker_session_ : session_;
     const int n = int(L.tiles.size());
     try {
         if (spice && !session) session = std::make_unique<Session>();
         // One ngspice session is one simulator: spice solves stay on this thread.
-        for_each_index(n, parallel && !spice, [&](int t) {
+        for_each_index(n, !spice, [&](int t) {
             if (!L.checks[t])
                 L.checks[t] = spice ? cosim::make_spice_engine(L.tiles[t].tile, session->session)
                                     : cosim::make_nodal_engine(L.tiles[t].tile);
