@@ -37,11 +37,13 @@ double kl_of_logits(std::span<const float> a, std::span<const float> b) {
     return kl;
 }
 
-// Reports the progress of a perplexity pass on stderr, at most every two seconds.
+// Reports the progress of a perplexity pass on stderr, every two seconds from its first scored
+// token (programming the tiles comes before and is not progress of the pass).
 class Progress {
 public:
     Progress(std::string what, std::int64_t total) : what_(std::move(what)), total_(total) {}
     void scored(std::int64_t done) {
+        if (done == 1) start_ = Clock::now();
         const double t = since(start_);
         if (t < next_) return;
         next_ = t + 2.0;

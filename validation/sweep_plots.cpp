@@ -200,6 +200,7 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
                 gnuplot_quote(metric + (seeds ? " (mean +- std over seeds)" : "")));
             if (log_x) script += "set logscale x\nset format x '%g'\n";
             if (log_y) script += "set logscale y\nset autoscale yfix\n" + log_tics(y_lo, y_hi);
+            else script += "set format y '%.4g'\n";  // four digits tell apart close tics of any scale
             if (!numeric) script += fmt::format("set xrange [-0.5:{}]\nset xtics rotate by -20\n", axis.values.size() - 0.5);
             script += plot + "\n";
             if (run_gnuplot(plots / (stem + ".gp"), script)) written.push_back(plots / (stem + ".png"));
