@@ -263,8 +263,9 @@ void AnalogBackend::check_now(Layer& L, Check& job, std::span<float> y_circuit, 
         // One ngspice session is one simulator: spice solves stay on this thread.
         for_each_index(n, !spice, [&](int t) {
             if (!L.checks[t])
-                L.checks[t] = spice ? cosim::make_spice_engine(L.tiles[t].tile, session->session)
-                                    : cosim::make_nodal_engine(L.tiles[t].tile);
+                L.checks[t] = options_.make_check_engine ? options_.make_check_engine(L.tiles[t].tile)
+                              : spice                    ? cosim::make_spice_engine(L.tiles[t].tile, session->session)
+                                                         : cosim::make_nodal_engine(L.tiles[t].tile);
             L.partial_check[t] = read_tile(*L.checks[t], job.io, job.volts[t], job.noise[t], job.adc_range[t],
                                            L.tiles[t].drift_compensation, nullptr);
         });

@@ -51,6 +51,7 @@
 // the KV cache (attention_tiles.hpp); their validation rows follow the layers'.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,6 +85,10 @@ struct AnalogOptions {
     double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
     long validate_max_per_layer = 0;      // 0: no cap
     bool validate_in_background = true;   // linear layers' validation on a worker thread (see above)
+    /// Optional: builds the linear layers' validation engines instead of `validate` (nodal or
+    /// spice), e.g. a circuit engine with other solver settings, or a failing one in tests.
+    /// May be called from several threads at once; validate must still not be none.
+    std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)> make_check_engine;
 };
 
 /// The options' inference engine (ideal, surrogate or nodal) on a programmed tile; rows_driven:

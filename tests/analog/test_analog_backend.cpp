@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <stdexcept>
+
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
@@ -238,6 +240,47 @@ TEST_CASE("validation on the worker thread gives the inline statistics and resul
         validated += long(a.count);
     }
     CHECK(validated > 0);
+}
+
+TEST_CASE("a failed circuit solve is recorded and inference goes on", "[analog]") {
+    // A validation engine that fails like a circuit that does not converge.
+    struct Failing final : cosim::MvmEngine {
+        std::string_view name() const override { return "failing"; }
+        Eigen::VectorXd matvec(const Eigen::VectorXd&) override {
+            throw std::runtime_error("planted: the circuit did not converge");
+        }
+    };
+    const transformer::Model m = tiny_model(6);
+    const auto t = tokens(16, m.config.vocab_size);
+    auto run = [&](bool failing, bool background) {
+        AnalogOptions o = options(noisy_sets(), EngineKind::surrogate);
+        o.validate = CheckEngine::nodal;
+        o.validate_fraction = 0.5;
+        o.validate_in_background = background;
+        if (failing) o.make_check_engine = [](const cosim::ProgrammedTile&) { return std::make_unique<Failing>(); };
+        AnalogBackend analog(o);
+        const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
+        return std::make_pair(nll, analog.validation());
+    };
+    const auto good = run(false, true);
+    long sampled = 0;
+    for (const ValidationStats& v : good.second) sampled += long(v.count);
+    REQUIRE(sampled > 0);
+    for (bool background : {true, false}) {
+        INFO("background " << background);
+        const auto bad = run(true, background);
+        CHECK(bad.first == good.first);  // the inference result is untouched
+        REQUIRE(bad.second.size() == good.second.size());
+        for (std::size_t l = 0; l < good.second.size(); ++l) {
+            INFO(good.second[l].layer);
+            CHECK(bad.second[l].count == 0);
+            CHECK(bad.second[l].failed == good.second[l].count);  // every sampled MVM, none lost
+            if (bad.second[l].failed) {
+                CHECK(bad.second[l].first_error.find("planted: the circuit did not converge") != std::string::npos);
+                CHECK(bad.second[l].first_error.find(good.second[l].layer) != std::string::npos);
+            }
+        }
+    }
 }
 
 TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]") {
