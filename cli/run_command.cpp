@@ -82,7 +82,7 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
     fmt::print("{:>8}  {:>12}  {:>14}  {:>12}\n", "", "perplexity", "bits/token", "tokens/s");
     fmt::print("{:>8}  {:>12.5f}  {:>14.5f}  {:>12.1f}\n", "digital", ev.digital.perplexity(),
                ev.digital.bits_per_token(), ev.digital.tokens_per_second());
-    fmt::print("{:>8}  {:>12.5f}  {:>14.5f}  {:>12.1f}   (without validation solves; {:.1f} with them; tiles "
+    fmt::print("{:>8}  {:>12.5f}  {:>14.5f}  {:>12.1f}   (not counting waits for validation; {:.1f} with them; tiles "
                "programmed in {:.2f} s)\n",
                "analog", ev.analog.perplexity(), ev.analog.bits_per_token(), ev.tokens_per_s,
                ev.tokens_per_s_with_validation, ev.prepare_s);
