@@ -73,13 +73,12 @@ struct AnalogBackend::Session {
     cosim::NgspiceSession session;
 };
 
-// One validated MVM of a layer: everything its circuit solves need, copied, so that it can
-// run after inference has moved on.
+// One validated MVM of a layer: what its circuit solves need besides the programmed tiles
+// (which never change after prepare()), copied, so that it can run after inference has moved on.
 struct AnalogBackend::Check {
     Periphery io;
     std::vector<std::vector<Eigen::VectorXd>> volts, noise;  // (tile, read)
     std::vector<double> adc_range;                           // per tile (A)
-    std::vector<float> y_engine;                             // the engine's outputs
     double to_y = 1.0;                                       // tile sums -> layer outputs
 };
 
@@ -141,12 +140,12 @@ void AnalogBackend::prepare(const transformer::Model& model) {
         L.engines[t] = make_engine(options_, L.tiles[t].tile);
     });
     attention_.reset();
-    if (c.attention_on_crossbars)
-        attention_ = std::make_unique<AttentionTiles>(options_, model.config, int(layers.size()),
-                                                      [this]() -> cosim::NgspiceSession& {
-                                                          if (!session_) session_ = std::make_unique<Session>();
-                                                          return session_->session;
-                                                      });
+    if (c.attention_on_crossbars) {
+        auto validate_product = [this](ValidationStats& stats, std::span<float> y, CircuitSolve solve) {
+            validate(stats, y, std::move(solve));  // the layers' queue (or inline): one order for all
+        };
+        attention_ = std::make_unique<AttentionTiles>(options_, model.config, int(layers.size()), validate_product);
+    }
     prepared_for_ = layers.front()->weight.data();
     restart();
     prepare_seconds_ = since(t0);
@@ -215,20 +214,40 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
 
     if (!check) return;
     ++L.validated;
-    auto job = std::make_shared<Check>(Check{io, std::move(volts), std::move(noise), L.adc_range,
-                                             std::vector<float>(y.begin(), y.end()), to_y});
+    auto job = std::make_shared<const Check>(Check{io, std::move(volts), std::move(noise), L.adc_range, to_y});
+    validate(L.stats, y, [&L, job](const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) {
+        const int n = int(L.tiles.size());
+        for_each_index(n, parallel, [&](int t) {
+            if (!L.checks[t]) L.checks[t] = make(L.tiles[t].tile);  // the tiles of a layer never change
+            L.partial_check[t] = read_tile(*L.checks[t], job->io, job->volts[t], job->noise[t], job->adc_range[t],
+                                           L.tiles[t].drift_compensation, nullptr);
+        });
+        std::vector<double> acc(y_circuit.size(), 0.0);
+        for (int t = 0; t < n; ++t) {  // fixed order, as for the engine's outputs
+            const TilePlace& p = L.tiles[t].place;
+            for (int k = 0; k < p.cols; ++k) acc[p.col0 + k] += L.partial_check[t](k);
+        }
+        for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * job->to_y);
+    });
+}
+
+// One sampled MVM (a layer's or an attention product's) whose engine outputs are y: in the
+// background (a copy of y and `solve`, which holds copies of everything else, queued to the
+// worker), or inline, timed as a wait of inference, where substitute mode replaces y by the
+// circuit's outputs.
+void AnalogBackend::validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve) {
     if (options_.validate_in_background && !substitute_) {
         if (!worker_)
             worker_ = std::make_unique<BackgroundWorker>(64, [](std::exception_ptr) {});  // check_now catches all
-        worker_->post([this, &L, job] {
-            std::vector<float> y_circuit(job->y_engine.size());
-            check_now(L, *job, y_circuit, true);  // on the worker
+        worker_->post([this, &stats, y_engine = std::vector<float>(y.begin(), y.end()), solve = std::move(solve)] {
+            std::vector<float> y_circuit(y_engine.size());
+            check_now(stats, y_engine, solve, y_circuit, true);  // on the worker
         });
         return;
     }
     const auto t0 = Clock::now();
     std::vector<float> y_circuit(y.size());
-    check_now(L, *job, y_circuit, false);
+    check_now(stats, y, solve, y_circuit, false);
     if (substitute_) std::copy(y_circuit.begin(), y_circuit.end(), y.begin());
     inline_check_seconds_ += since(t0);
 }
@@ -248,54 +267,46 @@ void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::V
     }
 }
 
-// The MVM of `job` through full circuit solves of every tile: the layer outputs into
-// y_circuit and the comparison into L.stats. A solve that throws is recorded as a failure
-// (y_circuit then holds the engine's outputs). Runs inline or on the worker thread, never both
-// at once for one backend (inline checks happen only while nothing is queued: substitute mode
-// is set after restart(), which drains).
-void AnalogBackend::check_now(Layer& L, Check& job, std::span<float> y_circuit, bool on_worker) {
+// One validated MVM through full circuit solves (`solve`): the outputs into y_circuit and the
+// comparison with y_engine into stats. A solve that throws is recorded as a failure, named by
+// stats.layer (y_circuit then holds the engine's outputs). Runs inline or on the worker thread,
+// never both at once for one backend (inline checks happen only while nothing is queued:
+// substitute mode is set after restart(), which drains), so the check engines solve() caches
+// are used by one thread at a time.
+void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_engine, const CircuitSolve& solve,
+                              std::span<float> y_circuit, bool on_worker) {
     const auto t0 = Clock::now();
     const bool spice = options_.validate == CheckEngine::spice;
     std::unique_ptr<Session>& session = on_worker ? worker_session_ : session_;
-    const int n = int(L.tiles.size());
     try {
         if (spice && !session) session = std::make_unique<Session>();
-        // One ngspice session is one simulator: spice solves stay on this thread.
-        for_each_index(n, !spice, [&](int t) {
-            if (!L.checks[t])
-                L.checks[t] = options_.make_check_engine ? options_.make_check_engine(L.tiles[t].tile)
-                              : spice                    ? cosim::make_spice_engine(L.tiles[t].tile, session->session)
-                                                         : cosim::make_nodal_engine(L.tiles[t].tile);
-            L.partial_check[t] = read_tile(*L.checks[t], job.io, job.volts[t], job.noise[t], job.adc_range[t],
-                                           L.tiles[t].drift_compensation, nullptr);
-        });
-        std::vector<double> acc(y_circuit.size(), 0.0);
-        for (int t = 0; t < n; ++t) {  // fixed order, as for the engine's outputs
-            const TilePlace& p = L.tiles[t].place;
-            for (int k = 0; k < p.cols; ++k) acc[p.col0 + k] += L.partial_check[t](k);
-        }
-        for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * job.to_y);
-        L.stats.add(y_circuit, job.y_engine);
+        const CheckEngineMaker make = [&](const cosim::ProgrammedTile& tile) {
+            return options_.make_check_engine ? options_.make_check_engine(tile)
+                   : spice                    ? cosim::make_spice_engine(tile, session->session)
+                                              : cosim::make_nodal_engine(tile);
+        };
+        solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
+        stats.add(y_circuit, y_engine);
     } catch (const std::exception& e) {
-        L.stats.fail(fmt::format("{}: {}", L.layer->name, e.what()));
-        std::copy(job.y_engine.begin(), job.y_engine.end(), y_circuit.begin());
+        stats.fail(fmt::format("{}: {}", stats.layer, e.what()));
+        std::copy(y_engine.begin(), y_engine.end(), y_circuit.begin());
     } catch (...) {
-        L.stats.fail(fmt::format("{}: unknown error", L.layer->name));
-        std::copy(job.y_engine.begin(), job.y_engine.end(), y_circuit.begin());
+        stats.fail(fmt::format("{}: unknown error", stats.layer));
+        std::copy(y_engine.begin(), y_engine.end(), y_circuit.begin());
     }
-    L.stats.seconds += since(t0);
+    stats.seconds += since(t0);
 }
 
 void AnalogBackend::attention_scores(const transformer::AttentionStep& step, std::span<const float> q,
                                      std::span<float> scores, std::size_t stride) {
     if (!attention_) LinearBackend::attention_scores(step, q, scores, stride);  // throws
-    attention_->scores(step, q, scores, stride, substitute_, counts_);
+    attention_->scores(step, q, scores, stride, counts_);
 }
 
 void AnalogBackend::attention_values(const transformer::AttentionStep& step, std::span<const float> probs,
                                      std::size_t stride, std::span<float> out) {
     if (!attention_) LinearBackend::attention_values(step, probs, stride, out);  // throws
-    attention_->values(step, probs, stride, out, substitute_, counts_);
+    attention_->values(step, probs, stride, out, counts_);
 }
 
 void AnalogBackend::finish_validation() const {
@@ -312,15 +323,13 @@ std::vector<ValidationStats> AnalogBackend::validation() const {
 }
 
 double AnalogBackend::validation_wait_seconds() const {
-    const double attention = attention_ ? attention_->validation_seconds() : 0.0;
-    return inline_check_seconds_ + attention + (worker_ ? worker_->blocked_seconds() : 0.0);
+    return inline_check_seconds_ + (worker_ ? worker_->blocked_seconds() : 0.0);
 }
 
 double AnalogBackend::validation_seconds() const {
-    finish_validation();
     double s = 0;
-    for (const auto& L : layers_) s += L->stats.seconds;
-    return attention_ ? s + attention_->validation_seconds() : s;
+    for (const ValidationStats& v : validation()) s += v.seconds;  // layers and attention products
+    return s;
 }
 
 int AnalogBackend::tiles() const {

@@ -31,18 +31,20 @@
 // voltages, with the same noise draws and ADC ranges; ValidationStats compares the two layer
 // outputs. The inference result is the engine's, unchanged, unless set_substitute(true)
 // asks for the circuit's (the shadow pass that measures the effect on the logits).
-// Concurrency (validate_in_background, the default): a validated MVM of a linear layer is
-// queued, with copies of its voltages, noise draws, ADC ranges and engine outputs, to one
-// worker thread that re-solves it while inference goes on (a bounded queue of 64 MVMs; a
-// full queue makes inference wait). The worker takes the MVMs first in first out, so the
-// statistics are summed in the same order as inline and are identical to an inline run at
-// any thread count; validation() waits for the queue to empty. The shadow pass
-// (set_substitute) needs the circuit's outputs at once and validates inline, and so do the
-// attention products (their tiles are rewritten every token). Nodal validation runs over
-// tiles in parallel (OpenMP), inline and on the worker alike: on the shipped model at 1%
-// the solves outweigh inference, and the worker's team finishing them sooner beats leaving
-// inference a core to itself (211 against 125 tokens/s with validation at 2 threads). Each
-// ngspice session is used from one thread: the worker has its own.
+// Concurrency (validate_in_background, the default): a validated MVM, of a linear layer or of
+// an attention product, is queued, with copies of its voltages, noise draws, ADC ranges,
+// scales and engine outputs, to one worker thread that re-solves it while inference goes on
+// (a bounded queue of 64 MVMs; a full queue makes inference wait). An attention check also
+// keeps the tiles it read as they were written (attention_tiles.hpp: a rewrite makes a new
+// tile, shared, not copied), and builds their circuit engines on the worker, once per write.
+// The worker takes the MVMs first in first out, so the statistics are summed in the same
+// order as inline and are identical to an inline run at any thread count; validation() waits
+// for the queue to empty. The shadow pass (set_substitute) needs the circuit's outputs at once
+// and validates inline. Nodal validation runs over tiles in parallel (OpenMP), inline and on
+// the worker alike: on the shipped model at 1% the solves outweigh inference, and the
+// worker's team finishing them sooner beats leaving inference a core to itself (211 against
+// 125 tokens/s with validation at 2 threads). Each ngspice session is used from one thread:
+// the worker has its own.
 // A circuit solve that fails (no convergence, an ngspice error) is counted in the layer's
 // ValidationStats::failed with its message; inference goes on and nothing is lost.
 // The periphery (per-vector DAC scaling, per-tile ADC bound, global drift compensation) is the
@@ -53,6 +55,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -84,12 +87,24 @@ struct AnalogOptions {
     CheckEngine validate = CheckEngine::none;
     double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
     long validate_max_per_layer = 0;      // 0: no cap
-    bool validate_in_background = true;   // linear layers' validation on a worker thread (see above)
-    /// Optional: builds the linear layers' validation engines instead of `validate` (nodal or
-    /// spice), e.g. a circuit engine with other solver settings, or a failing one in tests.
-    /// May be called from several threads at once; validate must still not be none.
+    bool validate_in_background = true;   // validation on a worker thread (see above)
+    /// Optional: builds the validation engines (linear layers and attention tiles) instead of
+    /// `validate` (nodal or spice), e.g. a circuit engine with other solver settings, or a
+    /// failing one in tests. May be called from several threads at once; validate must still
+    /// not be none.
     std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)> make_check_engine;
 };
+
+/// Builds the validation (circuit) engine of a programmed tile, on the thread that validates.
+using CheckEngineMaker = std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)>;
+/// The circuit solves of one sampled MVM: fills y_circuit (the MVM's outputs, as the engine's)
+/// from copies it holds of everything the solves need (tiles as they were read, voltages,
+/// noise draws, ADC ranges, scales), making tile engines with `make`; parallel: whether the
+/// tiles may be solved on OpenMP threads (not with ngspice). May run on the worker thread.
+using CircuitSolve = std::function<void(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit)>;
+/// How a sampled MVM is validated (AnalogBackend, attention_tiles.hpp): stats gets the
+/// comparison or the failure; y, the engine's outputs, becomes the circuit's in substitute mode.
+using ValidateMvm = std::function<void(ValidationStats& stats, std::span<float> y, CircuitSolve solve)>;
 
 /// The options' inference engine (ideal, surrogate or nodal) on a programmed tile; rows_driven:
 /// rows from it on stay at 0 V (the surrogate skips them for ohmic cells; -1: all rows).
@@ -149,13 +164,15 @@ private:
     struct Session;
     void count(const Layer& L, const std::vector<std::vector<Eigen::VectorXd>>& volts);
     struct Check;
-    void check_now(Layer& L, Check& job, std::span<float> y_circuit, bool on_worker);
+    void validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve);
+    void check_now(ValidationStats& stats, std::span<const float> y_engine, const CircuitSolve& solve,
+                   std::span<float> y_circuit, bool on_worker);
 
     AnalogOptions options_;
     std::string name_;
     std::vector<std::unique_ptr<Layer>> layers_;  // by layer.index
     const void* prepared_for_ = nullptr;
-    std::unique_ptr<Session> session_;            // ngspice, created on the first spice validation
+    std::unique_ptr<Session> session_;            // ngspice, created on the first inline spice validation
     std::unique_ptr<Session> worker_session_;     // ngspice of the background worker (its thread only)
     std::unique_ptr<AttentionTiles> attention_;   // attention.on_crossbars only
     bool substitute_ = false;

@@ -1,7 +1,6 @@
 // The attention products on KV-cache crossbar tiles (attention_tiles.hpp).
 #include "analog/attention_tiles.hpp"
 
-#include <chrono>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -13,21 +12,27 @@ namespace kirchhoff::analog {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 enum Which { scores_product = 0, values_product = 1 };
 
 }  // namespace
+
+// One write of one tile: its programmed cells and, built by the first validation that reads
+// them (on the validating thread), their circuit engine. Shared with the validations queued
+// while it was the tile's contents: a rewrite makes a new one and leaves them unchanged.
+struct AttentionTiles::Written {
+    LayerTile tile;
+    std::unique_ptr<cosim::MvmEngine> check;
+};
 
 // One product (K^T or V) of one kv head of one block on its tiles.
 struct AttentionTiles::Array {
     int seed_index = 0;
     std::vector<TilePlace> places;
-    std::vector<LayerTile> tiles;                                    // per place, as last written
-    std::vector<double> scale;                                       // per place: w_tile
-    std::vector<std::uint64_t> write_id;                             // per place: step of the last whole-tile write
-    std::vector<std::unique_ptr<cosim::MvmEngine>> engines, checks;  // per place; null until written / validated
-    double adc_range = 0, calibration_max = 0;                       // A; range 0 while calibrating
+    std::vector<std::shared_ptr<Written>> written;            // per place, the last write; null until written
+    std::vector<double> scale;                                // per place: w_tile
+    std::vector<std::uint64_t> write_id;                      // per place: step of the last whole-tile write
+    std::vector<std::unique_ptr<cosim::MvmEngine>> engines;  // per place; null until written
+    double adc_range = 0, calibration_max = 0;                // A; range 0 while calibrating
 };
 
 // One product of one block: its calls, validation sampling and statistics.
@@ -38,20 +43,57 @@ struct AttentionTiles::Product {
     ValidationStats stats;
 };
 
-// One tile read for one query head.
+// One tile read for one query head, with what a circuit solve of it needs.
 struct AttentionTiles::Read {
     int head = 0, tile = 0;
-    Array* array = nullptr;
+    Array* array = nullptr;             // inference's thread only
+    std::shared_ptr<Written> written;   // the tile as read
+    TilePlace place;
     float x_max = 0;
+    double to_y = 0;                    // A -> model units: x_max w_tile / (v_read (g_max - g_min))
+    double adc_range = 0;               // A; 0 while calibrating
     std::vector<Eigen::VectorXd> volts;  // (DAC reads) x (array.rows) V
     Eigen::VectorXd engine, circuit;     // (array.cols) A, digitised
     double calibration_max = 0;
 };
 
+// The reads of one product at one step, grouped by tile (a tile's reads on one thread), and the
+// shape of its outputs: (n_heads, length) with length = pos + 1 (scores) or head_size (values).
+struct AttentionTiles::Reads {
+    std::vector<Read> reads;
+    std::vector<int> first;  // start of each tile's reads in `reads`; last: reads.size()
+    int n_heads = 0, length = 0, pos = 0;
+    bool keys = true;
+
+    // Every read through engine_of(read) and the converters (no read noise) into read.engine or
+    // read.circuit; tiles on threads when parallel. calibrating: records the largest currents.
+    void run(const Periphery& io, bool parallel, bool circuit, bool calibrating,
+             const std::function<cosim::MvmEngine&(Read&)>& engine_of) {
+        const std::vector<Eigen::VectorXd> quiet(io.reads.size());  // no read noise (attention_tiles.hpp)
+        for_each_index(int(first.size()) - 1, parallel, [&](int i) {
+            for (int k = first[i]; k < first[i + 1]; ++k) {
+                Read& r = reads[k];
+                (circuit ? r.circuit : r.engine) = read_tile(engine_of(r), io, r.volts, quiet, r.adc_range, 1.0,
+                                                             calibrating ? &r.calibration_max : nullptr);
+            }
+        });
+    }
+    // Model units, fixed order: y[h * length + j] = sum over the head's reads of I to_y.
+    std::vector<float> convert(bool circuit) const {
+        std::vector<double> acc(std::size_t(n_heads) * length, 0.0);
+        for (const Read& r : reads) {
+            const Eigen::VectorXd& i = circuit ? r.circuit : r.engine;
+            for (int k = 0; k < r.place.cols && (!keys || r.place.col0 + k <= pos); ++k)
+                acc[std::size_t(r.head) * length + r.place.col0 + k] += i(k) * r.to_y;
+        }
+        return std::vector<float>(acc.begin(), acc.end());
+    }
+};
+
 AttentionTiles::AttentionTiles(const AnalogOptions& options, const transformer::ModelConfig& model, int seed_index0,
-                               std::function<cosim::NgspiceSession&()> session)
+                               ValidateMvm validate)
     : options_(options), program_config_(options.config), io_(options.config), model_(model),
-      session_(std::move(session)) {
+      validate_(std::move(validate)) {
     program_config_.pcm_t_inference_s = 0;  // no drift, no read noise (attention_tiles.hpp)
     program_config_.pcm_read_noise = false;
     const int hs = model.head_size();
@@ -63,11 +105,10 @@ AttentionTiles::AttentionTiles(const AnalogOptions& options, const transformer::
                 a->seed_index = index++;
                 a->places = w == scores_product ? tile_places(options_.config, model.seq_len, hs)
                                                 : tile_places(options_.config, hs, model.seq_len);
-                a->tiles.resize(a->places.size());
+                a->written.resize(a->places.size());
                 a->scale.assign(a->places.size(), 1.0);
                 a->write_id.assign(a->places.size(), 0);
                 a->engines.resize(a->places.size());
-                a->checks.resize(a->places.size());
                 arrays_.push_back(std::move(a));
             }
     for (int b = 0; b < model.n_layers; ++b)
@@ -85,7 +126,7 @@ AttentionTiles::~AttentionTiles() = default;
 void AttentionTiles::restart() {
     for (auto& a : arrays_) {
         for (auto& e : a->engines) e.reset();
-        for (auto& e : a->checks) e.reset();
+        for (auto& w : a->written) w.reset();  // queued validations keep theirs
         a->adc_range = a->calibration_max = 0;
     }
     for (auto& p : products_) p->calls = p->validated = 0;
@@ -93,7 +134,7 @@ void AttentionTiles::restart() {
 }
 
 void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<const float> q, std::span<float> scores,
-                            std::size_t stride, bool substitute, OpCounts& counts) {
+                            std::size_t stride, OpCounts& counts) {
     const int pos = step.pos, hs = step.head_size, kv_dim = step.n_kv_heads * hs;
     const int n_kv = model_.n_kv_heads;
     // Write row pos of K and V into the tile of each array that holds position pos, all such
@@ -110,7 +151,7 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
         for (Which w : {scores_product, values_product}) {
             Array& a = *arrays_[(std::size_t(step.block) * n_kv + h) * 2 + w];
             if (pos == 0)  // a new sequence: nothing of the old one is read again
-                for (std::size_t t = 0; t < a.places.size(); ++t) a.engines[t].reset(), a.checks[t].reset();
+                for (std::size_t t = 0; t < a.places.size(); ++t) a.engines[t].reset(), a.written[t].reset();
             for (std::size_t t = 0; t < a.places.size(); ++t) {
                 const TilePlace& p = a.places[t];
                 const int first = w == scores_product ? p.col0 : p.row0;
@@ -140,28 +181,29 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
         a.scale[job.tile] = scale;
         w /= scale;
         const AnalogConfig& c = program_config_;
-        a.tiles[job.tile] = program_tile_block(c, w, p, tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col, 1),
-                                               tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col,
-                                                         0x7772697465000000ULL ^ a.write_id[job.tile]));
+        auto written = std::make_shared<Written>();  // a new one: validations still queued keep the old
+        written->tile = program_tile_block(c, w, p, tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col, 1),
+                                           tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col,
+                                                     0x7772697465000000ULL ^ a.write_id[job.tile]));
         // Until its next write the tile is read with rows up to pos (values) or head_size (keys)
         // driven: the surrogate skips the solves of the others.
-        a.engines[job.tile] = make_engine(options_, a.tiles[job.tile].tile, job.keys ? p.rows : pos + 1 - p.row0);
-        a.checks[job.tile].reset();
+        a.engines[job.tile] = make_engine(options_, written->tile.tile, job.keys ? p.rows : pos + 1 - p.row0);
+        a.written[job.tile] = std::move(written);
     });
-    run(*products_[std::size_t(step.block) * 2 + scores_product], step, q, stride, scores, true, substitute, counts);
+    run(*products_[std::size_t(step.block) * 2 + scores_product], step, q, stride, scores, true, counts);
 }
 
 void AttentionTiles::values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
-                            std::span<float> out, bool substitute, OpCounts& counts) {
-    run(*products_[std::size_t(step.block) * 2 + values_product], step, probs, stride, out, false, substitute,
-        counts);
+                            std::span<float> out, OpCounts& counts) {
+    run(*products_[std::size_t(step.block) * 2 + values_product], step, probs, stride, out, false, counts);
 }
 
 // One product for all query heads: the DAC reads of every (head, tile) read at this step,
 // engine and ADC on threads by tile (a tile's engine is used by one thread), the sums in a
-// fixed order; then calibration, validation and the conversion to model units.
+// fixed order; then calibration, validation (the reads handed to validate_ with the tiles as
+// written, inline or queued) and the conversion to model units.
 void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std::span<const float> x,
-                         std::size_t stride, std::span<float> out, bool keys, bool substitute, OpCounts& counts) {
+                         std::size_t stride, std::span<float> out, bool keys, OpCounts& counts) {
     const AnalogConfig& c = options_.config;
     const int pos = step.pos, hs = step.head_size, n_kv = model_.n_kv_heads;
     const int group = step.n_heads / step.n_kv_heads;
@@ -169,64 +211,38 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
     const long call = P.calls++;
     const bool calibrating = call < c.attention_adc_calibration_tokens;
     const bool check = !calibrating && validation_sampled(options_, P.seed_index, call, P.validated);
-    const int length = keys ? pos + 1 : hs;  // outputs per head
     auto input = [&](int h) { return keys ? x.subspan(std::size_t(h) * hs, hs) : x.subspan(h * stride, pos + 1); };
+    const double to_y = 1.0 / (io_.v_read_volt * (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens));
 
     // Reads grouped by tile: (kv head, tile, head in the group); heads with zero input read nothing.
-    std::vector<Read> reads;
-    std::vector<int> first;  // start of each tile's reads in `reads`
+    auto kept = std::make_shared<Reads>();  // shared with a validation of this product
+    Reads& reads = *kept;
+    reads.n_heads = step.n_heads, reads.length = keys ? pos + 1 : hs, reads.pos = pos, reads.keys = keys;
     for (int kv = 0; kv < n_kv; ++kv) {
         Array& a = *arrays_[(std::size_t(P.block) * n_kv + kv) * 2 + P.which];
         for (std::size_t t = 0; t < a.places.size(); ++t) {
-            if ((keys ? a.places[t].col0 : a.places[t].row0) > pos) continue;
-            first.push_back(int(reads.size()));
+            const TilePlace& p = a.places[t];
+            if ((keys ? p.col0 : p.row0) > pos) continue;
+            reads.first.push_back(int(reads.reads.size()));
+            const int rows = keys ? p.rows : std::min(p.rows, pos + 1 - p.row0);  // later positions: 0 V
             for (int h = kv * group; h < (kv + 1) * group; ++h) {
                 float x_max = 0;
                 for (float v : input(h)) x_max = std::max(x_max, std::abs(v));
-                if (x_max > 0) reads.push_back({h, int(t), &a, x_max, {}, {}, {}, 0});
+                if (x_max == 0) continue;
+                reads.reads.push_back({h, int(t), &a, a.written[t], p, x_max, double(x_max) * a.scale[t] * to_y,
+                                       a.adc_range, dac_volts(io_, input(h).subspan(p.row0, rows), x_max, R), {}, {},
+                                       0});
             }
         }
     }
-    first.push_back(int(reads.size()));
-    const int n = int(first.size()) - 1;
-    const std::vector<Eigen::VectorXd> quiet(io_.reads.size());  // no read noise (attention_tiles.hpp)
-    auto read_all = [&](bool circuit) {
-        const bool spice = circuit && options_.validate == CheckEngine::spice;
-        const bool parallel = spice ? false : options_.engine == EngineKind::nodal || circuit ||
-                                                  double(reads.size()) * R * C >= double(1 << 18);
-        for_each_index(n, parallel, [&](int i) {
-            for (int k = first[i]; k < first[i + 1]; ++k) {
-                Read& r = reads[k];
-                Array& a = *r.array;
-                if (!circuit) {
-                    const TilePlace& p = a.places[r.tile];
-                    const int rows = keys ? p.rows : std::min(p.rows, pos + 1 - p.row0);  // later positions: 0 V
-                    r.volts = dac_volts(io_, input(r.head).subspan(p.row0, rows), r.x_max, R);
-                }
-                cosim::MvmEngine& e = circuit ? *a.checks[r.tile] : *a.engines[r.tile];
-                (circuit ? r.circuit : r.engine) = read_tile(e, io_, r.volts, quiet, a.adc_range, 1.0,
-                                                             calibrating && !circuit ? &r.calibration_max : nullptr);
-            }
-        });
-    };
-    // Model units, fixed order: y[h * length + j] = sum over the head's reads of I x_max w_tile / (v_read dG).
-    const double to_y = 1.0 / (io_.v_read_volt * (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens));
-    auto convert = [&](bool circuit) {
-        std::vector<double> acc(std::size_t(step.n_heads) * length, 0.0);
-        for (const Read& r : reads) {
-            const TilePlace& p = r.array->places[r.tile];
-            const Eigen::VectorXd& i = circuit ? r.circuit : r.engine;
-            const double f = double(r.x_max) * r.array->scale[r.tile] * to_y;
-            for (int k = 0; k < p.cols && (!keys || p.col0 + k <= pos); ++k)
-                acc[std::size_t(r.head) * length + p.col0 + k] += i(k) * f;
-        }
-        return std::vector<float>(acc.begin(), acc.end());
-    };
-    read_all(false);
-    std::vector<float> y = convert(false);
-    count(reads, step, keys, counts);
+    reads.first.push_back(int(reads.reads.size()));
+    reads.run(io_, options_.engine == EngineKind::nodal || double(reads.reads.size()) * R * C >= double(1 << 18),
+              false, calibrating, [](Read& r) -> cosim::MvmEngine& { return *r.array->engines[r.tile]; });
+    std::vector<float> y = reads.convert(false);
+    count(reads, step, counts);
     if (calibrating) {
-        for (const Read& r : reads) r.array->calibration_max = std::max(r.array->calibration_max, r.calibration_max);
+        for (const Read& r : reads.reads)
+            r.array->calibration_max = std::max(r.array->calibration_max, r.calibration_max);
         if (call + 1 == c.attention_adc_calibration_tokens)
             for (int kv = 0; kv < n_kv; ++kv) {
                 Array& a = *arrays_[(std::size_t(P.block) * n_kv + kv) * 2 + P.which];
@@ -234,38 +250,38 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
             }
     }
     if (check) {
-        const auto t0 = Clock::now();
-        const bool spice = options_.validate == CheckEngine::spice;
-        for (const Read& r : reads)  // check engines of this step's tiles, built here (one thread)
-            if (!r.array->checks[r.tile])
-                r.array->checks[r.tile] = spice ? cosim::make_spice_engine(r.array->tiles[r.tile].tile, session_())
-                                                : cosim::make_nodal_engine(r.array->tiles[r.tile].tile);
-        read_all(true);
-        const std::vector<float> y_circuit = convert(true);
-        P.stats.add(y_circuit, y);
         ++P.validated;
-        if (substitute) y = y_circuit;
-        P.stats.seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+        // The solves read the tiles as written now (kept->reads hold them), whenever they run;
+        // the circuit engine of a write is built once (a tile's reads are on one thread).
+        auto solve = [kept, io = io_](const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) {
+            kept->run(io, parallel, true, false, [&](Read& r) -> cosim::MvmEngine& {
+                if (!r.written->check) r.written->check = make(r.written->tile.tile);
+                return *r.written->check;
+            });
+            const std::vector<float> y = kept->convert(true);
+            std::copy(y.begin(), y.end(), y_circuit.begin());
+        };
+        validate_(P.stats, y, solve);  // substitute mode: y becomes the circuit's
     }
     for (int h = 0; h < step.n_heads; ++h)
-        for (int j = 0; j < length; ++j)
-            out[keys ? h * stride + j : std::size_t(h) * hs + j] = y[std::size_t(h) * length + j];
+        for (int j = 0; j < reads.length; ++j)
+            out[keys ? h * stride + j : std::size_t(h) * hs + j] = y[std::size_t(h) * reads.length + j];
 }
 
 // The hardware operations of one product's engine reads (op_counts.hpp): per query head with a
 // non-zero input one MVM (head_size inputs and pos + 1 outputs for the scores, the reverse for
 // the values), per (head, tile) one tile read of the rows and columns in use.
-void AttentionTiles::count(const std::vector<Read>& reads, const transformer::AttentionStep& step, bool keys,
-                           OpCounts& counts) const {
+void AttentionTiles::count(const Reads& reads, const transformer::AttentionStep& step, OpCounts& counts) const {
     const AnalogConfig& c = options_.config;
     const int n_reads = int(io_.reads.size()), pos = step.pos, hs = step.head_size;
+    const bool keys = reads.keys;
     std::vector<char> head_read(std::size_t(step.n_heads), 0);
-    for (const Read& r : reads) {
-        const TilePlace& p = r.array->places[r.tile];
+    for (const Read& r : reads.reads) {
+        const TilePlace& p = r.place;
         const int rows = keys ? p.rows : std::min(p.rows, pos + 1 - p.row0);
         const int cols = keys ? std::min(p.cols, pos + 1 - p.col0) : p.cols;
         counts.add_tile(rows, cols, n_reads, c.bit_serial ? 1 : c.dac_bits, c.adc_bits, false);
-        counts.cell_v2g_w += cell_read_power_w(r.volts, r.array->tiles[r.tile].row_g_siemens);
+        counts.cell_v2g_w += cell_read_power_w(r.volts, r.written->tile.row_g_siemens);
         head_read[std::size_t(r.head)] = 1;
     }
     const int in = keys ? hs : pos + 1, out = keys ? pos + 1 : hs;
@@ -277,12 +293,6 @@ std::vector<ValidationStats> AttentionTiles::validation() const {
     std::vector<ValidationStats> v;
     for (const auto& p : products_) v.push_back(p->stats);
     return v;
-}
-
-double AttentionTiles::validation_seconds() const {
-    double s = 0;
-    for (const auto& p : products_) s += p->stats.seconds;
-    return s;
 }
 
 int AttentionTiles::tiles() const {

@@ -44,7 +44,12 @@
 // own buffer; sums are taken afterwards in a fixed order: results are the same at any thread
 // count. Sampled validation (validate, validate_fraction, validate_max_per_layer) re-solves
 // every tile read of a sampled product with the full circuit, per block and product
-// ("layers.<b>.attn.scores", "layers.<b>.attn.values").
+// ("layers.<b>.attn.scores", "layers.<b>.attn.values"), through the backend's validation
+// (inline or on its worker, analog_backend.hpp). A sampled product hands over its reads with
+// the tiles as written at that step: each write of a tile is a new shared object, so a check
+// still queued when the tile is rewritten solves the contents it read; its circuit engine is
+// built by the first check that reads it and kept with it (a nodal factorisation costs about
+// 30 solves of a 64 x 64 tile; only the tile holding the newest position changes a token).
 #pragma once
 
 #include <functional>
@@ -56,7 +61,6 @@
 #include "analog/op_counts.hpp"
 #include "analog/tile_read.hpp"
 #include "analog/validation_stats.hpp"
-#include "cosim/ngspice_session.hpp"
 #include "transformer/linear_backend.hpp"
 
 namespace kirchhoff::analog {
@@ -64,43 +68,45 @@ namespace kirchhoff::analog {
 class AttentionTiles {
 public:
     /// For `model`'s attention; seed_index0: the first index used in the tile seeds (after the
-    /// linear layers'). session: the backend's ngspice session, for spice validation.
+    /// linear layers'). validate: the backend's validation of a sampled MVM (inline or queued,
+    /// substitute mode; analog_backend.hpp), called from scores() and values().
     AttentionTiles(const AnalogOptions& options, const transformer::ModelConfig& model, int seed_index0,
-                   std::function<cosim::NgspiceSession&()> session);
+                   ValidateMvm validate);
     ~AttentionTiles();
 
     /// Writes row step.pos of K and V into their tiles (pos = 0: a new sequence), then the
-    /// scores: scores[h * stride + t] for t <= pos. substitute: validated products return the
-    /// circuit's outputs. counts: the engine's reads are added (op_counts.hpp; one MVM per
+    /// scores: scores[h * stride + t] for t <= pos (the circuit's for a validated product in
+    /// substitute mode). counts: the engine's reads are added (op_counts.hpp; one MVM per
     /// query head; the tile writes are not counted).
     void scores(const transformer::AttentionStep& step, std::span<const float> q, std::span<float> scores,
-                std::size_t stride, bool substitute, OpCounts& counts);
+                std::size_t stride, OpCounts& counts);
     /// out[h * head_size + i] = sum_t probs[h * stride + t] v_t,i on the V tiles written by scores().
     void values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
-                std::span<float> out, bool substitute, OpCounts& counts);
+                std::span<float> out, OpCounts& counts);
 
     /// Back to the state after construction (no rows written, ADC calibration restarts).
     void restart();
-    /// Per block: scores, then values.
+    /// Per block: scores, then values. Queued validations must have finished (the backend's
+    /// finish_validation()).
     std::vector<ValidationStats> validation() const;
-    double validation_seconds() const;
     /// Physical tiles (K and V arrays of every block and kv head, full length seq_len).
     int tiles() const;
 
 private:
+    struct Written;
     struct Array;
     struct Product;
     struct Read;
+    struct Reads;
     void run(Product& P, const transformer::AttentionStep& step, std::span<const float> x, std::size_t stride,
-             std::span<float> out, bool keys, bool substitute, OpCounts& counts);
-    void count(const std::vector<Read>& reads, const transformer::AttentionStep& step, bool keys,
-               OpCounts& counts) const;
+             std::span<float> out, bool keys, OpCounts& counts);
+    void count(const Reads& reads, const transformer::AttentionStep& step, OpCounts& counts) const;
 
     AnalogOptions options_;
     AnalogConfig program_config_;  // options_.config without drift and read noise (see above)
     Periphery io_;
     transformer::ModelConfig model_;
-    std::function<cosim::NgspiceSession&()> session_;
+    ValidateMvm validate_;
     std::vector<std::unique_ptr<Array>> arrays_;     // (block, kv head, product: 0 scores, 1 values)
     std::vector<std::unique_ptr<Product>> products_; // (block, product)
     long steps_ = 0;                                 // attention steps since restart (write seeds)

@@ -252,7 +252,10 @@ TEST_CASE("a failed circuit solve is recorded and inference goes on", "[analog]"
     const transformer::Model m = tiny_model(6);
     const auto t = tokens(16, m.config.vocab_size);
     auto run = [&](bool failing, bool background) {
-        AnalogOptions o = options(noisy_sets(), EngineKind::surrogate);
+        auto sets = noisy_sets();  // with the attention products on crossbars: their rows too
+        sets.push_back("attention.on_crossbars=true");
+        sets.push_back("attention.adc_calibration_tokens=3");
+        AnalogOptions o = options(sets, EngineKind::surrogate);
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 0.5;
         o.validate_in_background = background;
@@ -262,9 +265,12 @@ TEST_CASE("a failed circuit solve is recorded and inference goes on", "[analog]"
         return std::make_pair(nll, analog.validation());
     };
     const auto good = run(false, true);
-    long sampled = 0;
+    long sampled = 0, attention = 0;
     for (const ValidationStats& v : good.second) sampled += long(v.count);
-    REQUIRE(sampled > 0);
+    for (std::size_t l = m.linear_layers().size(); l < good.second.size(); ++l) attention += long(good.second[l].count);
+    REQUIRE(good.second.size() == m.linear_layers().size() + 2 * std::size_t(m.config.n_layers));
+    REQUIRE(attention > 0);
+    REQUIRE(sampled > attention);
     for (bool background : {true, false}) {
         INFO("background " << background);
         const auto bad = run(true, background);

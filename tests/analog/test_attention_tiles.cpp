@@ -1,9 +1,12 @@
 // Attention products on KV-cache crossbar tiles (attention.on_crossbars, analog/attention_tiles.hpp):
 // the seam's hook against Forward's digital loops, the switch off, closeness to the digital
 // forward with fine and 8-bit converters, thread-count independence, sampled validation rows.
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
@@ -13,6 +16,7 @@
 #include "analog/analog_backend.hpp"
 #include "analog/attention_tiles.hpp"
 #include "analog/op_counts.hpp"
+#include "cosim/mvm_engine.hpp"
 #include "params/error.hpp"
 #include "transformer/forward.hpp"
 #include "transformer/perplexity.hpp"
@@ -233,6 +237,64 @@ TEST_CASE("attention products join sampled validation, and it never changes the 
     }
 }
 
+TEST_CASE("attention validation on the worker, solved after inference has rewritten the tiles, gives the inline "
+          "statistics at 1 and 2 threads", "[analog][attention]") {
+    const transformer::Model m = gqa_model(7);
+    const auto t = sequence(24, m.config.vocab_size);
+    const int rows = int(m.linear_layers().size()) + 2 * m.config.n_layers;
+    auto run = [&](int threads, bool background) {
+        omp_set_num_threads(threads);
+        AnalogOptions o = options(noisy_sets("9"), EngineKind::surrogate);
+        o.validate = CheckEngine::nodal;
+        o.validate_fraction = 0.5;
+        o.validate_max_per_layer = 3;
+        REQUIRE(rows * o.validate_max_per_layer < 64);  // every check fits the worker's queue: no wait
+        o.validate_in_background = background;
+        // In the background no check starts before inference has run every token: each queued
+        // attention check then reads tiles that have been rewritten since (a new row a token).
+        std::atomic<bool> inference_done = !background;
+        o.make_check_engine = [&](const cosim::ProgrammedTile& tile) {
+            while (!inference_done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            return cosim::make_nodal_engine(tile);
+        };
+        AnalogBackend analog(o);
+        const auto z = logits(m, analog, t);
+        const double waited = analog.validation_wait_seconds();  // before any solve, in the background
+        inference_done = true;
+        const auto v = analog.validation();
+        const double solved = analog.validation_seconds();
+        if (background) CHECK(waited < 0.05);  // inference never waited: no full queue, no drain
+        else CHECK(analog.validation_wait_seconds() >= solved);  // inline: every solve is a wait
+        CHECK(solved > 0);
+        return std::make_pair(z, v);
+    };
+    const int before = omp_get_max_threads();
+    const auto reference = run(1, false);
+    for (int threads : {1, 2})
+        for (bool background : {false, true}) {
+            if (threads == 1 && !background) continue;
+            INFO(threads << " threads, background " << background);
+            const auto other = run(threads, background);
+            CHECK(other.first == reference.first);  // bitwise
+            REQUIRE(other.second.size() == std::size_t(rows));
+            long attention = 0;
+            for (std::size_t l = 0; l < other.second.size(); ++l) {
+                const ValidationStats &a = reference.second[l], &b = other.second[l];
+                INFO(a.layer);
+                CHECK(a.failed == 0);
+                CHECK(b.failed == 0);
+                CHECK(a.count == b.count);
+                CHECK(a.sum_sq_err == b.sum_sq_err);  // the same solves, summed in the same order
+                CHECK(a.sum_sq_ref == b.sum_sq_ref);
+                CHECK(a.max_rel_err == b.max_rel_err);
+                CHECK(a.sxy == b.sxy);
+                if (l >= m.linear_layers().size()) attention += long(b.count);
+            }
+            CHECK(attention > 0);
+        }
+    omp_set_num_threads(before);
+}
+
 TEST_CASE("bad attention configuration is refused with key, value and range", "[analog][attention]") {
     params::Config c(analog_schema());
     try {
@@ -274,7 +336,9 @@ TEST_CASE("a new K row leaves the older rows' programmed conductances unless it 
                                      "attention.on_crossbars=true", "attention.adc_calibration_tokens=1000"});
     const std::vector<float> q{0.9f, -0.4f, 0.3f, 0.7f};
     auto scores_at_3 = [&](float last) {  // the scores of positions 0..2 after row 3 = last * (1, 1, 1, 1)
-        AttentionTiles tiles(o, mc, 100, [] () -> cosim::NgspiceSession& { throw std::logic_error("no spice"); });
+        AttentionTiles tiles(o, mc, 100, [](ValidationStats&, std::span<float>, CircuitSolve) {
+            throw std::logic_error("not validated");
+        });
         std::vector<float> keys{1.0f, -0.5f, 0.25f, 0.5f, 0.3f, 0.2f, -0.1f, 0.4f, -0.2f, 0.6f, 0.1f, -0.3f},
             values(16, 0.5f), out(8);
         keys.insert(keys.end(), 4, last);
@@ -285,7 +349,7 @@ TEST_CASE("a new K row leaves the older rows' programmed conductances unless it 
             s.pos = pos, s.n_heads = 1, s.n_kv_heads = 1, s.head_size = 4;
             s.keys = std::span<const float>(keys).first(4 * (pos + 1));
             s.values = std::span<const float>(values).first(4 * (pos + 1));
-            tiles.scores(s, q, out, 8, false, counts);
+            tiles.scores(s, q, out, 8, counts);
             if (pos == 2) before.assign(out.begin(), out.begin() + 3);
         }
         return std::make_pair(before, std::vector<float>(out.begin(), out.begin() + 3));
