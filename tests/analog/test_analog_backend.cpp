@@ -3,6 +3,7 @@
 // counts, and configuration errors.
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -78,6 +79,22 @@ AnalogOptions options(const std::vector<std::string>& sets, EngineKind engine) {
     o.config = analog_config(config(sets));
     o.engine = engine;
     return o;
+}
+
+// Scores `t` on the surrogate engine under `sets` with half the MVMs after calibration
+// re-solved by the nodal circuit (or by `check`), inline or on the worker: the summed NLL and
+// the validation rows.
+std::pair<double, std::vector<ValidationStats>> validated_run(
+    const transformer::Model& m, const std::vector<int>& t, const std::vector<std::string>& sets, bool background,
+    std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)> check = {}) {
+    AnalogOptions o = options(sets, EngineKind::surrogate);
+    o.validate = CheckEngine::nodal;
+    o.validate_fraction = 0.5;
+    o.validate_in_background = background;
+    o.make_check_engine = std::move(check);
+    AnalogBackend analog(o);
+    const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
+    return {nll, analog.validation()};
 }
 
 }  // namespace
@@ -210,19 +227,10 @@ TEST_CASE("validation never changes the inference result", "[analog]") {
 TEST_CASE("validation on the worker thread gives the inline statistics and results", "[analog]") {
     const transformer::Model m = tiny_model(5);
     const auto t = tokens(24, m.config.vocab_size);
-    auto run = [&](bool background) {
-        auto sets = noisy_sets();
-        sets.push_back("array.r_wire_row_ohm=2");
-        sets.push_back("array.r_wire_col_ohm=2");
-        AnalogOptions o = options(sets, EngineKind::surrogate);
-        o.validate = CheckEngine::nodal;
-        o.validate_fraction = 0.5;
-        o.validate_in_background = background;
-        AnalogBackend analog(o);
-        const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
-        return std::make_pair(nll, analog.validation());
-    };
-    const auto inline_run = run(false), background_run = run(true);
+    auto sets = noisy_sets();
+    sets.push_back("array.r_wire_row_ohm=2");
+    sets.push_back("array.r_wire_col_ohm=2");
+    const auto inline_run = validated_run(m, t, sets, false), background_run = validated_run(m, t, sets, true);
     CHECK(inline_run.first == background_run.first);  // bitwise
     REQUIRE(inline_run.second.size() == background_run.second.size());
     long validated = 0;
@@ -251,18 +259,13 @@ TEST_CASE("a failed circuit solve is recorded and inference goes on", "[analog]"
     };
     const transformer::Model m = tiny_model(6);
     const auto t = tokens(16, m.config.vocab_size);
+    auto sets = noisy_sets();  // with the attention products on crossbars: their rows too
+    sets.push_back("attention.on_crossbars=true");
+    sets.push_back("attention.adc_calibration_tokens=3");
     auto run = [&](bool failing, bool background) {
-        auto sets = noisy_sets();  // with the attention products on crossbars: their rows too
-        sets.push_back("attention.on_crossbars=true");
-        sets.push_back("attention.adc_calibration_tokens=3");
-        AnalogOptions o = options(sets, EngineKind::surrogate);
-        o.validate = CheckEngine::nodal;
-        o.validate_fraction = 0.5;
-        o.validate_in_background = background;
-        if (failing) o.make_check_engine = [](const cosim::ProgrammedTile&) { return std::make_unique<Failing>(); };
-        AnalogBackend analog(o);
-        const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
-        return std::make_pair(nll, analog.validation());
+        if (!failing) return validated_run(m, t, sets, background);
+        return validated_run(m, t, sets, background,
+                             [](const cosim::ProgrammedTile&) { return std::make_unique<Failing>(); });
     };
     const auto good = run(false, true);
     long sampled = 0, attention = 0;
