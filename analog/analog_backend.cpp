@@ -22,6 +22,18 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+// The layer outputs (`outputs` of them) from its tiles' outputs (tile, cols), summed in tile
+// order: row tiles add up the same way at any thread count.
+std::vector<double> sum_tiles(const std::vector<LayerTile>& tiles, const std::vector<Eigen::VectorXd>& partial,
+                              std::size_t outputs) {
+    std::vector<double> acc(outputs, 0.0);
+    for (std::size_t t = 0; t < tiles.size(); ++t) {
+        const TilePlace& p = tiles[t].place;
+        for (int k = 0; k < p.cols; ++k) acc[p.col0 + k] += partial[t](k);
+    }
+    return acc;
+}
+
 }  // namespace
 
 std::string_view to_string(EngineKind e) {
@@ -202,15 +214,8 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
             L.adc_range[t] = L.calibration_max[t] > 0 ? c.adc_headroom * L.calibration_max[t] : 1e-30;
 
     const double to_y = double(x_max) * L.w_max / (v_read * (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens));
-    auto sum_tiles = [&](const std::vector<Eigen::VectorXd>& partial, std::span<float> out) {
-        std::vector<double> acc(out.size(), 0.0);
-        for (int t = 0; t < n; ++t) {  // fixed order: row tiles summed the same way at any thread count
-            const TilePlace& p = L.tiles[t].place;
-            for (int k = 0; k < p.cols; ++k) acc[p.col0 + k] += partial[t](k);
-        }
-        for (std::size_t k = 0; k < out.size(); ++k) out[k] = float(acc[k] * to_y);
-    };
-    sum_tiles(L.partial, y);
+    const std::vector<double> acc = sum_tiles(L.tiles, L.partial, y.size());
+    for (std::size_t k = 0; k < y.size(); ++k) y[k] = float(acc[k] * to_y);
 
     if (!check) return;
     ++L.validated;
@@ -222,11 +227,7 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
             L.partial_check[t] = read_tile(*L.checks[t], job->io, job->volts[t], job->noise[t], job->adc_range[t],
                                            L.tiles[t].drift_compensation, nullptr);
         });
-        std::vector<double> acc(y_circuit.size(), 0.0);
-        for (int t = 0; t < n; ++t) {  // fixed order, as for the engine's outputs
-            const TilePlace& p = L.tiles[t].place;
-            for (int k = 0; k < p.cols; ++k) acc[p.col0 + k] += L.partial_check[t](k);
-        }
+        const std::vector<double> acc = sum_tiles(L.tiles, L.partial_check, y_circuit.size());
         for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * job->to_y);
     });
 }
