@@ -19,11 +19,8 @@ namespace kirchhoff::cli {
 namespace {
 
 struct RunOptions {
-    std::string model, tokenizer, text, tables, out_dir;
-    int tokens = 256;
-    std::string engine = "surrogate", validate_engine = "nodal";
-    double validate_fraction = 0.01;
-    long validate_count = 0;
+    validation::RunSpec spec;  // the flags that map onto it directly; the rest below
+    std::string engine = "surrogate", validate_engine = "nodal", out_dir;
     bool validate_inline = false, json = false;
 };
 
@@ -60,13 +57,9 @@ void write_outputs(const std::string& dir, const nlohmann::json& summary, const 
 void run(const RunOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     print_effective_config(config);
-    validation::RunSpec spec;
-    spec.model = o.model, spec.tokenizer = o.tokenizer, spec.text = o.text, spec.tables = o.tables;
-    spec.tokens = o.tokens;
+    validation::RunSpec spec = o.spec;
     spec.engine = analog::parse_engine(o.engine, "--engine");
     spec.validate = analog::parse_check_engine(o.validate_engine, "--validate-engine");
-    spec.validate_fraction = o.validate_fraction;
-    spec.validate_count = o.validate_count;
     spec.validate_in_background = !o.validate_inline;
     const validation::Evaluation ev = validation::evaluate(config, spec);
 
@@ -113,18 +106,18 @@ void add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Perplexity of a transformer in float32 and on simulated crossbars, "
                                               "with sampled full-circuit validation");
-    cmd->add_option("--model", o->model, "llama2.c .bin or Hugging Face folder (default: the shipped plain model, models/plain/model.bin)");
-    cmd->add_option("--tokenizer", o->tokenizer, "tokenizer file (default: tokenizer.json or tokenizer.bin beside the model)");
-    cmd->add_option("--text", o->text, "text to score (default: held-out tail of transformer/data/tinyshakespeare.txt)");
-    cmd->add_option("--tokens", o->tokens, "score the first N tokens of the text, 0 for all (default 256)")
+    cmd->add_option("--model", o->spec.model, "llama2.c .bin or Hugging Face folder (default: the shipped plain model, models/plain/model.bin)");
+    cmd->add_option("--tokenizer", o->spec.tokenizer, "tokenizer file (default: tokenizer.json or tokenizer.bin beside the model)");
+    cmd->add_option("--text", o->spec.text, "text to score (default: held-out tail of transformer/data/tinyshakespeare.txt)");
+    cmd->add_option("--tokens", o->spec.tokens, "score the first N tokens of the text, 0 for all (default 256)")
         ->check(CLI::Range(0, 1 << 30));
     cmd->add_option("--engine", o->engine, "crossbar engine for every layer: ideal, surrogate, nodal (default surrogate)")
         ->check(CLI::IsMember({"ideal", "surrogate", "nodal"}));
-    cmd->add_option("--tables", o->tables, "surrogate table from `kirchhoff fit` (device cells; default: fit in-process)");
-    cmd->add_option("--validate-fraction", o->validate_fraction,
+    cmd->add_option("--tables", o->spec.tables, "surrogate table from `kirchhoff fit` (device cells; default: fit in-process)");
+    cmd->add_option("--validate-fraction", o->spec.validate_fraction,
                     "fraction of each layer's MVMs re-solved as full circuits, in [0, 1] (default 0.01)")
         ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--validate-count", o->validate_count, "at most N validated MVMs per layer, 0 for no cap (default 0)")
+    cmd->add_option("--validate-count", o->spec.validate_count, "at most N validated MVMs per layer, 0 for no cap (default 0)")
         ->check(CLI::Range(0L, 1L << 40));
     cmd->add_option("--validate-engine", o->validate_engine, "nodal or spice (default nodal)")
         ->check(CLI::IsMember({"nodal", "spice"}));
