@@ -3,6 +3,7 @@
 // weights are float32 and are read into the scalar's precision.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -33,6 +34,16 @@ void layernorm(std::span<S> out, std::span<const S> x, std::span<const float> we
     const S scale = S(1) / std::sqrt(var + static_cast<S>(eps));
     for (std::size_t i = 0; i < x.size(); ++i)
         out[i] = (x[i] - mean) * scale * static_cast<S>(weight[i]) + static_cast<S>(bias[i]);
+}
+
+/// log sum_k exp(z_k), accumulated in double with the maximum subtracted.
+template <class S>
+double logsumexp(std::span<const S> z) {
+    double max = z[0];
+    for (S v : z) max = std::max(max, static_cast<double>(v));
+    double sum = 0;
+    for (S v : z) sum += std::exp(static_cast<double>(v) - max);
+    return max + std::log(sum);
 }
 
 /// In-place softmax with the maximum subtracted.

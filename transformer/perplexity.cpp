@@ -13,6 +13,7 @@
 
 #include "params/error.hpp"
 #include "transformer/forward.hpp"
+#include "transformer/ops.hpp"
 
 namespace kirchhoff::transformer {
 
@@ -26,11 +27,7 @@ double PerplexityResult::bits_per_byte() const {
 namespace {
 template <class Scalar>
 double nll_nats(std::span<const Scalar> logits, int target) {
-    double max = logits[0];
-    for (Scalar v : logits) max = std::max(max, static_cast<double>(v));
-    double sum = 0;
-    for (Scalar v : logits) sum += std::exp(static_cast<double>(v) - max);
-    return max + std::log(sum) - static_cast<double>(logits[target]);
+    return ops::logsumexp(logits) - static_cast<double>(logits[target]);
 }
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include "analog/analog_config.hpp"
 #include "params/error.hpp"
+#include "transformer/ops.hpp"
 #include "validation/model_inputs.hpp"
 
 namespace kirchhoff::validation {
@@ -18,14 +19,10 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::vector<double> log_softmax(std::span<const float> z) {
-    double m = -INFINITY;
-    for (float v : z) m = std::max(m, double(v));
-    double s = 0;
-    for (float v : z) s += std::exp(double(v) - m);
-    const double log_s = std::log(s);
+    const double lse = transformer::ops::logsumexp(z);
     std::vector<double> out;
     out.reserve(z.size());
-    for (float v : z) out.push_back(double(v) - m - log_s);
+    for (float v : z) out.push_back(double(v) - lse);
     return out;
 }
 
