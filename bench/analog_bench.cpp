@@ -3,12 +3,15 @@
 //     analog backend with the surrogate engine (and the ideal engine through tiles), default
 //     tile configuration (64 x 64 differential columns, 1 ohm wires, 8-bit DAC and ADC).
 //     Target: surrogate at least half the digital speed.
+//   - tokens per second with sampled validation (--validate-fraction, default 1%, nodal
+//     circuit) solved on the worker thread beside inference vs inline, wall time including
+//     every solve; the statistics of the two are the same bit for bit.
 //   - the cost of one validated MVM of one 64 x 64 tile: a nodal circuit solve (first one
 //     with the factorisation, then reusing it) and an ngspice solve, next to the surrogate's.
 // The model is random, shaped like the model Kirchhoff ships (models/plain.toml: dim 128,
 // hidden 384, 5 blocks, 4 heads, 65 characters, seq_len 256), or --model FILE.
 //
-// Usage: analog_bench [--model FILE] [--tokens 256] [--mvms 20] [--no-spice]
+// Usage: analog_bench [--model FILE] [--tokens 256] [--validate-fraction 0.01] [--mvms 20] [--no-spice]
 #include <chrono>
 
 #include <CLI/CLI.hpp>
@@ -40,9 +43,12 @@ int main(int argc, char** argv) {
     CLI::App app("Kirchhoff analog backend benchmark");
     std::string model_path;
     int n_tokens = 256, mvms = 20;
+    double validate_fraction = 0.01;
     bool no_spice = false;
     app.add_option("--model", model_path, "llama2.c .bin (default: random, shaped like the shipped model)");
     app.add_option("--tokens", n_tokens, "tokens scored per backend")->check(CLI::Range(2, 1 << 20));
+    app.add_option("--validate-fraction", validate_fraction, "fraction of MVMs validated in the worker-vs-inline runs")
+        ->check(CLI::Range(0.0, 1.0));
     app.add_option("--mvms", mvms, "validated MVMs timed per circuit engine")->check(CLI::PositiveNumber);
     app.add_flag("--no-spice", no_spice, "skip the ngspice timing");
     CLI11_PARSE(app, argc, argv);
@@ -69,6 +75,32 @@ int main(int argc, char** argv) {
         fmt::print("{:<22} {:>10.1f} tokens/s  ppl {:.4f}  ratio to digital {:.2f}  ({} tiles programmed in {:.2f} s)\n",
                    fmt::format("analog {}", analog::to_string(e)), a.tokens_per_second(), a.perplexity(),
                    a.tokens_per_second() / d.tokens_per_second(), backend.tiles(), backend.prepare_seconds());
+    }
+
+    // The same surrogate run with sampled validation, on the worker thread and inline.
+    fmt::print("\n# tokens per second with {}% of the MVMs validated by the nodal circuit (wall time, all solves "
+               "included)\n",
+               100 * validate_fraction);
+    double inline_tps = 0;
+    for (bool background : {false, true}) {
+        analog::AnalogOptions o;
+        o.config = analog::analog_config(config);
+        o.validate = analog::CheckEngine::nodal;
+        o.validate_fraction = validate_fraction;
+        o.validate_in_background = background;
+        analog::AnalogBackend backend(o);
+        backend.prepare(model);
+        const auto t_run = Clock::now();
+        transformer::perplexity<float>(model, backend, tokens);
+        backend.finish_validation();
+        const double tps = double(n_tokens) / since(t_run);
+        long validated = 0;
+        for (const auto& s : backend.validation()) validated += long(s.count);
+        if (!background) inline_tps = tps;
+        fmt::print("{:<22} {:>10.1f} tokens/s  {} MVMs validated, {:.2f} s of solves{}\n",
+                   background ? "validation on worker" : "validation inline", tps, validated,
+                   backend.validation_seconds(),
+                   background ? fmt::format("  ratio to inline {:.2f}", tps / inline_tps) : std::string());
     }
 
     // One validated tile MVM: 64 x 64 weights, differential columns (128 bit lines), 1 ohm wires.
