@@ -92,6 +92,11 @@ public:
     double memory_for_conductance(double g_siemens, double v_read_volt) const;
     /// Read conductances (S) at the two memory bounds: {lowest, highest}.
     std::pair<double, double> conductance_window_siemens(double v_read_volt) const;
+    /// Whether g_siemens lies in that window, each bound widened by window_relative_tolerance
+    /// of itself: the bounds are computed (I/V at a memory bound), so a bound the user states
+    /// exactly (vteam_aimc's 1e-4 S at 0.3 V) can come out a few ulps inside it.
+    bool in_conductance_window(double g_siemens, double v_read_volt) const;
+    static constexpr double window_relative_tolerance = 1e-9;
 
     /// Cycle-to-cycle noise: standard deviation (state units) of the Gaussian kick applied to
     /// each state variable after every programming pulse, (state_size). Zero: none.

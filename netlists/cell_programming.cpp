@@ -36,7 +36,8 @@ std::vector<CellArray> program_cells(const CrossbarConfig& config, const std::ve
                                      known()));
     const auto device = devices::make_device(*preset);
     const auto [g_lo, g_hi] = device->conductance_window_siemens(config.v_read_volt);
-    if (config.g_min_siemens < g_lo || config.g_max_siemens > g_hi)
+    if (!device->in_conductance_window(config.g_min_siemens, config.v_read_volt) ||
+        !device->in_conductance_window(config.g_max_siemens, config.v_read_volt))
         throw InputError(fmt::format(
             "device.g_min_siemens .. device.g_max_siemens = {} .. {} S lies outside the read window of preset "
             "'{}' at input.v_read_volt = {} V: [{}, {}] S",
