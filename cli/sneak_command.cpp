@@ -1,5 +1,5 @@
 // `kirchhoff sneak [--config F] [--set k=v ...] [--sizes 4,8,...] [--background worst|random] --out DIR`:
-// the read-margin study of passive arrays against sneak paths (validation/sneak_study.hpp).
+// the read-margin study against sneak paths, for the configured cells (validation/sneak_study.hpp).
 #include <memory>
 
 #include <fmt/format.h>
@@ -43,7 +43,10 @@ void run(const SneakOptions& o, const ConfigOptions& config_options) {
 void add_sneak_command(CLI::App& app) {
     auto options = std::make_shared<SneakOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "sneak", "Read margin of passive 1R arrays against sneak paths, by size and biasing scheme (CSV and plot)");
+        "sneak",
+        "Read margin against sneak paths, by array size and biasing scheme (CSV and plot), for the configured cells "
+        "(array.cell 1R, 1T1R or 1S1R; access.*, selector.*, device.preset), wires and sense amplifiers; the study "
+        "sets array.rows/cols (--sizes), array.mode, select.* and array.differential = none itself");
     cmd->add_option("--sizes", options->sizes, "array sizes N (N x N), comma separated (default 4,8,16,32,64,128; range [2, 4096])")
         ->delimiter(',');
     cmd->add_option("--background", options->background,

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cosim/crossbar_solve.hpp"
+#include "netlists/cell_programming.hpp"
 #include "netlists/crossbar_builder.hpp"
 #include "validation/gnuplot.hpp"
 
@@ -13,9 +14,12 @@ namespace kirchhoff::validation {
 
 namespace {
 
-double read_selected(const netlists::CrossbarSpec& spec, const Eigen::MatrixXd& g, double v) {
-    const auto xbar = netlists::build_crossbar(spec, {{nullptr, g}}, Eigen::VectorXd::Constant(1, v), "sneak study");
-    return cosim::read_nodal(xbar).sense_current(spec.select_col);
+// The sensed current of the selected cell: `g` programmed into cells of the configured kind
+// and model (netlists::program_cells), solved by the nodal solver.
+double read_selected(const netlists::CrossbarConfig& x, const Eigen::MatrixXd& g) {
+    const auto xbar = netlists::build_crossbar(x.spec, netlists::program_cells(x, {g}),
+                                               Eigen::VectorXd::Constant(1, x.v_read_volt), "sneak study");
+    return cosim::read_nodal(xbar).sense_current(x.spec.select_col);
 }
 
 }  // namespace
@@ -28,9 +32,9 @@ std::vector<SneakPoint> run_sneak_study(const netlists::CrossbarConfig& base, co
     std::vector<SneakPoint> out;
     const std::size_t total = sizes.size() * 3;
     for (int n : sizes) {
-        netlists::CrossbarSpec spec = base.spec;
+        netlists::CrossbarConfig x = base;
+        netlists::CrossbarSpec& spec = x.spec;
         spec.rows = spec.cols = n;
-        spec.cell = netlists::CellKind::one_r;
         spec.differential = netlists::Differential::none;
         spec.mode = netlists::Mode::select;
         // Farthest from the drivers (row start) and from the sense amplifiers (column end).
@@ -49,9 +53,9 @@ std::vector<SneakPoint> run_sneak_study(const netlists::CrossbarConfig& base, co
             p.n = n;
             p.scheme = scheme;
             g(spec.select_row, spec.select_col) = base.g_max_siemens;
-            p.i_on_a = read_selected(spec, g, base.v_read_volt);
+            p.i_on_a = read_selected(x, g);
             g(spec.select_row, spec.select_col) = base.g_min_siemens;
-            p.i_off_a = read_selected(spec, g, base.v_read_volt);
+            p.i_off_a = read_selected(x, g);
             p.i_cell_on_a = base.g_max_siemens * base.v_read_volt;
             p.margin = (p.i_on_a - p.i_off_a) / p.i_on_a;
             out.push_back(p);
@@ -88,9 +92,9 @@ std::vector<std::filesystem::path> write_sneak_report(const std::vector<SneakPoi
         "plot 'sneak_margin.dat' using 1:2 with linespoints lw 2 title 'floating', "
         "'' using 1:3 with linespoints lw 2 title 'V/2', '' using 1:4 with linespoints lw 2 title 'V/3'\n",
         gnuplot_quote(png.filename().string()),
-        gnuplot_quote(fmt::format("1R read margin, worst-case background: V_read {} V, G {}..{} S, wires {} / {} ohm",
-                                  base.v_read_volt, base.g_min_siemens, base.g_max_siemens, base.spec.r_wire_row_ohm,
-                                  base.spec.r_wire_col_ohm)));
+        gnuplot_quote(fmt::format("{} {} read margin: V_read {} V, G {}..{} S, wires {} / {} ohm",
+                                  to_string(base.spec.cell), base.device_preset, base.v_read_volt, base.g_min_siemens,
+                                  base.g_max_siemens, base.spec.r_wire_row_ohm, base.spec.r_wire_col_ohm)));
     std::vector<std::filesystem::path> files{csv, dat, dir / "sneak_margin.gp"};
     if (run_gnuplot(dir / "sneak_margin.gp", script)) files.push_back(png);
     return files;

@@ -141,8 +141,12 @@ TEST_CASE("solve --out writes voltage maps and sneak writes its study", "[cli]")
     const Run solve = run_kirchhoff("solve --engine nodal --set array.rows=8 --set array.cols=8 --out " + dir.string());
     CHECK(solve.status == 0);
     CHECK(std::filesystem::file_size(dir / "cell_voltages.csv") > 64 * 20);
+    // The configured cells are modelled: 1S1R prints other margins than 1R.
+    const Run selector = run_kirchhoff("sneak --sizes 4 --set array.cell=1S1R --out " + dir.string());
+    CHECK(selector.status == 0);
     const Run sneak = run_kirchhoff("sneak --sizes 4,8 --out " + dir.string());
     CHECK(sneak.status == 0);
+    CHECK(selector.stdout_only.substr(0, 200) != sneak.stdout_only.substr(0, 200));
     std::ifstream csv(dir / "sneak_margin.csv");
     std::string header;
     std::getline(csv, header);
