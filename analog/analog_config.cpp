@@ -14,12 +14,10 @@ using params::Range;
 params::Schema analog_schema() {
     using namespace params;
     Schema s;
-    const Schema tile = netlists::crossbar_schema();
+    const Schema tile = netlists::inference_crossbar_schema();  // alive through the loop
     for (Key k : tile.keys()) {
-        if (k.name == "array.differential") {
-            k.default_value = std::string("columns");
+        if (k.name == "array.differential")
             k.meaning = "signed weights as differential pairs: columns (2c - 2c+1) or arrays (p - m)";
-        }
         s.add(std::move(k));
     }
     s.add(integer_key("dac.bits", 8, Range::closed(2, 24),

@@ -45,7 +45,7 @@ struct AnalogConfig {
     std::uint64_t seed = 1;
 };
 
-/// crossbar_schema() (array.differential defaulting to "columns") plus the keys above.
+/// netlists::inference_crossbar_schema() (array.differential defaulting to "columns") plus the keys above.
 params::Schema analog_schema();
 
 /// Typed view; throws InputError naming the key, its value and source, and the allowed range

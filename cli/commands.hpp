@@ -18,4 +18,9 @@ void add_run_command(CLI::App& app);       // transformer perplexity, digital vs
 void add_generate_command(CLI::App& app);  // text generation, digital or on crossbars
 void add_sweep_command(CLI::App& app);     // accuracy-vs-nonideality studies (validation/study.hpp)
 
+/// What the `ideal` engine is, for the --engine help of solve, run and generate.
+inline constexpr const char* ideal_engine_help =
+    "ideal: G^T v of the target conductances, the digital reference; it ignores wires, 1T1R access transistors, "
+    "1S1R selectors and device I-V nonlinearity (the circuit engines model them)";
+
 }  // namespace kirchhoff::cli

@@ -1,7 +1,8 @@
 // `kirchhoff fit [--config F] [--set k=v ...] --out FILE`: fits a tile surrogate (device table
 // from ngspice, V* from full circuit solves) and saves it as safetensors.
-// `kirchhoff check --tables FILE --samples K [--json]`: re-solves K held-out random tiles as
-// full ngspice circuits and compares.
+// `kirchhoff check --tables FILE --samples K [--differential L] [--json]`: re-solves K held-out
+// random tiles as full ngspice circuits and compares (metrics: cosim/residual_metrics.hpp).
+#include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
@@ -15,6 +16,11 @@
 namespace kirchhoff::cli {
 
 namespace {
+
+// A number for JSON: NaN ("not defined", e.g. captured_fraction_ir without IR drop) is null.
+nlohmann::json number_or_null(double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); }
+
+std::string fraction_text(double x) { return std::isnan(x) ? "n/a (no IR drop to capture)" : fmt::format("{:.4f}", x); }
 
 void run_fit(const std::string& out, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
@@ -38,32 +44,75 @@ void run_fit(const std::string& out, const ConfigOptions& config_options) {
                    "(relative to each state's largest current)\n",
                    model.table->grid.nm, model.table->grid.nv, r.table_vs_native, r.table_interpolation);
     fmt::print("linearisation voltage V* = {:.4f} V\n", model.v_star_volt);
-    fmt::print("fit set: {} tiles, {} inputs: surrogate NMSE {:.3e}, ideal NMSE {:.3e}, captured fraction {:.4f}\n",
-               r.tiles, r.inputs, r.nmse, r.ideal_nmse, r.captured_fraction);
+    fmt::print("fit set ({} tiles, differential {}, {} inputs, nodal circuit): surrogate NMSE {:.3e}, ideal NMSE {:.3e}, "
+               "ideal-wire NMSE {:.3e}, captured fraction {:.4f}, captured fraction IR {}\n",
+               r.tiles, netlists::to_string(model.crossbar.spec.differential), r.inputs, r.nmse, r.ideal_nmse, r.ir_nmse,
+               r.captured_fraction, fraction_text(r.captured_fraction_ir));
 }
 
-void run_check(const std::string& tables, int samples, bool json) {
+void run_check(const std::string& tables, const std::string& layout_name, int samples, bool json) {
     const auto model = cosim::load_surrogate(tables);
+    netlists::Differential layout = netlists::inference_layout;
+    for (auto d : {netlists::Differential::none, netlists::Differential::columns, netlists::Differential::arrays})
+        if (netlists::to_string(d) == layout_name) layout = d;
+    if (layout != model.crossbar.spec.differential)
+        fmt::print(stderr, "kirchhoff: note: {} was fitted with array.differential = {}; checking on {} tiles{}\n",
+                   tables, netlists::to_string(model.crossbar.spec.differential), netlists::to_string(layout),
+                   layout == netlists::inference_layout ? " (the layout `kirchhoff run` uses; --differential to change)" : "");
     cosim::NgspiceSession session;
-    const auto r = validation::check_surrogate(model, samples, session, [&](std::size_t done, std::size_t total) {
+    const auto r = validation::check_surrogate(model, layout, samples, session, [&](std::size_t done, std::size_t total) {
         fmt::print(stderr, "\rcheck: {}/{} held-out tiles solved in ngspice", done, total);
     });
     fmt::print(stderr, "\n");
     for (const std::string& e : r.errors) fmt::print(stderr, "kirchhoff: warning: a held-out sample failed: {}\n", e);
     if (r.samples == 0) throw cosim::SpiceError(tables, "check", "every held-out sample failed in ngspice");
+    const auto& m = r.metrics;
+    const netlists::CrossbarConfig& x = r.crossbar;
+    const netlists::CrossbarSpec& spec = x.spec;
     if (json) {
-        nlohmann::json j{{"samples", r.samples},        {"nmse", r.nmse},
-                         {"max_rel_err", r.max_rel_err}, {"ideal_nmse", r.ideal_nmse},
-                         {"captured_fraction", r.captured_fraction}, {"failed", r.failed}};
+        const nlohmann::json j{{"samples", r.samples},
+                               {"failed", r.failed},
+                               {"nmse", m.nmse},
+                               {"max_rel_err", m.max_rel_err},
+                               {"mean_rel_err", m.mean_rel_err},
+                               {"median_rel_err", m.median_rel_err},
+                               {"ideal_nmse", m.ideal_nmse},
+                               {"captured_fraction", m.captured_fraction},
+                               {"ir_nmse", m.ir_nmse},
+                               {"captured_fraction_ir", number_or_null(m.captured_fraction_ir)},
+                               {"differential", netlists::to_string(spec.differential)},
+                               {"fitted_differential", netlists::to_string(model.crossbar.spec.differential)},
+                               {"cell", netlists::to_string(spec.cell)},
+                               {"device_preset", x.device_preset},
+                               {"rows", spec.rows},
+                               {"cols", spec.cols},
+                               {"r_wire_row_ohm", spec.r_wire_row_ohm},
+                               {"r_wire_col_ohm", spec.r_wire_col_ohm},
+                               {"r_driver_ohm", spec.r_driver_ohm},
+                               {"sense", netlists::to_string(spec.sense)},
+                               {"v_read_volt", x.v_read_volt},
+                               {"g_min_siemens", x.g_min_siemens},
+                               {"g_max_siemens", x.g_max_siemens},
+                               {"v_star_volt", model.v_star_volt}};
         fmt::print("{}\n", j.dump());
         return;
     }
-    fmt::print("{} held-out {}x{} tiles ({}), surrogate vs ngspice ({} failed and skipped):\n", r.samples,
-               model.crossbar.spec.rows, model.crossbar.spec.cols, model.crossbar.device_preset, r.failed);
-    fmt::print("  NMSE {:.3e}, max relative error {:.3e}\n", r.nmse, r.max_rel_err);
-    fmt::print("  ideal G^T v vs ngspice: NMSE {:.3e}\n", r.ideal_nmse);
-    fmt::print("  captured fraction {:.4f}\n", r.captured_fraction);
-    fmt::print("  time: surrogate builds {:.3f} s, ngspice solves {:.3f} s\n", r.seconds_surrogate_build, r.seconds_spice);
+    fmt::print("{} held-out tiles, surrogate vs ngspice ({} failed and skipped):\n", r.samples, r.failed);
+    fmt::print("  tile: {} x {} outputs, differential {} ({} physical columns), {} cells, device {}, G {}..{} S\n",
+               spec.rows, spec.cols, netlists::to_string(spec.differential), spec.physical_cols(),
+               netlists::to_string(spec.cell), x.device_preset, x.g_min_siemens, x.g_max_siemens);
+    fmt::print("        wires {} / {} ohm (row / column segment), driver {} ohm, sense {}, inputs in [0, {}] V, V* {:.4f} V\n",
+               spec.r_wire_row_ohm, spec.r_wire_col_ohm, spec.r_driver_ohm, netlists::to_string(spec.sense),
+               x.v_read_volt, model.v_star_volt);
+    fmt::print("  surrogate:  NMSE {:.3e}; relative error per output (|error| / sample's max |output|): "
+               "max {:.3e}, mean {:.3e}, median {:.3e}\n",
+               m.nmse, m.max_rel_err, m.mean_rel_err, m.median_rel_err);
+    fmt::print("  ideal G^T v vs ngspice:             NMSE {:.3e}; captured fraction    {:.4f}\n", m.ideal_nmse,
+               m.captured_fraction);
+    fmt::print("  same cells, ideal wires vs ngspice: NMSE {:.3e}; captured fraction IR {}\n", m.ir_nmse,
+               fraction_text(m.captured_fraction_ir));
+    fmt::print("  time: surrogate builds {:.3f} s, ngspice solves {:.3f} s, ideal-wire solves {:.3f} s\n",
+               r.seconds_surrogate_build, r.seconds_spice, r.seconds_ideal_wire);
 }
 
 }  // namespace
@@ -77,6 +126,7 @@ void add_fit_command(CLI::App& app) {
 
     struct CheckOptions {
         std::string tables;
+        std::string differential{netlists::to_string(netlists::inference_layout)};
         int samples = 8;
         bool json = false;
     };
@@ -85,9 +135,35 @@ void add_fit_command(CLI::App& app) {
     ccmd->add_option("--tables", check->tables, "surrogate table from `kirchhoff fit`")->required()->type_name("FILE");
     ccmd->add_option("--samples", check->samples, "held-out random tiles and inputs (default 8, range [1, 10000])")
         ->check(CLI::Range(1, 10000));
+    ccmd->add_option("--differential", check->differential,
+                     fmt::format("tile layout to check on: none, columns or arrays (default {}, the layout `kirchhoff "
+                                 "run` uses, whatever the table was fitted on)",
+                                 netlists::to_string(netlists::inference_layout)))
+        ->check(CLI::IsMember({"none", "columns", "arrays"}));
     ccmd->add_flag("--json", check->json,
-                   "print one JSON object {samples, nmse, max_rel_err, ideal_nmse, captured_fraction} (default: off)");
-    ccmd->callback([check] { run_check(check->tables, check->samples, check->json); });
+                   "print one JSON object (default: off): samples, failed, nmse, max_rel_err, mean_rel_err, "
+                   "median_rel_err, ideal_nmse, captured_fraction, ir_nmse, captured_fraction_ir, and the tiles "
+                   "checked: differential, fitted_differential, cell, device_preset, rows, cols, r_wire_row_ohm, "
+                   "r_wire_col_ohm, r_driver_ohm, sense, v_read_volt, g_min_siemens, g_max_siemens, v_star_volt");
+    ccmd->footer(
+        "Metrics, over all held-out samples (each a random tile and input; outputs are the tile's logical outputs, "
+        "G+ minus G- for differential tiles):\n"
+        "  nmse                  sum ||surrogate - spice||^2 / sum ||spice||^2\n"
+        "  max_rel_err           max over samples of max_j |surrogate_j - spice_j| / max_j |spice_j|\n"
+        "  mean_rel_err, median_rel_err  mean and median over every output j of every sample of the same\n"
+        "                        |surrogate_j - spice_j| / max_j |spice_j| (its sample's largest output)\n"
+        "  ideal_nmse            the same NMSE for the ideal G^T v of the target conductances (no wires, no\n"
+        "                        access transistor or selector, ohmic cells)\n"
+        "  captured_fraction     1 - ||surrogate - spice|| / ||ideal - spice||: counts the cell nonlinearity and\n"
+        "                        access resistance, which the surrogate models exactly, as captured\n"
+        "  ir_nmse               the NMSE of the same programmed cells (device I-V, access transistor, selector)\n"
+        "                        with ideal wires: word- and bit-line segments, row driver resistance and the\n"
+        "                        sense amplifier's input resistance set to zero (virtual ground), solved exactly\n"
+        "                        by the nodal solver: the size of the IR drop alone\n"
+        "  captured_fraction_ir  1 - ||surrogate - spice|| / ||ideal wires - spice||: the fraction of the IR-drop\n"
+        "                        effect the surrogate captures (1 exact, 0 no better than ignoring the wires,\n"
+        "                        negative worse); null when ir_nmse < 1e-20 (no IR drop to capture)");
+    ccmd->callback([check] { run_check(check->tables, check->differential, check->samples, check->json); });
 }
 
 }  // namespace kirchhoff::cli

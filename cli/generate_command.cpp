@@ -66,7 +66,9 @@ void add_generate_command(CLI::App& app) {
         ->check(CLI::Range(0.0, 100.0));
     cmd->add_option("--top-p", o->top_p, "nucleus sampling mass in (0, 1] (default 1)");
     cmd->add_option("--seed", o->seed, "sampling seed (default 1)");
-    cmd->add_option("--engine", o->engine, "digital (float32), or crossbars: ideal, surrogate, nodal (default digital)")
+    cmd->add_option("--engine", o->engine,
+                    fmt::format("digital (float32), or crossbars: ideal, surrogate, nodal (default digital). {}",
+                                ideal_engine_help))
         ->check(CLI::IsMember({"digital", "ideal", "surrogate", "nodal"}));
     cmd->add_option("--tables", o->tables, "surrogate table from `kirchhoff fit` (device cells)");
     auto config_options = std::make_shared<ConfigOptions>(*cmd, analog::analog_schema());

@@ -111,7 +111,9 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--text", o->spec.text, "text to score (default: held-out tail of transformer/data/tinyshakespeare.txt)");
     cmd->add_option("--tokens", o->spec.tokens, "score the first N tokens of the text, 0 for all (default 256)")
         ->check(CLI::Range(0, 1 << 30));
-    cmd->add_option("--engine", o->engine, "crossbar engine for every layer: ideal, surrogate, nodal (default surrogate)")
+    cmd->add_option("--engine", o->engine,
+                    fmt::format("crossbar engine for every layer: ideal, surrogate, nodal (default surrogate). {}",
+                                ideal_engine_help))
         ->check(CLI::IsMember({"ideal", "surrogate", "nodal"}));
     cmd->add_option("--tables", o->spec.tables, "surrogate table from `kirchhoff fit` (device cells; default: fit in-process)");
     cmd->add_option("--validate-fraction", o->spec.validate_fraction,

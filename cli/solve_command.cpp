@@ -105,7 +105,9 @@ void add_solve_command(CLI::App& app) {
     auto options = std::make_shared<SolveOptions>();
     CLI::App* cmd = app.add_subcommand("solve", "One crossbar matrix-vector product on a configured tile");
     cmd->add_option("--engine", options->engine,
-                    "ideal (G^T v), nodal (Kirchhoff's circuit solver) or spice (ngspice) (default nodal)")
+                    fmt::format("ideal (G^T v), nodal (Kirchhoff's circuit solver) or spice (ngspice) (default "
+                                "nodal). {}",
+                                ideal_engine_help))
         ->check(CLI::IsMember({"ideal", "nodal", "spice"}));
     cmd->add_flag("--json", options->json,
                   "print one JSON object {engine, rows, cols, currents_a, ideal_a, rel_err_vs_ideal, seconds} "

@@ -89,6 +89,16 @@ ProgrammedTile program_tile(const netlists::CrossbarConfig& config, std::vector<
     return t;
 }
 
+ProgrammedTile ideal_wire_tile(const ProgrammedTile& tile) {
+    ProgrammedTile t = tile;
+    netlists::CrossbarSpec& s = t.config.spec;
+    s.r_wire_row_ohm = 0.0;
+    s.r_wire_col_ohm = 0.0;
+    s.r_driver_ohm = 0.0;
+    s.sense = netlists::SenseKind::virtual_ground;
+    return t;
+}
+
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& t) { return std::make_unique<IdealEngine>(t); }
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const CellResponse& r, double v_star,
                                                  int rows_driven) {

@@ -1,5 +1,8 @@
 // One interface for the four ways to compute an MVM on a programmed tile, fastest first:
-//   ideal      G^T v (combined for differential pairs): the digital reference
+//   ideal      G^T v (combined for differential pairs): the digital reference, what the
+//              programmed conductances mean. It ignores everything but the target
+//              conductances: wires, 1T1R access transistors, 1S1R selectors and the cells'
+//              nonlinearity (the nodal engine on ideal_wire_tile() keeps the cells as they are)
 //   surrogate  the tile surrogate's dense matrices (tile_surrogate.hpp)
 //   nodal      Kirchhoff's circuit solve of the whole tile (factorisation reused across inputs)
 //   spice      the tile's deck solved by ngspice: the reference for everything above
@@ -27,6 +30,11 @@ struct ProgrammedTile {
 };
 /// Programs `g_siemens` into cells of the configured kind. Throws InputError.
 ProgrammedTile program_tile(const netlists::CrossbarConfig& config, std::vector<Eigen::MatrixXd> g_siemens);
+/// The same programmed cells (device states, access transistors, selectors, layout) with every
+/// resistance that many cells' currents share set to zero: word- and bit-line segments, row
+/// driver output resistance, and the sense amplifier's input resistance (virtual ground instead
+/// of a TIA). Its circuit solve is the baseline without IR drop (residual_metrics.hpp).
+ProgrammedTile ideal_wire_tile(const ProgrammedTile& tile);
 
 class MvmEngine {
 public:

@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <limits>
 
 #include <fmt/format.h>
 
 #include "cosim/mvm_engine.hpp"
+#include "cosim/residual_metrics.hpp"
 #include "cosim/tile_surrogate.hpp"
 #include "devices/presets.hpp"
 #include "io/safetensors_reader.hpp"
@@ -49,10 +51,11 @@ TableGrid table_grid(const netlists::CrossbarConfig& x, const devices::Device& d
     return g;
 }
 
-// One calibration tile: its programmed cells, inputs (rows, K), circuit and ideal outputs (cols, K).
+// One calibration tile: its programmed cells, inputs (rows, K), and outputs (cols, K) of the
+// circuit, the ideal G^T v and the same cells with ideal wires (residual_metrics.hpp).
 struct CalibrationTile {
     ProgrammedTile tile;
-    Eigen::MatrixXd inputs, circuit, ideal;
+    Eigen::MatrixXd inputs, circuit, ideal, ideal_wire;
 };
 
 std::vector<CalibrationTile> calibration_set(const netlists::CrossbarConfig& x, int tiles, int inputs,
@@ -64,18 +67,21 @@ std::vector<CalibrationTile> calibration_set(const netlists::CrossbarConfig& x, 
         netlists::CrossbarConfig xt = x;
         xt.seed = x.seed * 1000003ULL + std::uint64_t(t) + 1;  // apart from check's held-out seeds
         const netlists::RandomTile random = netlists::random_tile(xt);
-        CalibrationTile c{program_tile(xt, random.g_siemens), {}, {}, {}};
+        CalibrationTile c{program_tile(xt, random.g_siemens), {}, {}, {}, {}};
         netlists::SplitMix64 rng(xt.seed ^ 0x5eed5eedULL);
         c.inputs.resize(x.spec.rows, inputs);
         for (int k = 0; k < inputs; ++k)
             for (int r = 0; r < x.spec.rows; ++r) c.inputs(r, k) = x.v_read_volt * rng.uniform();
         auto circuit = make_nodal_engine(c.tile);
         auto ideal = make_ideal_engine(c.tile);
+        auto ideal_wire = make_nodal_engine(ideal_wire_tile(c.tile));
         c.circuit.resize(x.spec.cols, inputs);
         c.ideal.resize(x.spec.cols, inputs);
+        c.ideal_wire.resize(x.spec.cols, inputs);
         for (int k = 0; k < inputs; ++k) {
             c.circuit.col(k) = circuit->matvec(c.inputs.col(k));
             c.ideal.col(k) = ideal->matvec(c.inputs.col(k));
+            c.ideal_wire.col(k) = ideal_wire->matvec(c.inputs.col(k));
             if (progress) progress("full circuit solves", ++done, total);
         }
         set.push_back(std::move(c));
@@ -130,7 +136,7 @@ params::Config config_from_json(const nlohmann::json& j, const std::string& sour
 
 params::Schema surrogate_fit_schema() {
     using namespace params;
-    Schema s = netlists::crossbar_schema();
+    Schema s = netlists::inference_crossbar_schema();  // differential columns, as `kirchhoff run`
     s.add(integer_key("fit.tiles", 3, Range::closed(1, 1000), "random tiles whose full circuit solves fit V*"));
     s.add(integer_key("fit.inputs_per_tile", 4, Range::closed(1, 10000), "random input vectors per fit tile"));
     s.add(integer_key("fit.table_points_v", 161, Range::closed(8, 100001), "device table points along the voltage axis"));
@@ -207,18 +213,19 @@ SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& sessi
         }
         m.v_star_volt = fc < fd ? c : d;
     }
-    double err = 0, ideal_err = 0, ref = 0;
+    ResidualAccumulator acc;
     for (const auto& c : set) {
         const Eigen::MatrixXd s = linearised_outputs(c.tile.config.spec, c.tile.cells, m.response, m.v_star_volt, c.inputs);
-        err += (s - c.circuit).squaredNorm();
-        ideal_err += (c.ideal - c.circuit).squaredNorm();
-        ref += c.circuit.squaredNorm();
+        for (Eigen::Index k = 0; k < s.cols(); ++k) acc.add(s.col(k), c.circuit.col(k), c.ideal.col(k), c.ideal_wire.col(k));
     }
+    const ResidualMetrics r = acc.metrics();
     m.report.tiles = tiles;
     m.report.inputs = tiles * inputs;
-    m.report.nmse = err / ref;
-    m.report.ideal_nmse = ideal_err / ref;
-    m.report.captured_fraction = ideal_err > 0 ? 1.0 - std::sqrt(err / ideal_err) : 1.0;
+    m.report.nmse = r.nmse;
+    m.report.ideal_nmse = r.ideal_nmse;
+    m.report.ir_nmse = r.ir_nmse;
+    m.report.captured_fraction = r.captured_fraction;
+    m.report.captured_fraction_ir = r.captured_fraction_ir;
     return m;
 }
 
@@ -232,6 +239,8 @@ void save_surrogate(const SurrogateModel& m, const std::filesystem::path& path) 
     w.set_metadata("fit.nmse", number(m.report.nmse));
     w.set_metadata("fit.ideal_nmse", number(m.report.ideal_nmse));
     w.set_metadata("fit.captured_fraction", number(m.report.captured_fraction));
+    w.set_metadata("fit.ir_nmse", number(m.report.ir_nmse));
+    w.set_metadata("fit.captured_fraction_ir", number(m.report.captured_fraction_ir));
     w.set_metadata("fit.table_vs_native", number(m.report.table_vs_native));
     w.set_metadata("fit.table_interpolation", number(m.report.table_interpolation));
     w.set_metadata("fit.factor_residual", number(m.report.factor_residual));
@@ -278,6 +287,10 @@ SurrogateModel load_surrogate(const std::filesystem::path& path) {
     m.report.nmse = parse_number(meta, "fit.nmse", file);
     m.report.ideal_nmse = parse_number(meta, "fit.ideal_nmse", file);
     m.report.captured_fraction = parse_number(meta, "fit.captured_fraction", file);
+    // Tables written before these two keys existed lack them: NaN, "not measured".
+    for (auto [key, field] : {std::pair{"fit.ir_nmse", &m.report.ir_nmse},
+                              std::pair{"fit.captured_fraction_ir", &m.report.captured_fraction_ir}})
+        *field = meta.count(key) ? parse_number(meta, key, file) : std::numeric_limits<double>::quiet_NaN();
     m.report.table_vs_native = parse_number(meta, "fit.table_vs_native", file);
     m.report.table_interpolation = parse_number(meta, "fit.table_interpolation", file);
     m.report.factor_residual = parse_number(meta, "fit.factor_residual", file);

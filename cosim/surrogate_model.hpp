@@ -25,14 +25,19 @@
 
 namespace kirchhoff::cosim {
 
-/// The tile keys (netlists::crossbar_schema) plus the fit's own keys (fit.*).
+/// The tile keys (netlists::inference_crossbar_schema: differential columns by default, the
+/// layout `kirchhoff run` uses, so a table fitted with the defaults is one it accepts) plus
+/// the fit's own keys (fit.*).
 params::Schema surrogate_fit_schema();
 
 struct FitReport {
     int tiles = 0, inputs = 0;            // calibration set
     double nmse = 0.0;                    // surrogate vs full circuit, on the calibration set
     double ideal_nmse = 0.0;              // ideal G^T v vs full circuit
+    double ir_nmse = 0.0;                 // ideal-wire baseline vs full circuit (residual_metrics.hpp)
     double captured_fraction = 1.0;       // 1 - ||surrogate - circuit|| / ||ideal - circuit||
+    double captured_fraction_ir = 1.0;    // 1 - ||surrogate - circuit|| / ||ideal wire - circuit||; NaN:
+                                          // no IR drop, or a table written before it was measured
     double table_vs_native = 0.0;         // device table vs native model (TableErrors)
     double table_interpolation = 0.0;
     double factor_residual = 0.0;         // CellResponse::residual

@@ -64,6 +64,16 @@ params::Schema crossbar_schema() {
     return s;
 }
 
+params::Schema inference_crossbar_schema() {
+    const params::Schema tile = crossbar_schema();  // alive through the loop: keys() is a reference
+    params::Schema s;
+    for (params::Key k : tile.keys()) {
+        if (k.name == "array.differential") k.default_value = std::string(to_string(inference_layout));
+        s.add(std::move(k));
+    }
+    return s;
+}
+
 CrossbarConfig crossbar_config(const params::Config& c) {
     CrossbarConfig x;
     CrossbarSpec& s = x.spec;

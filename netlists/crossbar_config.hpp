@@ -28,6 +28,13 @@ struct CrossbarConfig {
 /// The declared keys with defaults, units, ranges and meanings.
 params::Schema crossbar_schema();
 
+/// The layout `kirchhoff run` puts signed weights on (a differential pair per output, in
+/// adjacent columns), and so the default of `kirchhoff fit` and `kirchhoff check`: a table
+/// fitted with the defaults is one the run accepts, and the check measures the run's tiles.
+inline constexpr Differential inference_layout = Differential::columns;
+/// crossbar_schema() with array.differential defaulting to inference_layout.
+params::Schema inference_crossbar_schema();
+
 /// Typed view of a loaded configuration; throws InputError when keys contradict each other
 /// (g_min >= g_max, a selected cell outside the array), naming the keys and their sources.
 CrossbarConfig crossbar_config(const params::Config& config);

@@ -1,7 +1,8 @@
 // `kirchhoff check`: a fitted surrogate against full ngspice circuits on held-out tiles.
 // Each sample is a fresh random tile (seeds apart from the fit's) and a random input; the
-// surrogate, the ideal G^T v and ngspice each compute its outputs. A sample whose ngspice
-// solve fails is recorded and skipped; the others still count.
+// surrogate, ngspice, the ideal G^T v and the same cells with ideal wires (nodal solve of
+// cosim::ideal_wire_tile) each compute its outputs (cosim/residual_metrics.hpp defines the
+// metrics). A sample whose ngspice solve fails is recorded and skipped; the others still count.
 #pragma once
 
 #include <functional>
@@ -9,22 +10,24 @@
 #include <vector>
 
 #include "cosim/ngspice_session.hpp"
+#include "cosim/residual_metrics.hpp"
 #include "cosim/surrogate_model.hpp"
 
 namespace kirchhoff::validation {
 
 struct CheckResult {
-    int samples = 0;                 // samples solved (failed ones are not counted)
-    int failed = 0;                  // samples whose ngspice solve failed (recorded, skipped)
-    std::vector<std::string> errors; // their messages
-    double nmse = 0.0;               // sum ||surrogate - spice||^2 / sum ||spice||^2
-    double max_rel_err = 0.0;        // max over samples of max |surrogate - spice| / max |spice|
-    double ideal_nmse = 0.0;         // the same for ideal vs spice
-    double captured_fraction = 0.0;  // 1 - ||surrogate - spice|| / ||ideal - spice|| (over all samples)
-    double seconds_spice = 0.0, seconds_surrogate_build = 0.0;
+    netlists::CrossbarConfig crossbar;  // the tiles checked (the table's, with the checked layout)
+    int samples = 0;                    // samples solved (failed ones are not counted)
+    int failed = 0;                     // samples whose ngspice solve failed (recorded, skipped)
+    std::vector<std::string> errors;    // their messages
+    cosim::ResidualMetrics metrics;     // surrogate vs ngspice over the solved samples
+    double seconds_spice = 0.0, seconds_surrogate_build = 0.0, seconds_ideal_wire = 0.0;
 };
 
-CheckResult check_surrogate(const cosim::SurrogateModel& model, int samples, cosim::NgspiceSession& session,
+/// Checks `model` on `samples` held-out tiles laid out as `layout` (the model's own cells,
+/// wires and voltages; a surrogate's cell response and V* apply to any layout).
+CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differential layout, int samples,
+                            cosim::NgspiceSession& session,
                             const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 }  // namespace kirchhoff::validation

@@ -121,6 +121,27 @@ TEST_CASE("kirchhoff run fits a device surrogate in-process and validates it aga
     }
 }
 
+TEST_CASE("kirchhoff run --tables accepts a table `kirchhoff fit` wrote with its defaults", "[analog][cli][ngspice]") {
+    const fs::path d = write_tiny_model();
+    const std::string tile = " --set array.rows=16 --set array.cols=16 --set device.preset=stanford_rram_aimc"
+                             " --set device.g_min_siemens=2e-6";
+    const fs::path table = d / "fit_default.safetensors", single = d / "fit_single.safetensors";
+    const auto fit = kirchhoff_run("fit" + tile + " --set fit.tiles=1 --out " + table.string());
+    INFO(fit.out);
+    REQUIRE(fit.status == 0);
+    const std::string run = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+                            " --tokens 8 --json" + tile;
+    const auto r = kirchhoff_run(run + " --tables " + table.string());
+    INFO(r.out);
+    CHECK(r.status == 0);
+    // A table fitted on single columns is another configuration: refused, naming the key.
+    REQUIRE(kirchhoff_run("fit" + tile + " --set fit.tiles=1 --set array.differential=none --out " + single.string())
+                .status == 0);
+    const auto refused = kirchhoff_run(run + " --tables " + single.string());
+    CHECK(refused.status == 2);
+    CHECK_THAT(refused.out, ContainsSubstring("array.differential"));
+}
+
 TEST_CASE("kirchhoff run --set attention.on_crossbars=true on the shipped model (ideal engine)", "[analog][cli]") {
     const auto r = kirchhoff_run("run --set attention.on_crossbars=true --tokens 32 --engine ideal --json");
     INFO(r.out);

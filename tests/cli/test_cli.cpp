@@ -188,6 +188,26 @@ TEST_CASE("fit writes a surrogate table and check compares it with ngspice", "[c
     CHECK(j["captured_fraction"].get<double>() > 0.95);
     CHECK(j["nmse"].get<double>() < j["ideal_nmse"].get<double>());
     CHECK(j.contains("max_rel_err"));
+    // The IR-drop baseline: same cells, ideal wires. Its error is the IR drop alone, smaller
+    // than the ideal G^T v's, so the IR fraction is the stricter one.
+    CHECK(j["ir_nmse"].get<double>() > j["nmse"].get<double>());
+    CHECK(j["ir_nmse"].get<double>() < j["ideal_nmse"].get<double>());
+    CHECK(j["captured_fraction_ir"].get<double>() < j["captured_fraction"].get<double>());
+    CHECK(j["captured_fraction_ir"].get<double>() > 0.5);
+    CHECK(j["median_rel_err"].get<double>() <= j["max_rel_err"].get<double>());
+    CHECK(j["mean_rel_err"].get<double>() <= j["max_rel_err"].get<double>());
+    // The tiles checked: `kirchhoff run`'s layout, fitted on it by default.
+    CHECK(j["differential"] == "columns");
+    CHECK(j["fitted_differential"] == "columns");
+    CHECK(j["cell"] == "1R");
+    CHECK(j["rows"] == 16);
+    CHECK(j["cols"] == 16);
+    CHECK(j["r_wire_row_ohm"] == 2.0);
+    CHECK(j["v_read_volt"] == 0.2);
+    const Run single = run_kirchhoff("check --tables " + table.string() + " --samples 1 --differential none");
+    REQUIRE(single.status == 0);
+    CHECK_THAT(single.stdout_only, ContainsSubstring("differential none") && ContainsSubstring("captured fraction IR"));
+    CHECK_THAT(single.out, ContainsSubstring("fitted with array.differential = columns"));
     const Run missing = run_kirchhoff("check --tables /nonexistent/t.safetensors --samples 1");
     CHECK(missing.status == 2);
     CHECK_THAT(missing.out, ContainsSubstring("/nonexistent/t.safetensors"));

@@ -61,6 +61,12 @@ TEST_CASE("a Stanford-PKU surrogate captures the circuit and round-trips through
     CHECK(m.v_star_volt > 0.0);
     CHECK(m.v_star_volt < 0.2);
     CHECK(m.report.captured_fraction > 0.95);
+    // The IR drop alone is smaller than the ideal G^T v's error, and harder to capture.
+    CHECK(m.report.ir_nmse > m.report.nmse);
+    CHECK(m.report.ir_nmse < m.report.ideal_nmse);
+    CHECK(m.report.captured_fraction_ir < m.report.captured_fraction);
+    CHECK(m.report.captured_fraction_ir > 0.5);
+    CHECK(m.crossbar.spec.differential == netlists::Differential::columns);  // `run`'s layout by default
     CHECK(m.provenance.at("ngspice_version") == session.ngspice_version());
     CHECK(m.provenance.at("deck_hash").size() == 16);
 
@@ -71,6 +77,8 @@ TEST_CASE("a Stanford-PKU surrogate captures the circuit and round-trips through
     CHECK(back.table->current_a == m.table->current_a);
     CHECK(back.config == m.config);
     CHECK(back.report.captured_fraction == m.report.captured_fraction);
+    CHECK(back.report.captured_fraction_ir == m.report.captured_fraction_ir);
+    CHECK(back.report.ir_nmse == m.report.ir_nmse);
     // The same tile gives the same surrogate outputs from the loaded table.
     const auto tile = program_tile(m.crossbar, netlists::random_tile(m.crossbar).g_siemens);
     const Eigen::VectorXd v = Eigen::VectorXd::Constant(24, 0.1);
