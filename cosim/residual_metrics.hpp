@@ -2,8 +2,8 @@
 // two baselines:
 //   ideal       G^T v of the target conductances: no wires, no access transistor or selector,
 //               ohmic cells. Its error mixes the IR drop with everything the cells themselves
-//               do (device nonlinearity, 1T1R access resistance), which a surrogate gets right
-//               by construction.
+//               do (device nonlinearity, 1T1R access resistance), which a surrogate is built
+//               to model.
 //   ideal wire  the same programmed cells (device I-V, access transistor, selector) with every
 //               shared line resistance zeroed: word and bit lines, row drivers and the sense
 //               amplifiers' input resistance (a virtual ground instead of a TIA). Its error is
