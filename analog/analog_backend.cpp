@@ -67,7 +67,8 @@ std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosi
                                               int rows_driven) {
     switch (o.engine) {
         case EngineKind::ideal: return cosim::make_ideal_engine(tile);
-        case EngineKind::surrogate: return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven);
+        case EngineKind::surrogate:
+            return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven, o.surrogate);
         case EngineKind::nodal: return cosim::make_nodal_engine(tile);
     }
     throw std::logic_error("make_engine: unknown engine");

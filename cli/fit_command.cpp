@@ -37,9 +37,10 @@ void run_fit(const std::string& out, const ConfigOptions& config_options) {
         fmt::print("device table {}x{} (memory x voltage) from ngspice: vs native model {:.2e}, interpolation {:.2e} "
                    "(relative to each state's largest current)\n",
                    model.table->grid.nm, model.table->grid.nv, r.table_vs_native, r.table_interpolation);
-    fmt::print("linearisation voltage V* = {:.4f} V\n", model.v_star_volt);
-    fmt::print("fit set: {} tiles, {} inputs: surrogate NMSE {:.3e}, ideal NMSE {:.3e}, captured fraction {:.4f}\n",
-               r.tiles, r.inputs, r.nmse, r.ideal_nmse, r.captured_fraction);
+    fmt::print("linearisation (chord) voltage V* = {:.4f} V\n", model.v_star_volt);
+    fmt::print("fit set: {} tiles, {} inputs: surrogate ({} tier) NMSE {:.3e}, ideal NMSE {:.3e}, captured fraction "
+               "{:.4f}\n",
+               r.tiles, r.inputs, r.tier, r.nmse, r.ideal_nmse, r.captured_fraction);
 }
 
 void run_check(const std::string& tables, int samples, bool json) {
@@ -52,7 +53,7 @@ void run_check(const std::string& tables, int samples, bool json) {
     for (const std::string& e : r.errors) fmt::print(stderr, "kirchhoff: warning: a held-out sample failed: {}\n", e);
     if (r.samples == 0) throw cosim::SpiceError(tables, "check", "every held-out sample failed in ngspice");
     if (json) {
-        nlohmann::json j{{"samples", r.samples},        {"nmse", r.nmse},
+        nlohmann::json j{{"samples", r.samples},        {"tier", r.tier},  {"nmse", r.nmse},
                          {"max_rel_err", r.max_rel_err}, {"ideal_nmse", r.ideal_nmse},
                          {"captured_fraction", r.captured_fraction}, {"failed", r.failed}};
         fmt::print("{}\n", j.dump());

@@ -1,7 +1,9 @@
 // Line relaxation of a read-mode tile (the method and its equations: line_relaxation.hpp).
 #include "cosim/line_relaxation.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -13,7 +15,6 @@ namespace kirchhoff::cosim {
 namespace {
 
 using Eigen::ArrayXd;
-using Eigen::ArrayXXd;
 
 // Ladder factors of lines loaded by g: along axis `rows_are_lines` = false the lines are
 // columns of g (index i down a column), else rows (index j along a row). alpha_n = 0,
@@ -105,45 +106,67 @@ LineRelaxation LineRelaxation::build(const netlists::CrossbarSpec& spec, const s
 
 Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorXd& v_line, int& sweeps,
                                             double& change) const {
-    const int R = rows_, P = pcols_, terms = int(phi_.size());
-    const ArrayXXd gs = a.gs.array();
-    // kappa n(U) for the cells' device voltages U.
-    auto remainder = [&](const ArrayXXd& u) {
-        ArrayXXd kn = ArrayXXd::Zero(R, P);
+    // Plain loops over column-major (rows, pcols) storage: word lines are walked column by
+    // column with all rows at once (contiguous), bit lines one column at a time (contiguous).
+    const Eigen::Index R = rows_, P = pcols_, n = R * P;
+    const int terms = int(phi_.size());
+    const double* gs = a.gs.data();
+    const double* f_row = a.f_row.data();
+    const double* f_col = a.f_col.data();
+    const double* v = v_line.data();
+    const std::size_t cells = std::size_t(n);
+    std::vector<double> kn(cells, 0.0), rhs(cells), beta(cells), drop(cells), bit(cells, 0.0), current(cells), u(cells);
+    // kappa n(U) for the device voltages in u.
+    auto remainder = [&] {
+        std::fill(kn.begin(), kn.end(), 0.0);
         for (int k = 0; k < terms; ++k) {
             const UniformCubic::Pieces& phi = phi_[std::size_t(k)];
             const double c = slope_[std::size_t(k)];
-            const ArrayXXd ka = a.ka[std::size_t(k)].array();
-            for (int j = 0; j < P; ++j)
-                for (int i = 0; i < R; ++i) kn(i, j) += ka(i, j) * (phi(u(i, j)) - c * u(i, j));
+            const double* ka = a.ka[std::size_t(k)].data();
+            for (Eigen::Index q = 0; q < n; ++q) kn[q] += ka[q] * (phi(u[q]) - c * u[q]);
         }
-        return kn;
     };
-    const ArrayXXd v = v_line.array().replicate(1, P);  // (R, P) the row voltage at every cell
-    ArrayXXd kn = remainder(v), current(R, P), beta(R, P), rhs(R, P);
-    ArrayXXd word_drop = ArrayXXd::Zero(R, P), bit_volt = ArrayXXd::Zero(R, P);
+    for (Eigen::Index j = 0; j < P; ++j)
+        for (Eigen::Index i = 0; i < R; ++i) u[i + R * j] = v[i];
+    remainder();
     Eigen::VectorXd sense_prev = Eigen::VectorXd::Zero(P), sense(P);
+    std::vector<double> w(static_cast<std::size_t>(R));
     for (sweeps = 1;; ++sweeps) {
-        // Word lines (all rows at once, walked from the driver): drops w and currents.
-        rhs = gs * (v - bit_volt) + kn;
-        beta.col(P - 1) = rhs.col(P - 1);
-        for (int j = P - 2; j >= 0; --j) beta.col(j) = beta.col(j + 1) * a.f_row.col(j + 1).array() + rhs.col(j);
-        ArrayXd w = ArrayXd::Zero(R);
-        for (int j = 0; j < P; ++j) {
-            w = (w + r_row_(j) * beta.col(j)) * a.f_row.col(j).array();
-            word_drop.col(j) = w;
+        // Word lines, from the driver: (1 + gs L) I = gs (v - B) + kappa n, drops into `drop`.
+        for (Eigen::Index j = 0; j < P; ++j)
+            for (Eigen::Index i = 0, q = R * j; i < R; ++i, ++q) rhs[q] = gs[q] * (v[i] - bit[q]) + kn[q];
+        for (Eigen::Index i = 0; i < R; ++i) beta[i + R * (P - 1)] = rhs[i + R * (P - 1)];
+        for (Eigen::Index j = P - 2; j >= 0; --j)
+            for (Eigen::Index i = 0; i < R; ++i)
+                beta[i + R * j] = beta[i + R * (j + 1)] * f_row[i + R * (j + 1)] + rhs[i + R * j];
+        std::fill(w.begin(), w.end(), 0.0);
+        for (Eigen::Index j = 0; j < P; ++j) {
+            const double r_seg = r_row_(j);
+            for (Eigen::Index i = 0; i < R; ++i) {
+                const Eigen::Index q = i + R * j;
+                w[i] = (w[i] + r_seg * beta[q]) * f_row[q];
+                drop[q] = w[i];
+            }
         }
-        // Bit lines (all columns at once, walked from the sense end): voltages b and currents.
-        rhs = gs * (v - word_drop) + kn;
-        beta.row(R - 1) = rhs.row(R - 1);
-        for (int i = R - 2; i >= 0; --i) beta.row(i) = beta.row(i + 1) * a.f_col.row(i + 1).array() + rhs.row(i);
-        Eigen::Array<double, 1, Eigen::Dynamic> b = Eigen::Array<double, 1, Eigen::Dynamic>::Zero(P);
-        for (int i = 0; i < R; ++i) {
-            b = (b + r_col_(i) * beta.row(i)) * a.f_col.row(i).array();
-            bit_volt.row(i) = b;
+        // Bit lines, from the sense end: (1 + gs L) I = gs (v - w) + kappa n, voltages into `bit`.
+        for (Eigen::Index j = 0; j < P; ++j)
+            for (Eigen::Index i = 0, q = R * j; i < R; ++i, ++q) rhs[q] = gs[q] * (v[i] - drop[q]) + kn[q];
+        for (Eigen::Index j = 0; j < P; ++j) {
+            double* bj = &beta[R * j];
+            const double* rj = &rhs[R * j];
+            const double* fj = &f_col[R * j];
+            bj[R - 1] = rj[R - 1];
+            for (Eigen::Index i = R - 2; i >= 0; --i) bj[i] = bj[i + 1] * fj[i + 1] + rj[i];
+            double b = 0, sum = 0;
+            for (Eigen::Index i = 0; i < R; ++i) {
+                const Eigen::Index q = i + R * j;
+                b = (b + r_col_(i) * bj[i]) * fj[i];
+                bit[q] = b;
+                current[q] = rj[i] - gs[q] * b;
+                sum += current[q];
+            }
+            sense(j) = sum;
         }
-        current = rhs - gs * bit_volt;
-        sense = current.colwise().sum().transpose().matrix();
         const double scale = sense.cwiseAbs().maxCoeff();
         const double delta = (sense - sense_prev).cwiseAbs().maxCoeff();
         change = scale > 0 ? delta / scale : delta;
@@ -157,7 +180,10 @@ Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorX
                                          "(surrogate.max_sweeps): last relative change {:.3g} > tolerance {:.3g}",
                                          R, P, sweeps, change, options_.tolerance));
         sense_prev = sense;
-        kn = remainder(v - word_drop - bit_volt - r_access_ohm_ * current);
+        for (Eigen::Index j = 0; j < P; ++j)
+            for (Eigen::Index i = 0, q = R * j; i < R; ++i, ++q)
+                u[q] = v[i] - drop[q] - bit[q] - r_access_ohm_ * current[q];
+        remainder();
     }
     return sense;
 }

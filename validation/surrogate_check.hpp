@@ -14,6 +14,7 @@
 namespace kirchhoff::validation {
 
 struct CheckResult {
+    std::string tier;                // the surrogate tier checked (surrogate.tier of the table; ohmic: linearised)
     int samples = 0;                 // samples solved (failed ones are not counted)
     int failed = 0;                  // samples whose ngspice solve failed (recorded, skipped)
     std::vector<std::string> errors; // their messages
