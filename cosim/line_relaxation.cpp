@@ -126,6 +126,9 @@ Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorX
             for (Eigen::Index q = 0; q < n; ++q) kn[q] += ka[q] * (phi(u[q]) - c * u[q]);
         }
     };
+    const double v_max = v_line.cwiseAbs().maxCoeff();
+    if (v_max == 0) return Eigen::VectorXd::Zero(P);  // every node at 0 V: no current flows
+    const double current_bound = a.gs.colwise().sum().maxCoeff() * v_max;
     for (Eigen::Index j = 0; j < P; ++j)
         for (Eigen::Index i = 0; i < R; ++i) u[i + R * j] = v[i];
     remainder();
@@ -167,7 +170,10 @@ Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorX
             }
             sense(j) = sum;
         }
-        const double scale = sense.cwiseAbs().maxCoeff();
+        // Relative to the larger of the largest sense current and a thousandth of the largest
+        // ideal-wire chord current, so that near-zero inputs (currents at the table's rounding
+        // level) do not demand a relative precision below rounding.
+        const double scale = std::max(sense.cwiseAbs().maxCoeff(), 1e-3 * current_bound);
         const double delta = (sense - sense_prev).cwiseAbs().maxCoeff();
         change = scale > 0 ? delta / scale : delta;
         if (!std::isfinite(change))

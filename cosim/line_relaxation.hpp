@@ -22,7 +22,9 @@
 //   bit line c, nodes i from the sense end:  (1 + gs L_c) I = gs W + kappa n
 // where a line with segments R_0 (source to node 0, driver or sense resistance included),
 // R_1, ... has the Green's function L(i, j) = sum_{m <= min(i, j)} R_m. Sweeps stop when the
-// largest change of a sense current is below `tolerance` times the largest sense current.
+// largest change of a sense current is below `tolerance` times the largest sense current (or a
+// thousandth of the largest ideal-wire chord current, when every current is near zero). All
+// inputs at 0 V give exactly zero currents.
 // Block Gauss-Seidel on the lines of a resistive network with monotone cells is the
 // classical line relaxation (Varga, Matrix Iterative Analysis, 1962, ch. 6); CrossSim's
 // circuit solver (Xiao et al., Applied Physics Reviews 7, 031301, 2020) relaxes node by node.
