@@ -67,7 +67,8 @@ std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosi
                                               int rows_driven) {
     switch (o.engine) {
         case EngineKind::ideal: return cosim::make_ideal_engine(tile);
-        case EngineKind::surrogate: return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven);
+        case EngineKind::surrogate:
+            return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven, o.surrogate);
         case EngineKind::nodal: return cosim::make_nodal_engine(tile);
     }
     throw std::logic_error("make_engine: unknown engine");
@@ -197,9 +198,13 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     const int R = c.crossbar.spec.rows, C = c.crossbar.spec.cols;
     const int n = int(L.tiles.size());
 
-    // Threads over tiles only where a tile's MVM is expensive (nodal solves, or big tiles):
-    // a surrogate GEMV of a 64 x 64 tile takes microseconds, less than waking a thread team.
-    const bool parallel = options_.engine == EngineKind::nodal || double(n) * R * C >= double(1 << 18);
+    // Threads over tiles only where a tile's MVM is expensive (circuit solves: nodal, or the
+    // line-relaxation surrogate of device cells; or big tiles): a surrogate GEMV of a 64 x 64
+    // tile takes microseconds, less than waking a thread team.
+    const bool solves = options_.engine == EngineKind::nodal ||
+                        (options_.engine == EngineKind::surrogate && !options_.response.is_linear() &&
+                         options_.surrogate.tier == cosim::SurrogateTier::line_relaxation);
+    const bool parallel = solves || double(n) * R * C >= double(1 << 18);
     std::vector<std::vector<Eigen::VectorXd>> volts(n), noise(n);  // (tile, read) -> (R) V, (C) A
     for_each_index(n, parallel, [&](int t) {
         const TilePlace& p = L.tiles[t].place;

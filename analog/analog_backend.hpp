@@ -66,6 +66,7 @@
 #include "analog/tile_read.hpp"
 #include "analog/validation_stats.hpp"
 #include "cosim/cell_response.hpp"
+#include "cosim/surrogate_options.hpp"
 #include "transformer/linear_backend.hpp"
 
 namespace kirchhoff::analog {
@@ -84,6 +85,7 @@ struct AnalogOptions {
     EngineKind engine = EngineKind::surrogate;
     cosim::CellResponse response = cosim::CellResponse::linear();  // surrogate engine: the cells
     double v_star_volt = 0.0;                                       //   and their V* (0 for ohmic)
+    cosim::SurrogateOptions surrogate;                              //   and the tier (surrogate.*)
     CheckEngine validate = CheckEngine::none;
     double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
     long validate_max_per_layer = 0;      // 0: no cap

@@ -1,9 +1,12 @@
 // Configuration keys of the analog backend and their cross-key checks.
 #include "analog/analog_config.hpp"
 
+#include "cosim/surrogate_options.hpp"
+
 #include <fmt/format.h>
 
 #include "analog/energy_model.hpp"
+#include "cosim/surrogate_options.hpp"
 #include "devices/pcm_statistical.hpp"
 #include "params/error.hpp"
 
@@ -20,6 +23,7 @@ params::Schema analog_schema() {
             k.meaning = "signed weights as differential pairs: columns (2c - 2c+1) or arrays (p - m)";
         s.add(std::move(k));
     }
+    cosim::add_surrogate_keys(s);
     s.add(integer_key("dac.bits", 8, Range::closed(2, 24),
                       "input DAC resolution (signed: sign + bits-1 magnitude bits; two_phase: bits per phase)"));
     s.add(choice_key("dac.signs", "signed", {"signed", "two_phase"},

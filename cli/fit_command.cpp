@@ -43,10 +43,10 @@ void run_fit(const std::string& out, const ConfigOptions& config_options) {
         fmt::print("device table {}x{} (memory x voltage) from ngspice: vs native model {:.2e}, interpolation {:.2e} "
                    "(relative to each state's largest current)\n",
                    model.table->grid.nm, model.table->grid.nv, r.table_vs_native, r.table_interpolation);
-    fmt::print("linearisation voltage V* = {:.4f} V\n", model.v_star_volt);
-    fmt::print("fit set ({} tiles, differential {}, {} inputs, nodal circuit): surrogate NMSE {:.3e}, ideal NMSE {:.3e}, "
+    fmt::print("linearisation (chord) voltage V* = {:.4f} V\n", model.v_star_volt);
+    fmt::print("fit set ({} tiles, differential {}, {} inputs, nodal circuit): surrogate ({} tier) NMSE {:.3e}, ideal NMSE {:.3e}, "
                "ideal-wire NMSE {:.3e}, captured fraction {:.4f}, captured fraction IR {}\n",
-               r.tiles, netlists::to_string(model.crossbar.spec.differential), r.inputs, r.nmse, r.ideal_nmse, r.ir_nmse,
+               r.tiles, netlists::to_string(model.crossbar.spec.differential), r.inputs, r.tier, r.nmse, r.ideal_nmse, r.ir_nmse,
                r.captured_fraction, fraction_text(r.captured_fraction_ir));
 }
 
@@ -71,6 +71,7 @@ void run_check(const std::string& tables, const std::string& layout_name, int sa
     const netlists::CrossbarSpec& spec = x.spec;
     if (json) {
         const nlohmann::json j{{"samples", r.samples},
+                               {"tier", r.tier},
                                {"failed", r.failed},
                                {"nmse", m.nmse},
                                {"max_rel_err", m.max_rel_err},
@@ -97,7 +98,7 @@ void run_check(const std::string& tables, const std::string& layout_name, int sa
         fmt::print("{}\n", j.dump());
         return;
     }
-    fmt::print("{} held-out tiles, surrogate vs ngspice ({} failed and skipped):\n", r.samples, r.failed);
+    fmt::print("{} held-out tiles, surrogate ({} tier) vs ngspice ({} failed and skipped):\n", r.samples, r.tier, r.failed);
     fmt::print("  tile: {} x {} outputs, differential {} ({} physical columns), {} cells, device {}, G {}..{} S\n",
                spec.rows, spec.cols, netlists::to_string(spec.differential), spec.physical_cols(),
                netlists::to_string(spec.cell), x.device_preset, x.g_min_siemens, x.g_max_siemens);

@@ -59,6 +59,11 @@ double CellResponse::feature_slope(int k, double v) const {
     return linear_ ? 1.0 : phi_[std::size_t(k)].derivative(v);
 }
 
+UniformCubic::Pieces CellResponse::feature_pieces(int k) const {
+    if (linear_) throw std::logic_error("CellResponse::feature_pieces: ohmic cells have no feature table");
+    return phi_[std::size_t(k)].pieces();
+}
+
 double CellResponse::coefficient(int k, double value) const {
     if (linear_) return value;
     const double s = a_sign_[std::size_t(k)];

@@ -26,6 +26,8 @@ public:
     /// phi_k(v) and its slope (per volt); v within the table's voltage range.
     double feature(int k, double v_volt) const;
     double feature_slope(int k, double v_volt) const;
+    /// phi_k as per-interval cubics (device responses only: ohmic cells have phi(V) = V).
+    UniformCubic::Pieces feature_pieces(int k) const;
     /// a_k at a cell value (the memory state; the conductance for ohmic cells).
     double coefficient(int k, double cell_value) const;
     /// The current the factors give (the surrogate's cell model).

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cosim/crossbar_solve.hpp"
+#include "cosim/line_relaxation.hpp"
 #include "cosim/nodal_solver.hpp"
 #include "cosim/tile_surrogate.hpp"
 #include "netlists/cell_programming.hpp"
@@ -41,6 +42,19 @@ public:
 
 private:
     TileSurrogate surrogate_;
+};
+
+// Device cells, surrogate.tier = line_relaxation: the circuit solved per MVM by line relaxation.
+class LineSurrogateEngine final : public MvmEngine {
+public:
+    LineSurrogateEngine(const ProgrammedTile& t, const CellResponse& response, double v_star,
+                        const LineRelaxationOptions& o)
+        : line_(LineRelaxation::build(t.config.spec, t.cells, response, v_star, o)) {}
+    std::string_view name() const override { return "surrogate"; }
+    Eigen::VectorXd matvec(const Eigen::VectorXd& v) override { return line_.matvec(v); }
+
+private:
+    LineRelaxation line_;
 };
 
 // The circuit is built once; each input only changes the row sources.
@@ -101,7 +115,9 @@ ProgrammedTile ideal_wire_tile(const ProgrammedTile& tile) {
 
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& t) { return std::make_unique<IdealEngine>(t); }
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const CellResponse& r, double v_star,
-                                                 int rows_driven) {
+                                                 int rows_driven, const SurrogateOptions& options) {
+    if (!r.is_linear() && options.tier == SurrogateTier::line_relaxation)
+        return std::make_unique<LineSurrogateEngine>(t, r, v_star, options.line);
     return std::make_unique<SurrogateEngine>(t, r, v_star, rows_driven);
 }
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t) { return std::make_unique<NodalEngine>(t); }

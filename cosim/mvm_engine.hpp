@@ -3,7 +3,8 @@
 //              programmed conductances mean. It ignores everything but the target
 //              conductances: wires, 1T1R access transistors, 1S1R selectors and the cells'
 //              nonlinearity (the nodal engine on ideal_wire_tile() keeps the cells as they are)
-//   surrogate  the tile surrogate's dense matrices (tile_surrogate.hpp)
+//   surrogate  the tile surrogate: for device cells line relaxation of the circuit or cells
+//              linearised at V* (surrogate_options.hpp); for ohmic cells the exact matrix
 //   nodal      Kirchhoff's circuit solve of the whole tile (factorisation reused across inputs)
 //   spice      the tile's deck solved by ngspice: the reference for everything above
 // Each faster engine is checked against the next more faithful one in the tests.
@@ -17,6 +18,7 @@
 
 #include "cosim/cell_response.hpp"
 #include "cosim/ngspice_session.hpp"
+#include "cosim/surrogate_options.hpp"
 #include "netlists/crossbar_builder.hpp"
 #include "netlists/crossbar_config.hpp"
 
@@ -45,10 +47,11 @@ public:
 };
 
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& tile);
-/// Builds the tile's surrogate from a cell response and a linearisation voltage; rows_driven:
-/// see TileSurrogate::build.
+/// Builds the tile's surrogate from a cell response and a linearisation (chord) voltage: for
+/// device cells the tier `options` names (surrogate_options.hpp), for ohmic cells always the
+/// exact effective matrix. rows_driven: see TileSurrogate::build (linearised tier only).
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star,
-                                                 int rows_driven = -1);
+                                                 int rows_driven = -1, const SurrogateOptions& options = {});
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
 /// Solves through `session`, which must outlive the engine.
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);

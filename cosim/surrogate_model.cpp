@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cosim/line_relaxation.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/residual_metrics.hpp"
 #include "cosim/tile_surrogate.hpp"
@@ -147,6 +148,7 @@ params::Schema surrogate_fit_schema() {
     s.add(real_key("fit.rank_tolerance", 1e-6, "1", Range{0, 1, true, true},
                    "relative residual the separable cell factors must reach"));
     s.add(integer_key("fit.max_rank", 4, Range::closed(1, 8), "most separable terms a cell response may use"));
+    add_surrogate_keys(s);
     return s;
 }
 
@@ -213,9 +215,20 @@ SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& sessi
         }
         m.v_star_volt = fc < fd ? c : d;
     }
+    // Residuals of the tier in force (ohmic cells: the exact matrix, whatever the tier).
+    m.options = surrogate_options(config);
+    const bool line = !m.response.is_linear() && m.options.tier == SurrogateTier::line_relaxation;
+    m.report.tier = std::string(to_string(line ? SurrogateTier::line_relaxation : SurrogateTier::linearised));
     ResidualAccumulator acc;
     for (const auto& c : set) {
-        const Eigen::MatrixXd s = linearised_outputs(c.tile.config.spec, c.tile.cells, m.response, m.v_star_volt, c.inputs);
+        Eigen::MatrixXd s(c.circuit.rows(), c.circuit.cols());
+        if (line) {
+            const auto solver = LineRelaxation::build(c.tile.config.spec, c.tile.cells, m.response, m.v_star_volt,
+                                                      m.options.line);
+            for (Eigen::Index k = 0; k < c.inputs.cols(); ++k) s.col(k) = solver.matvec(c.inputs.col(k));
+        } else {
+            s = linearised_outputs(c.tile.config.spec, c.tile.cells, m.response, m.v_star_volt, c.inputs);
+        }
         for (Eigen::Index k = 0; k < s.cols(); ++k) acc.add(s.col(k), c.circuit.col(k), c.ideal.col(k), c.ideal_wire.col(k));
     }
     const ResidualMetrics r = acc.metrics();
@@ -234,6 +247,7 @@ void save_surrogate(const SurrogateModel& m, const std::filesystem::path& path) 
     w.set_metadata("format", format_tag);
     w.set_metadata("config", m.config.dump());
     w.set_metadata("v_star_volt", number(m.v_star_volt));
+    w.set_metadata("fit.tier", m.report.tier);
     w.set_metadata("fit.tiles", std::to_string(m.report.tiles));
     w.set_metadata("fit.inputs", std::to_string(m.report.inputs));
     w.set_metadata("fit.nmse", number(m.report.nmse));
@@ -282,6 +296,10 @@ SurrogateModel load_surrogate(const std::filesystem::path& path) {
     const params::Config config = config_from_json(m.config, file);
     m.crossbar = netlists::crossbar_config(config);
     m.v_star_volt = parse_number(meta, "v_star_volt", file);
+    m.options = surrogate_options(config);
+    // Tables written before the line-relaxation tier recorded the linearised tier's residuals.
+    const auto tier = meta.find("fit.tier");
+    m.report.tier = tier == meta.end() ? "linearised" : tier->second;
     m.report.tiles = int(parse_number(meta, "fit.tiles", file));
     m.report.inputs = int(parse_number(meta, "fit.inputs", file));
     m.report.nmse = parse_number(meta, "fit.nmse", file);
@@ -329,7 +347,9 @@ void check_compatible(const SurrogateModel& m, const params::Config& requested, 
     const nlohmann::json want = requested.to_json();
     std::string differences;
     for (const auto& [key, value] : want.items()) {
-        if (key == "seed" || key.rfind("solver.", 0) == 0 || key.rfind("fit.", 0) == 0) continue;
+        if (key == "seed" || key.rfind("solver.", 0) == 0 || key.rfind("fit.", 0) == 0 ||
+            key.rfind("surrogate.", 0) == 0)
+            continue;
         const auto stored = m.config.find(key);
         if (stored == m.config.end())
             differences += fmt::format("\n  {}: not in the table, requested {}", key, value.dump());

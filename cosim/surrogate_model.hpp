@@ -20,6 +20,7 @@
 #include "cosim/cell_response.hpp"
 #include "cosim/device_table.hpp"
 #include "cosim/ngspice_session.hpp"
+#include "cosim/surrogate_options.hpp"
 #include "netlists/crossbar_config.hpp"
 #include "params/config.hpp"
 
@@ -27,10 +28,11 @@ namespace kirchhoff::cosim {
 
 /// The tile keys (netlists::inference_crossbar_schema: differential columns by default, the
 /// layout `kirchhoff run` uses, so a table fitted with the defaults is one it accepts) plus
-/// the fit's own keys (fit.*).
+/// the fit's own keys (fit.*) and the surrogate tier's (surrogate.*).
 params::Schema surrogate_fit_schema();
 
 struct FitReport {
+    std::string tier = "linearised";      // the surrogate tier the residuals below are of
     int tiles = 0, inputs = 0;            // calibration set
     double nmse = 0.0;                    // surrogate vs full circuit, on the calibration set
     double ideal_nmse = 0.0;              // ideal G^T v vs full circuit
@@ -48,7 +50,8 @@ struct SurrogateModel {
     netlists::CrossbarConfig crossbar;    // its typed view
     std::optional<DeviceTable> table;     // device cells only
     CellResponse response = CellResponse::linear();
-    double v_star_volt = 0.0;
+    double v_star_volt = 0.0;             // linearisation voltage (linearised tier), chord voltage (line tier)
+    SurrogateOptions options;             // surrogate.* keys of its configuration
     FitReport report;
     std::map<std::string, std::string> provenance;  // kirchhoff_version, ngspice_version, deck_hash, date, seed
 };
@@ -64,7 +67,7 @@ void save_surrogate(const SurrogateModel& model, const std::filesystem::path& pa
 SurrogateModel load_surrogate(const std::filesystem::path& path);
 
 /// Throws InputError listing every tile key whose value differs between the model and
-/// `requested` (seed and solver time limits are free to differ).
+/// `requested` (seed, solver time limits, fit settings and the surrogate tier are free to differ).
 void check_compatible(const SurrogateModel& model, const params::Config& requested, const std::string& model_path);
 
 /// 64-bit FNV-1a of a text, as 16 hex digits (deck provenance).

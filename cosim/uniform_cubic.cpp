@@ -50,4 +50,18 @@ double UniformCubic::derivative(double x) const {
     return ((6 * t2 - 6 * t) * p0 + (3 * t2 - 4 * t + 1) * m0 + (-6 * t2 + 6 * t) * p1 + (3 * t2 - 2 * t) * m1) / dx_;
 }
 
+UniformCubic::Pieces UniformCubic::pieces() const {
+    Pieces p;
+    p.x0_ = x0_;
+    p.inv_dx_ = 1.0 / dx_;
+    p.last_ = double(y_.size() - 2);
+    p.coef_.reserve(4 * (y_.size() - 1));
+    for (std::size_t i = 0; i + 1 < y_.size(); ++i) {
+        // Hermite basis of operator() expanded in powers of t.
+        const double p0 = y_[i], p1 = y_[i + 1], m0 = slope(i), m1 = slope(i + 1);
+        p.coef_.insert(p.coef_.end(), {p0, m0, -3 * p0 - 2 * m0 + 3 * p1 - m1, 2 * p0 + m0 - 2 * p1 + m1});
+    }
+    return p;
+}
+
 }  // namespace kirchhoff::cosim

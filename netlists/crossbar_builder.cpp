@@ -317,7 +317,9 @@ std::vector<std::string> CrossbarCircuit::sense_vectors() const {
     return out;
 }
 
-Eigen::VectorXd CrossbarCircuit::outputs(const Eigen::VectorXd& i) const {
+Eigen::VectorXd CrossbarCircuit::outputs(const Eigen::VectorXd& i) const { return logical_outputs(spec, i); }
+
+Eigen::VectorXd logical_outputs(const CrossbarSpec& spec, const Eigen::VectorXd& i) {
     const int pc = spec.physical_cols();
     if (i.size() != spec.arrays() * pc)
         throw std::invalid_argument(fmt::format("outputs() takes {} sense currents, got {}", spec.arrays() * pc, i.size()));

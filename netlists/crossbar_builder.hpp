@@ -77,6 +77,10 @@ std::vector<NodeId> nested_dissection_order(const CrossbarCircuit& xbar);
 CrossbarCircuit build_crossbar(const CrossbarSpec& spec, const std::vector<CellArray>& cells,
                                const Eigen::VectorXd& v_volt, std::string title = "kirchhoff crossbar");
 
+/// Logical outputs (cols) from sense currents (arrays * physical cols, array-major): the
+/// currents themselves, or G+ minus G- for differential tiles.
+Eigen::VectorXd logical_outputs(const CrossbarSpec& spec, const Eigen::VectorXd& sense_currents);
+
 /// Ideal outputs: (G^T v) per array, combined like CrossbarCircuit::outputs. Only for ohmic
 /// cells or with `g` holding conductances: (rows, physical cols) per array.
 Eigen::VectorXd ideal_outputs(const CrossbarSpec& spec, const std::vector<Eigen::MatrixXd>& g,

@@ -77,6 +77,7 @@ analog::AnalogOptions analog_options(const params::Config& config, analog::Engin
     analog::AnalogOptions o;
     o.config = analog::analog_config(config);
     o.engine = engine;
+    o.surrogate = cosim::surrogate_options(config);
     const bool device = o.config.crossbar.device_preset != "linear";
     if (!tables_path.empty()) {
         const cosim::SurrogateModel m = cosim::load_surrogate(tables_path);
@@ -89,6 +90,7 @@ analog::AnalogOptions analog_options(const params::Config& config, analog::Engin
         params::Config fit(cosim::surrogate_fit_schema());
         const params::Config tile = analog::crossbar_part(config);
         for (const params::Key& k : tile.schema().keys()) fit.copy_from(tile, k.name);
+        for (const char* k : {"surrogate.tier", "surrogate.tolerance", "surrogate.max_sweeps"}) fit.copy_from(config, k);
         cosim::NgspiceSession session;
         const cosim::SurrogateModel m = cosim::fit_surrogate(fit, session);
         o.response = m.response;

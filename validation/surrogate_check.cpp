@@ -12,6 +12,8 @@ CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differ
                             const std::function<void(std::size_t, std::size_t)>& progress) {
     using Clock = std::chrono::steady_clock;
     CheckResult out;
+    out.tier = std::string(cosim::to_string(model.response.is_linear() ? cosim::SurrogateTier::linearised
+                                                                          : model.options.tier));
     out.crossbar = model.crossbar;
     out.crossbar.spec.differential = layout;
     cosim::ResidualAccumulator acc;
@@ -21,7 +23,7 @@ CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differ
         const netlists::RandomTile random = netlists::random_tile(x);
         const cosim::ProgrammedTile tile = cosim::program_tile(x, random.g_siemens);
         const auto t0 = Clock::now();
-        auto surrogate = cosim::make_surrogate_engine(tile, model.response, model.v_star_volt);
+        auto surrogate = cosim::make_surrogate_engine(tile, model.response, model.v_star_volt, -1, model.options);
         const auto t1 = Clock::now();
         Eigen::VectorXd spice;
         try {

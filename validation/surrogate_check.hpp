@@ -16,6 +16,7 @@
 namespace kirchhoff::validation {
 
 struct CheckResult {
+    std::string tier;                   // the surrogate tier checked (the table's surrogate.tier; ohmic: linearised)
     netlists::CrossbarConfig crossbar;  // the tiles checked (the table's, with the checked layout)
     int samples = 0;                    // samples solved (failed ones are not counted)
     int failed = 0;                     // samples whose ngspice solve failed (recorded, skipped)
