@@ -175,6 +175,9 @@ void AnalogBackend::restart() {
         L->calibration_max.assign(L->tiles.size(), 0.0);
         L->calls = 0;
         L->validated = 0;
+        for (auto& e : L->engines) e->restart();  // the nodal engine's warm starts
+        for (auto& e : L->checks)
+            if (e) e->restart();
     }
     if (attention_) attention_->restart();
     counts_ = {};
@@ -336,6 +339,21 @@ double AnalogBackend::validation_seconds() const {
     double s = 0;
     for (const ValidationStats& v : validation()) s += v.seconds;  // layers and attention products
     return s;
+}
+
+cosim::NodalCounts AnalogBackend::nodal_counts() const {
+    finish_validation();
+    cosim::NodalCounts total;
+    for (const auto& L : layers_)
+        for (const auto& e : L->engines) {
+            const cosim::NodalCounts c = e->solve_counts();
+            total.solves += c.solves;
+            total.newton_iterations += c.newton_iterations;
+            total.cg_iterations += c.cg_iterations;
+            total.factorizations += c.factorizations;
+            total.warm_starts += c.warm_starts;
+        }
+    return total;
 }
 
 int AnalogBackend::tiles() const {

@@ -135,8 +135,9 @@ public:
     void attention_values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
                           std::span<float> out) override;
 
-    /// Back to the state right after prepare(): call counters, read-noise streams and ADC
-    /// calibration restart, so replaying the same calls gives the same outputs.
+    /// Back to the state right after prepare(): call counters, read-noise streams, ADC
+    /// calibration and the engines' carried state (nodal warm starts, MvmEngine::restart)
+    /// restart, so replaying the same calls gives the same outputs.
     void restart();
     /// Validated MVMs return the circuit's outputs instead of the engine's (shadow pass).
     void set_substitute(bool on) {
@@ -157,6 +158,8 @@ public:
     /// Time inference waited for validation: the inline solves, plus, in the background, the
     /// waits for a free queue slot and for finish_validation().
     double validation_wait_seconds() const;
+    /// Newton totals of the inference engines' circuit solves (engine nodal; zeros otherwise).
+    cosim::NodalCounts nodal_counts() const;
     int tiles() const;
     double prepare_seconds() const { return prepare_seconds_; }
     const AnalogOptions& options() const { return options_; }

@@ -57,13 +57,16 @@ private:
     LineRelaxation line_;
 };
 
-// The circuit is built once; each input only changes the row sources.
+// The circuit is built once; each input only changes the row sources. The solver keeps its
+// Newton cache (factor, last solution) from one MVM to the next.
 class NodalEngine final : public MvmEngine {
 public:
     explicit NodalEngine(const ProgrammedTile& t)
         : xbar_(netlists::build_crossbar(t.config.spec, t.cells, Eigen::VectorXd::Zero(t.config.spec.rows), "nodal engine tile")) {
         NodalOptions o;
         o.ordering = netlists::nested_dissection_order(xbar_);
+        o.newton = t.config.nodal_cached ? NewtonJacobian::cached : NewtonJacobian::fresh;
+        o.cache_budget_mib = t.config.nodal_cache_mib;
         solver_.emplace(xbar_.circuit, o);
     }
     std::string_view name() const override { return "nodal"; }
@@ -71,6 +74,8 @@ public:
         xbar_.set_inputs(v);
         return xbar_.outputs(sense_currents(xbar_, solver_->solve()));
     }
+    void restart() override { solver_->clear_cache(); }
+    NodalCounts solve_counts() const override { return solver_->counts(); }
 
 private:
     netlists::CrossbarCircuit xbar_;

@@ -19,6 +19,7 @@
 #include "cosim/cell_response.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "cosim/surrogate_options.hpp"
+#include "cosim/nodal_solver.hpp"
 #include "netlists/crossbar_builder.hpp"
 #include "netlists/crossbar_config.hpp"
 
@@ -44,6 +45,12 @@ public:
     virtual std::string_view name() const = 0;
     /// Output currents (cols, A) for row voltages v (rows, V).
     virtual Eigen::VectorXd matvec(const Eigen::VectorXd& v_volt) = 0;
+    /// Forgets what the engine carries from one MVM to the next (the nodal engine's warm start
+    /// and cached factor), so that replaying the same MVMs from here gives the same outputs
+    /// bit for bit. Outputs differ from a carried-over state's only within the solver tolerance.
+    virtual void restart() {}
+    /// Totals of the circuit solves behind the MVMs so far (nodal engine; zeros elsewhere).
+    virtual NodalCounts solve_counts() const { return {}; }
 };
 
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& tile);
@@ -52,6 +59,7 @@ std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& tile);
 /// exact effective matrix. rows_driven: see TileSurrogate::build (linearised tier only).
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star,
                                                  int rows_driven = -1, const SurrogateOptions& options = {});
+/// Newton path and cache budget from tile.config (solver.nodal_newton, solver.nodal_cache_mib).
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
 /// Solves through `session`, which must outlive the engine.
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);

@@ -2,13 +2,14 @@
 #include "cosim/nodal_solver.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <optional>
 
 #include <Eigen/SparseCholesky>
 #include <Eigen/SparseCore>
-#include <Eigen/SparseLU>
 #include <fmt/format.h>
+
+#include "cosim/newton_linear_solve.hpp"
 
 namespace kirchhoff::cosim {
 
@@ -33,8 +34,17 @@ struct NodalSolver::Impl {
     Llt k_llt;                        // factorisation of k (ohmic circuits)
     // Nonlinear: Jacobian with k's pattern plus the elements' stamps.
     mutable SpMat jac;
-    mutable std::optional<Llt> jac_llt;
-    mutable std::optional<Eigen::SparseLU<SpMat>> jac_lu;
+    std::vector<std::array<int, 4>> slots;  // (elements) jac value index of aa, bb, ab, ba; -1: fixed
+    // The split preconditioner (newton_linear_solve.hpp): resistors plus every element's
+    // conductance on its nodes' diagonals only.
+    SpMat split_base;                        // (n, n) resistors, explicit zero diagonal
+    mutable SpMat split;
+    std::vector<std::array<int, 2>> split_slots;  // (elements) split value index of aa, bb; -1: fixed
+    mutable NewtonLinearSolve linear;
+    mutable Eigen::VectorXd x_last;         // cached path: unknowns of the last solve (empty: none)
+    // cached path: each element's voltage, current and conductance at the last solution.
+    mutable Eigen::VectorXd last_dv, last_current, last_g;
+    mutable NodalCounts totals;
 
     Impl(const Circuit& circuit, NodalOptions o) : c(circuit), options(o) {
         const int nodes = c.node_count();
@@ -76,6 +86,50 @@ struct NodalSolver::Impl {
                                              "path to any source?)", c.title()));
         } else {
             jac = k;  // same pattern: the nonlinear stamps were added with zero value
+            find_slots();
+        }
+    }
+
+    // The index of entry (row, col) among m's values (column-major, sorted rows), -1 for a
+    // fixed node.
+    static int value_index(const SpMat& m, int row, int col) {
+        if (row < 0 || col < 0) return -1;
+        const int* begin = m.innerIndexPtr() + m.outerIndexPtr()[col];
+        const int* end = m.innerIndexPtr() + m.outerIndexPtr()[col + 1];
+        return int(std::lower_bound(begin, end, row) - m.innerIndexPtr());
+    }
+
+    // Where each element's stamps sit among jac's and split's values.
+    void find_slots() {
+        auto slot = [&](int row, int col) { return value_index(jac, row, col); };
+        slots.clear();
+        for (const auto& e : c.nonlinear()) {
+            const int ua = unknown[std::size_t(e.a)], ub = unknown[std::size_t(e.b)];
+            const bool both = ua >= 0 && ub >= 0;
+            slots.push_back({slot(ua, ua), slot(ub, ub), both ? slot(ua, ub) : -1, both ? slot(ub, ua) : -1});
+        }
+        // The split matrix: the resistors' stamps and a diagonal entry for every unknown.
+        std::vector<Eigen::Triplet<double>> t;
+        for (const auto& r : c.resistors()) stamp(r.a, r.b, 1.0 / r.ohm, t, false);
+        for (int i = 0; i < n; ++i) t.emplace_back(i, i, 0.0);
+        split_base.resize(n, n);
+        split_base.setFromTriplets(t.begin(), t.end());
+        split_base.makeCompressed();
+        split = split_base;
+        auto diagonal = [&](int u) { return value_index(split, u, u); };
+        split_slots.clear();
+        for (const auto& e : c.nonlinear())
+            split_slots.push_back({diagonal(unknown[std::size_t(e.a)]), diagonal(unknown[std::size_t(e.b)])});
+    }
+
+    // Sets split = the resistors + the elements' conductances g on their nodes' diagonals.
+    void assemble_split(const Eigen::VectorXd& g) const {
+        std::copy(split_base.valuePtr(), split_base.valuePtr() + split_base.nonZeros(), split.valuePtr());
+        double* value = split.valuePtr();
+        for (std::size_t e = 0; e < split_slots.size(); ++e) {
+            const double ge = g(Eigen::Index(e));
+            if (split_slots[e][0] >= 0) value[split_slots[e][0]] += ge;
+            if (split_slots[e][1] >= 0) value[split_slots[e][1]] += ge;
         }
     }
 
@@ -137,53 +191,74 @@ struct NodalSolver::Impl {
         return v;
     }
 
-    // Evaluates every nonlinear element at node voltages v: current a->b and dI/dV.
+    // Evaluates every nonlinear element at node voltages v: current a->b and dI/dV. The fresh
+    // path calls current() and conductance(); the cached path current_and_conductance() (one
+    // evaluation), and reuses the last solution's values where an element's voltage is that
+    // solution's.
     void evaluate(const Eigen::VectorXd& v, Eigen::VectorXd& current, Eigen::VectorXd& conductance) const {
         const auto& elements = c.nonlinear();
         const auto count = std::ptrdiff_t(elements.size());
         current.resize(count);
         conductance.resize(count);
+        const bool combined = options.newton == NewtonJacobian::cached;
+        const bool reuse = combined && last_dv.size() == count;
 #pragma omp parallel for schedule(static) if (count > 2048)
         for (std::ptrdiff_t e = 0; e < count; ++e) {
             const auto& el = elements[std::size_t(e)];
             const auto& model = *c.models()[std::size_t(el.model)];
             const double dv = v(el.a) - v(el.b);
-            current(e) = model.current(dv, el.parameter);
-            conductance(e) = model.conductance(dv, el.parameter);
+            if (reuse && dv == last_dv(e)) {
+                current(e) = last_current(e);
+                conductance(e) = last_g(e);
+            } else if (combined) {
+                model.current_and_conductance(dv, el.parameter, current(e), conductance(e));
+            } else {
+                current(e) = model.current(dv, el.parameter);
+                conductance(e) = model.conductance(dv, el.parameter);
+            }
         }
     }
 
-    Eigen::VectorXd solve_jacobian(const Eigen::VectorXd& b) const {
-        if (!jac_llt) {
-            jac_llt.emplace();
-            jac_llt->analyzePattern(jac);
-        }
-        jac_llt->factorize(jac);
-        if (jac_llt->info() == Eigen::Success) return jac_llt->solve(b);
-        if (!jac_lu) {
-            jac_lu.emplace();
-            jac_lu->analyzePattern(jac);
-        }
-        jac_lu->factorize(jac);
-        if (jac_lu->info() != Eigen::Success)
-            throw NodalError(fmt::format("circuit '{}': singular Jacobian in Newton iteration", c.title()));
-        return jac_lu->solve(b);
-    }
-
-    // Sets jac = k + the elements' conductances.
+    // Sets jac = k + the elements' conductances (added in element order at each entry).
     void assemble_jacobian(const Eigen::VectorXd& g) const {
         std::copy(k.valuePtr(), k.valuePtr() + k.nonZeros(), jac.valuePtr());
+        double* value = jac.valuePtr();
+        for (std::size_t e = 0; e < slots.size(); ++e) {
+            const double ge = g(Eigen::Index(e));
+            const auto& s = slots[e];
+            if (s[0] >= 0) value[s[0]] += ge;
+            if (s[1] >= 0) value[s[1]] += ge;
+            if (s[2] >= 0) {
+                value[s[2]] -= ge;
+                value[s[3]] -= ge;
+            }
+        }
+    }
+
+    // Net current leaving each unknown node at unknowns x (node voltages v), elements' currents given.
+    Eigen::VectorXd residual(const Eigen::VectorXd& x, const Eigen::VectorXd& b, const Eigen::VectorXd& current) const {
+        Eigen::VectorXd f = k * x - b;
         const auto& elements = c.nonlinear();
         for (std::size_t e = 0; e < elements.size(); ++e) {
             const int ua = unknown[std::size_t(elements[e].a)], ub = unknown[std::size_t(elements[e].b)];
-            const double ge = g(Eigen::Index(e));
-            if (ua >= 0) jac.coeffRef(ua, ua) += ge;
-            if (ub >= 0) jac.coeffRef(ub, ub) += ge;
-            if (ua >= 0 && ub >= 0) {
-                jac.coeffRef(ua, ub) -= ge;
-                jac.coeffRef(ub, ua) -= ge;
-            }
+            if (ua >= 0) f(ua) += current(Eigen::Index(e));
+            if (ub >= 0) f(ub) -= current(Eigen::Index(e));
         }
+        return f;
+    }
+
+    // One Newton linear solve jac x = r by the configured method; counts into `out`.
+    void solve_linear(const Eigen::VectorXd& r, const Eigen::VectorXd& g, Eigen::VectorXd& x, NodalSolution& out) const {
+        NewtonLinearSolve::Step s;
+        if (options.newton == NewtonJacobian::fresh) {
+            s = linear.solve_fresh(jac, r, x);
+        } else {
+            assemble_split(g);
+            s = linear.solve_cached(jac, &split, r, x, options.cg_relative_residual, options.refactor_after_iterations);
+        }
+        out.cg_iterations += s.cg_iterations;
+        out.factorizations += s.factorizations;
+        if (!s.ok) throw NodalError(fmt::format("circuit '{}': singular Jacobian in Newton iteration", c.title()));
     }
 
     NodalSolution solve(const Eigen::VectorXd& volt, const Eigen::VectorXd* injection) const {
@@ -200,24 +275,28 @@ struct NodalSolver::Impl {
             out.iterations = 1;
             return finish(out, injection);
         }
-        // Start from the circuit linearised at zero bias across every element.
-        Eigen::VectorXd current, g;
-        evaluate(Eigen::VectorXd::Zero(c.node_count()), current, g);
-        assemble_jacobian(g);
-        Eigen::VectorXd x = solve_jacobian(b);
-        for (int it = 1; it <= options.max_iterations; ++it) {
-            const Eigen::VectorXd v = full_voltages(x, volt);
-            evaluate(v, current, g);
-            // Residual: net current leaving each unknown node.
-            Eigen::VectorXd f = k * x - b;
-            const auto& elements = c.nonlinear();
-            for (std::size_t e = 0; e < elements.size(); ++e) {
-                const int ua = unknown[std::size_t(elements[e].a)], ub = unknown[std::size_t(elements[e].b)];
-                if (ua >= 0) f(ua) += current(Eigen::Index(e));
-                if (ub >= 0) f(ub) -= current(Eigen::Index(e));
-            }
+        const bool cached = options.newton == NewtonJacobian::cached;
+        out.warm_start = cached && options.warm_start && x_last.size() == n;
+        Eigen::VectorXd current, g, x, dx;
+        if (out.warm_start) {
+            // Start from the circuit linearised at the last solution (with these sources): one
+            // Newton step from it, not limited, as the cold start's linear solve is not.
+            evaluate(full_voltages(x_last, volt), current, g);
             assemble_jacobian(g);
-            Eigen::VectorXd dx = solve_jacobian(-f);
+            solve_linear(-residual(x_last, b, current), g, dx, out);
+            x = x_last + dx;
+        } else {
+            // Start from the circuit linearised at zero bias across every element.
+            evaluate(Eigen::VectorXd::Zero(c.node_count()), current, g);
+            assemble_jacobian(g);
+            solve_linear(b, g, x, out);
+        }
+        x_last.resize(0);  // until this solve converges
+        for (int it = 1; it <= options.max_iterations; ++it) {
+            evaluate(full_voltages(x, volt), current, g);
+            const Eigen::VectorXd f = residual(x, b, current);
+            assemble_jacobian(g);
+            solve_linear(-f, g, dx, out);
             bool converged = true;
             for (Eigen::Index i = 0; i < n; ++i) {
                 if (std::abs(dx(i)) > options.max_step_volt) {
@@ -234,22 +313,66 @@ struct NodalSolver::Impl {
             if (converged) {
                 out.node_volt = full_voltages(x, volt);
                 out.iterations = it;
-                return finish(out, injection);
+                count(out);
+                if (!cached) return finish(out, injection);
+                // The elements at the solution: its source currents, and the next warm start.
+                last_dv.resize(0);
+                evaluate(out.node_volt, current, g);
+                finish(out, injection, &current);
+                keep_or_release(x, out.node_volt, current, g);
+                return out;
             }
         }
+        count(out);
         throw NodalError(fmt::format("circuit '{}': Newton did not converge in {} iterations", c.title(),
                                      options.max_iterations));
     }
 
-    Eigen::VectorXd balance(const Eigen::VectorXd& v) const {
+    void count(const NodalSolution& s) const {
+        ++totals.solves;
+        totals.newton_iterations += s.iterations;
+        totals.cg_iterations += s.cg_iterations;
+        totals.factorizations += s.factorizations;
+        totals.warm_starts += s.warm_start ? 1 : 0;
+    }
+
+    // Keeps the factors, the solution x (node voltages v) and its element values for the next
+    // solve when they fit the budget.
+    void keep_or_release(const Eigen::VectorXd& x, const Eigen::VectorXd& v, const Eigen::VectorXd& current,
+                         const Eigen::VectorXd& g) const {
+        const double elements = double(c.nonlinear().size());
+        const double bytes = double(linear.factor_bytes()) + (double(n) + 3.0 * elements) * double(sizeof(double));
+        if (bytes <= options.cache_budget_mib * 1024.0 * 1024.0) {
+            x_last = x;
+            last_current = current;
+            last_g = g;
+            const auto& els = c.nonlinear();
+            last_dv.resize(Eigen::Index(els.size()));
+            for (std::size_t e = 0; e < els.size(); ++e) last_dv(Eigen::Index(e)) = v(els[e].a) - v(els[e].b);
+        } else {
+            clear();
+        }
+    }
+
+    void clear() const {
+        linear.release();
+        x_last.resize(0);
+        last_dv.resize(0);
+    }
+
+    // element_current: the nonlinear elements' currents at v when known, else evaluated.
+    Eigen::VectorXd balance(const Eigen::VectorXd& v, const Eigen::VectorXd* element_current = nullptr) const {
         Eigen::VectorXd leaving = Eigen::VectorXd::Zero(c.node_count());
         for (const auto& r : c.resistors()) {
             const double i = (v(r.a) - v(r.b)) / r.ohm;
             leaving(r.a) += i;
             leaving(r.b) -= i;
         }
-        for (const auto& e : c.nonlinear()) {
-            const double i = c.models()[std::size_t(e.model)]->current(v(e.a) - v(e.b), e.parameter);
+        const auto& elements = c.nonlinear();
+        for (std::size_t k2 = 0; k2 < elements.size(); ++k2) {
+            const auto& e = elements[k2];
+            const double i = element_current ? (*element_current)(Eigen::Index(k2))
+                                             : c.models()[std::size_t(e.model)]->current(v(e.a) - v(e.b), e.parameter);
             leaving(e.a) += i;
             leaving(e.b) -= i;
         }
@@ -258,8 +381,9 @@ struct NodalSolver::Impl {
 
     // Source currents from Kirchhoff's current law at each source's node: what the elements
     // draw out of it, less what is injected there.
-    NodalSolution& finish(NodalSolution& s, const Eigen::VectorXd* injection) const {
-        const Eigen::VectorXd leaving = balance(s.node_volt);
+    NodalSolution& finish(NodalSolution& s, const Eigen::VectorXd* injection,
+                          const Eigen::VectorXd* element_current = nullptr) const {
+        const Eigen::VectorXd leaving = balance(s.node_volt, element_current);
         s.source_current.resize(Eigen::Index(c.sources().size()));
         for (std::size_t k2 = 0; k2 < c.sources().size(); ++k2) {
             const int p = c.sources()[k2].p;
@@ -308,5 +432,7 @@ long NodalSolver::factor_nonzeros() const {
     return impl_->c.nonlinear().empty() ? long(impl_->k_llt.matrixL().nestedExpression().nonZeros()) : 0L;
 }
 bool NodalSolver::nonlinear() const { return !impl_->c.nonlinear().empty(); }
+NodalCounts NodalSolver::counts() const { return impl_->totals; }
+void NodalSolver::clear_cache() { impl_->clear(); }
 
 }  // namespace kirchhoff::cosim

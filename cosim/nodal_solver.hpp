@@ -6,8 +6,14 @@
 // or AMD). Ohmic circuits are then one solve per input vector, and
 // a new input vector reuses the factorisation (only the right-hand side changes). Nonlinear
 // two-terminal elements are solved by Newton's method on K plus their small-signal
-// conductances, with the symbolic analysis done once; the Jacobian falls back to sparse LU
-// when it is not positive definite (a negative differential conductance).
+// conductances, with the symbolic analysis done once. Each Newton step's linear solve is
+// either a fresh factorisation (sparse LU when the Jacobian is not positive definite) or,
+// by default, conjugate gradients preconditioned by factors cached in the solver
+// (newton_linear_solve.hpp), so a solver that reads the same programmed tile again and again
+// (an MVM engine) pays a full factorisation only when CG stalls; optionally a solve starts
+// from the circuit linearised at the previous solution. Results of the cached path depend on
+// the solves before it only within the Newton tolerance, and only through the order of the
+// calls (deterministic at any thread count; clear_cache() makes a replay bitwise equal).
 //
 // Results use ngspice's conventions, so the two solvers compare directly: node voltages, and
 // source currents i(V) flowing from the source's + node through the source to ground.
@@ -32,6 +38,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// How Newton's linear systems are solved (newton_linear_solve.hpp).
+enum class NewtonJacobian {
+    fresh,   // factorise every Jacobian, start every solve from zero bias: the reference
+    cached,  // CG preconditioned by cached factors (newton_linear_solve.hpp)
+};
+
 struct NodalOptions {
     int max_iterations = 100;      // Newton iterations before giving up
     double abs_tol_volt = 1e-12;   // converged when every |dv| <= abs_tol + rel_tol * |v|
@@ -40,12 +52,38 @@ struct NodalOptions {
     /// Elimination order of the nodes (e.g. netlists::nested_dissection_order for a crossbar);
     /// fixed nodes in it are skipped, free nodes missing from it go last. Empty: AMD.
     std::vector<netlists::NodeId> ordering;
+    NewtonJacobian newton = NewtonJacobian::cached;
+    /// cached: start from the circuit linearised at the last solution (else at zero bias, as
+    /// the fresh path does). Pays off when successive inputs are alike.
+    bool warm_start = false;
+    /// cached: memory (MiB) the solver keeps between solves: its cached factors (split, and
+    /// full once needed), the last solution and its elements' values; when they need more,
+    /// all are dropped after each solve (the next refactorises). Config key
+    /// solver.nodal_cache_mib.
+    double cache_budget_mib = 64.0;
+    /// cached: CG stops at |r|_2 <= this x |F|_2 (so each Newton update is accurate to about
+    /// this relative size, and the convergence test on the update is the fresh path's).
+    double cg_relative_residual = 1e-3;
+    /// cached: CG iterations after which the current Jacobian is factorised and cached.
+    int refactor_after_iterations = 20;
 };
 
 struct NodalSolution {
     Eigen::VectorXd node_volt;       // (node_count), ground included (= 0)
     Eigen::VectorXd source_current;  // (sources) i(V): from the + node through the source to ground
     int iterations = 0;              // Newton iterations (1 for ohmic circuits)
+    int cg_iterations = 0;           // CG iterations over all linear solves (cached path)
+    int factorizations = 0;          // numeric factorisations done by this solve
+    bool warm_start = false;         // started from the previous solution (cached path)
+};
+
+/// Running totals of a solver's solves (nonlinear circuits).
+struct NodalCounts {
+    long solves = 0;
+    long newton_iterations = 0;
+    long cg_iterations = 0;
+    long factorizations = 0;
+    long warm_starts = 0;
 };
 
 class NodalSolver {
@@ -77,6 +115,10 @@ public:
     /// only the Newton Jacobian is factorised.
     long factor_nonzeros() const;
     bool nonlinear() const;
+    /// Totals over every nonlinear solve so far.
+    NodalCounts counts() const;
+    /// Drops the cached factor and last solution: the next solve starts cold, as the first did.
+    void clear_cache();
 
     struct Impl;
 

@@ -71,6 +71,11 @@ public:
     virtual double current_ampere(double v_volt, const State& x) const = 0;
     /// dI/dV (S) at (v, x).
     virtual double di_dv_siemens(double v_volt, const State& x) const = 0;
+    /// Current (A) and dI/dV (S) at (v, x) in one evaluation (a circuit solver's Newton step);
+    /// equal to the two calls above within rounding.
+    virtual std::pair<double, double> current_and_di_dv(double v_volt, const State& x) const {
+        return {current_ampere(v_volt, x), di_dv_siemens(v_volt, x)};
+    }
     /// dI/dx (A per state unit), (state_size).
     virtual Eigen::VectorXd di_dx(double v_volt, const State& x) const = 0;
     /// dx/dt (state units per second), (state_size).

@@ -67,6 +67,10 @@ public:
     double di_dv_siemens(double v, const State& x) const override {
         return self().current(D::input(v, 0), seeded(x)).grad[0];
     }
+    std::pair<double, double> current_and_di_dv(double v, const State& x) const override {
+        const D i = self().current(D::input(v, 0), seeded(x));
+        return {i.value, i.grad[0]};
+    }
     Eigen::VectorXd di_dx(double v, const State& x) const override {
         const D i = self().current(D(v), seeded(x));
         Eigen::VectorXd out(N);

@@ -36,6 +36,11 @@ public:
     virtual double current(double v_volt, double p) const = 0;
     /// dI/dV (S) at (v, p).
     virtual double conductance(double v_volt, double p) const = 0;
+    /// Both at once, equal to the two calls within rounding (the nodal solver's cached path).
+    virtual void current_and_conductance(double v_volt, double p, double& current_a, double& conductance_s) const {
+        current_a = current(v_volt, p);
+        conductance_s = conductance(v_volt, p);
+    }
 };
 
 struct Resistor {

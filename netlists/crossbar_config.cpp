@@ -61,6 +61,13 @@ params::Schema crossbar_schema() {
     s.add(real_key("input.v_read_volt", 0.2, "V", Range{0.0, 10.0, true, false},
                    "read: inputs uniform in [0, v_read]; select: the selected row's voltage"));
     s.add(real_key("solver.timeout_s", 0.0, "s", Range::closed(0, 1e6), "time limit of one circuit solve (0: none)"));
+    const CrossbarConfig defaults;
+    s.add(choice_key("solver.nodal_newton", defaults.nodal_cached ? "cached" : "fresh", {"cached", "fresh"},
+                     "nodal solver's Newton steps: CG preconditioned by factors cached across steps and MVMs, or a "
+                     "fresh factorisation every step (the reference)"));
+    s.add(real_key("solver.nodal_cache_mib", defaults.nodal_cache_mib, "MiB", Range::closed(0, 1e6),
+                   "memory one tile's nodal solver keeps between MVMs (cached factors, last solution); a tile "
+                   "needing more keeps nothing and refactorises at every MVM"));
     return s;
 }
 
@@ -102,6 +109,8 @@ CrossbarConfig crossbar_config(const params::Config& c) {
     x.g_max_siemens = c.real("device.g_max_siemens");
     x.v_read_volt = c.real("input.v_read_volt");
     x.timeout_s = c.real("solver.timeout_s");
+    x.nodal_cached = c.text("solver.nodal_newton") == "cached";
+    x.nodal_cache_mib = c.real("solver.nodal_cache_mib");
 
     if (!(x.g_min_siemens < x.g_max_siemens))
         throw InputError(fmt::format(

@@ -1,6 +1,8 @@
 // Device read model as a two-terminal cell.
 #include "netlists/device_cell.hpp"
 
+#include <tuple>
+
 #include "devices/spice_text.hpp"
 
 namespace kirchhoff::netlists {
@@ -21,6 +23,10 @@ double DeviceCellModel::current(double v, double memory) const {
 
 double DeviceCellModel::conductance(double v, double memory) const {
     return device_->di_dv_siemens(v, device_->rest_state(memory));
+}
+
+void DeviceCellModel::current_and_conductance(double v, double memory, double& current_a, double& conductance_s) const {
+    std::tie(current_a, conductance_s) = device_->current_and_di_dv(v, device_->rest_state(memory));
 }
 
 }  // namespace kirchhoff::netlists

@@ -20,6 +20,7 @@ public:
     const std::string& parameter_name() const override { return parameter_; }
     double current(double v_volt, double memory) const override;
     double conductance(double v_volt, double memory) const override;
+    void current_and_conductance(double v_volt, double memory, double& current_a, double& conductance_s) const override;
     const devices::Device& device() const { return *device_; }
 
 private:
