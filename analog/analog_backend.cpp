@@ -122,6 +122,25 @@ void AnalogBackend::prepare(const transformer::Model& model) {
     const auto layers = model.linear_layers();
     if (layers.empty()) return;
     if (prepared_for_ == layers.front()->weight.data() && layers_.size() == layers.size()) return;
+    program(model, nullptr);
+}
+
+std::unique_ptr<AnalogBackend> AnalogBackend::on_same_tiles(EngineKind engine, const transformer::Model& model) const {
+    const auto layers = model.linear_layers();
+    if (layers.empty() || prepared_for_ != layers.front()->weight.data() || layers_.size() != layers.size())
+        throw std::logic_error(fmt::format("{}: on_same_tiles() for a model this backend was not prepared for", name_));
+    AnalogOptions o = options_;
+    o.engine = engine;
+    o.validate = CheckEngine::none;
+    o.validate_fraction = 0.0;
+    o.make_check_engine = nullptr;
+    auto b = std::make_unique<AnalogBackend>(std::move(o));
+    b->program(model, this);
+    return b;
+}
+
+void AnalogBackend::program(const transformer::Model& model, const AnalogBackend* from) {
+    const auto layers = model.linear_layers();
     const auto t0 = Clock::now();
     const AnalogConfig& c = options_.config;
     finish_validation();  // queued checks refer to the layers about to go
@@ -149,7 +168,8 @@ void AnalogBackend::prepare(const transformer::Model& model) {
     for_each_index(int(jobs.size()), true, [&](int j) {
         Layer& L = *layers_[jobs[j].first];
         const int t = jobs[j].second;
-        L.tiles[t] = program_layer_tile(c, *L.layer, L.w_max, L.tiles[t].place);
+        L.tiles[t] = from ? from->layers_[jobs[j].first]->tiles[t]
+                          : program_layer_tile(c, *L.layer, L.w_max, L.tiles[t].place);
         L.engines[t] = make_engine(options_, L.tiles[t].tile);
     });
     attention_.reset();

@@ -135,6 +135,14 @@ public:
     void attention_values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
                           std::span<float> out) override;
 
+    /// A backend on the tiles this one programmed for `model` (the same conductances,
+    /// programming noise, drift and faults: copied, not programmed again) with `engine` for
+    /// every MVM and no validation, in the state right after prepare(): it gives bit for bit
+    /// what a backend made with `engine` and this one's configuration gives. The circuit
+    /// reference of validation/circuit_reference.hpp. std::logic_error unless this backend
+    /// was prepared for `model`.
+    std::unique_ptr<AnalogBackend> on_same_tiles(EngineKind engine, const transformer::Model& model) const;
+
     /// Back to the state right after prepare(): call counters, read-noise streams, ADC
     /// calibration and the engines' carried state (nodal warm starts, MvmEngine::restart)
     /// restart, so replaying the same calls gives the same outputs.
@@ -167,6 +175,8 @@ public:
 private:
     struct Layer;
     struct Session;
+    /// prepare(model) with each tile programmed, or copied from `from` (prepared for model).
+    void program(const transformer::Model& model, const AnalogBackend* from);
     void count(const Layer& L, const std::vector<std::vector<Eigen::VectorXd>>& volts);
     struct Check;
     void validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve);

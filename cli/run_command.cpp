@@ -1,8 +1,10 @@
 // `kirchhoff run [--model M] [--tokenizer T] [--text FILE] [--tokens N] [--engine E] [--tables F]
-//  [--validate-fraction F] [--validate-count N] [--validate-engine E] [--config F] [--set k=v ...]
-//  [--out DIR] [--json]`: the model's perplexity in float32 (digital) and on simulated crossbars
-// (analog), tokens per second, and the sampled circuit validation per layer with its effect on
-// the logits (validation/model_evaluation.hpp does the work; this file is flags and output).
+//  [--validate-fraction F] [--validate-count N] [--validate-engine E] [--reference-tokens N]
+//  [--config F] [--set k=v ...] [--out DIR] [--json]`: the model's perplexity in float32
+// (digital) and on simulated crossbars (analog), tokens per second, the sampled circuit
+// validation per layer with its effect on the logits, and the full-circuit reference perplexity
+// over the first N tokens (validation/model_evaluation.hpp does the work; this file is flags
+// and output).
 #include <fstream>
 
 #include <fmt/format.h>
@@ -54,6 +56,52 @@ void write_outputs(const std::string& dir, const nlohmann::json& summary, const 
     fmt::print(stderr, "wrote {}/validation.csv, summary.json, config.toml, validation_nmse.png\n", dir);
 }
 
+void print_validation(const validation::Evaluation& ev, const validation::RunSpec& spec) {
+    fmt::print("\nvalidation: {} engine vs {} circuit solves, fraction {} of the MVMs of each layer after ADC "
+               "calibration ({:.2f} s of solves, {})\n",
+               ev.engine, ev.validate_engine, spec.validate_fraction, ev.validation_s,
+               spec.validate_in_background ? "on a worker thread beside inference" : "inline");
+    fmt::print("{:<22} {:>6} {:>12} {:>12} {:>12}\n", "layer", "count", "nmse", "max_rel_err", "correlation");
+    for (const auto& s : ev.validation)
+        fmt::print("{:<22} {:>6} {:>12.3e} {:>12.3e} {:>12.9f}\n", s.layer, s.count, s.nmse(), s.max_rel_err,
+                   s.correlation());
+    for (const auto& s : ev.validation)
+        if (s.failed)
+            fmt::print("{}: {} circuit solve(s) failed and were left out; first: {}\n", s.layer, s.failed,
+                       s.first_error);
+    if (const auto& e = ev.logit_effect)
+        fmt::print("effect on the logits over the {} scored positions (validated MVMs take the circuit's outputs): "
+                   "perplexity {:.5f} (analog {:.5f}), mean KL {:.3e} nats, logit NMSE {:.3e}\n",
+                   ev.analog.scored, e->ppl_circuit_substituted, ev.analog.perplexity(), e->kl_mean_nats,
+                   e->logit_nmse);
+}
+
+// The circuit reference (validation/circuit_reference.hpp) over the first N tokens.
+void print_reference(const validation::CircuitReference& r) {
+    const std::int64_t targets = r.tokens - 1;
+    if (r.engine_is_circuit) {
+        fmt::print("\ncircuit reference over the first {} tokens ({} targets): the engine is the nodal circuit itself, "
+                   "so ppl_circuit is its own perplexity {:.5f} (digital {:.5f}) and its share of the analog error is "
+                   "0 by construction; nothing was run twice\n",
+                   r.tokens, targets, r.ppl_circuit(), r.digital.perplexity());
+        return;
+    }
+    fmt::print("\ncircuit reference over the first {} tokens ({} targets): every MVM solved as a full circuit by the "
+               "nodal engine, on the same tiles and read-noise draws ({:.1f} s, {:.2f} tokens/s)\n",
+               r.tokens, targets, r.seconds, r.circuit.tokens_per_second());
+    fmt::print("{:>10}  {:>12}\n", "", "perplexity");
+    fmt::print("{:>10}  {:>12.5f}\n", "digital", r.digital.perplexity());
+    fmt::print("{:>10}  {:>12.5f}\n", "circuit", r.ppl_circuit());
+    fmt::print("{:>10}  {:>12.5f}\n", r.engine, r.analog.perplexity());
+    if (const auto share = r.engine_error_share())
+        fmt::print("{} share of the analog error |{} - circuit| / |circuit - digital| = {:.4f} (0: the engine gives "
+                   "the circuit's perplexity)\n",
+                   r.engine, r.engine, *share);
+    else
+        fmt::print("{} share of the analog error: undefined, the circuit's perplexity equals the digital one\n",
+                   r.engine);
+}
+
 void run(const RunOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     print_effective_config(config);
@@ -80,24 +128,8 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
                "analog", ev.analog.perplexity(), ev.analog.bits_per_token(), ev.tokens_per_s,
                ev.tokens_per_s_with_validation, ev.prepare_s);
     fmt::print("\nenergy and latency per token (first-order estimate; analog/README.md):\n{}", ev.energy.table());
-    if (ev.validate_engine == "none") return;
-    fmt::print("\nvalidation: {} engine vs {} circuit solves, fraction {} of the MVMs of each layer after ADC "
-               "calibration ({:.2f} s of solves, {})\n",
-               ev.engine, ev.validate_engine, spec.validate_fraction, ev.validation_s,
-               spec.validate_in_background ? "on a worker thread beside inference" : "inline");
-    fmt::print("{:<22} {:>6} {:>12} {:>12} {:>12}\n", "layer", "count", "nmse", "max_rel_err", "correlation");
-    for (const auto& s : ev.validation)
-        fmt::print("{:<22} {:>6} {:>12.3e} {:>12.3e} {:>12.9f}\n", s.layer, s.count, s.nmse(), s.max_rel_err,
-                   s.correlation());
-    for (const auto& s : ev.validation)
-        if (s.failed)
-            fmt::print("{}: {} circuit solve(s) failed and were left out; first: {}\n", s.layer, s.failed,
-                       s.first_error);
-    if (const auto& e = ev.logit_effect)
-        fmt::print("effect on the logits over the {} scored positions (validated MVMs take the circuit's outputs): "
-                   "perplexity {:.5f} (analog {:.5f}), mean KL {:.3e} nats, logit NMSE {:.3e}\n",
-                   ev.analog.scored, e->ppl_circuit_substituted, ev.analog.perplexity(), e->kl_mean_nats,
-                   e->logit_nmse);
+    if (ev.validate_engine != "none") print_validation(ev, spec);
+    if (ev.reference) print_reference(*ev.reference);
 }
 
 }  // namespace
@@ -123,13 +155,17 @@ void add_run_command(CLI::App& app) {
         ->check(CLI::Range(0L, 1L << 40));
     cmd->add_option("--validate-engine", o->validate_engine, "nodal or spice (default nodal)")
         ->check(CLI::IsMember({"nodal", "spice"}));
+    cmd->add_option("--reference-tokens", o->spec.reference_tokens,
+                    "score the first N tokens again with every MVM solved as a full circuit (nodal engine; slow) and "
+                    "report ppl_circuit and the engine's share of the analog error; 0 for none (default 0)")
+        ->check(CLI::Range(0, 1 << 30));
     cmd->add_flag("--validate-inline", o->validate_inline,
                   "solve validated MVMs inline instead of on a worker thread beside inference (same statistics)");
     cmd->add_option("--out", o->out_dir, "write validation.csv, summary.json, config.toml and a plot here")
         ->type_name("DIR");
     cmd->add_flag("--json", o->json,
                   "print one JSON object {ppl_digital, ppl_analog, tokens_per_s, validation: [{layer, count, nmse, "
-                  "max_rel_err, correlation}], ...}");
+                  "max_rel_err, correlation}], circuit_reference: {ppl_circuit, ...} with --reference-tokens, ...}");
     auto config_options = std::make_shared<ConfigOptions>(*cmd, analog::analog_schema());
     cmd->callback([o, config_options] { run(*o, *config_options); });
 }

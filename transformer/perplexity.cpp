@@ -24,12 +24,10 @@ double PerplexityResult::bits_per_byte() const {
                           : 0.0;
 }
 
-namespace {
 template <class Scalar>
 double nll_nats(std::span<const Scalar> logits, int target) {
     return ops::logsumexp(logits) - static_cast<double>(logits[target]);
 }
-}  // namespace
 
 template <class Scalar>
 PerplexityResult perplexity(const Model& model, LinearBackend& backend,
@@ -107,6 +105,8 @@ PerplexityResult perplexity_of_file(const Model& model, LinearBackend& backend,
     return r;
 }
 
+template double nll_nats<float>(std::span<const float>, int);
+template double nll_nats<double>(std::span<const double>, int);
 template PerplexityResult perplexity<float>(const Model&, LinearBackend&, std::span<const int>,
                                             const PerplexityOptions&);
 template PerplexityResult perplexity<double>(const Model&, LinearBackend&, std::span<const int>,

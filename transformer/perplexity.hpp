@@ -54,6 +54,11 @@ struct PerplexityResult {
     double tokens_per_second() const { return seconds > 0 ? tokens_run / seconds : 0.0; }
 };
 
+/// The negative log-likelihood of `target` under softmax(logits), in nats: logsumexp(logits)
+/// minus logits[target], what perplexity() sums per scored target (Scalar = float or double).
+template <class Scalar>
+double nll_nats(std::span<const Scalar> logits, int target);
+
 /// InputError for fewer than 2 tokens or a context/stride outside the allowed ranges.
 /// Scalar = float (production) or double (reference; needs backend.matvec_f64).
 template <class Scalar>
@@ -67,6 +72,8 @@ PerplexityResult perplexity_of_file(const Model& model, LinearBackend& backend,
                                     const std::filesystem::path& text_file,
                                     const PerplexityOptions& options = {});
 
+extern template double nll_nats<float>(std::span<const float>, int);
+extern template double nll_nats<double>(std::span<const double>, int);
 extern template PerplexityResult perplexity<float>(const Model&, LinearBackend&,
                                                    std::span<const int>,
                                                    const PerplexityOptions&);

@@ -10,6 +10,7 @@
 #include "params/error.hpp"
 #include "transformer/ops.hpp"
 #include "validation/model_inputs.hpp"
+#include "validation/pass_progress.hpp"
 
 namespace kirchhoff::validation {
 
@@ -34,25 +35,16 @@ double kl_of_logits(std::span<const float> a, std::span<const float> b) {
     return kl;
 }
 
-// Reports the progress of a perplexity pass on stderr, every two seconds from its first scored
-// token (programming the tiles comes before and is not progress of the pass).
-class Progress {
-public:
-    Progress(std::string what, std::int64_t total) : what_(std::move(what)), total_(total) {}
-    void scored(std::int64_t done) {
-        if (done == 1) start_ = Clock::now();
-        const double t = since(start_);
-        if (t < next_) return;
-        next_ = t + 2.0;
-        fmt::print(stderr, "  {}: {}/{} tokens scored, {:.1f} s\n", what_, done, total_, t);
-    }
-
-private:
-    std::string what_;
-    std::int64_t total_;
-    Clock::time_point start_ = Clock::now();
-    double next_ = 2.0;
-};
+// run.reference_tokens = n with `available` tokens to score (unknown before the text is read:
+// -1): 0 or 2..available. InputError otherwise.
+void check_reference_tokens(long n, long available) {
+    if (n == 0 || (n >= 2 && (available < 0 || n <= available))) return;
+    throw InputError(fmt::format(
+        "run.reference_tokens (--reference-tokens) = {}: outside the allowed values 0 (no circuit reference) or "
+        "[2, {}]{}",
+        n, available < 0 ? "tokens scored" : std::to_string(available),
+        available < 0 ? "" : " (the tokens this evaluation scores; see run.tokens / --tokens)"));
+}
 
 std::string cache_key(const RunSpec& s) {
     return fmt::format("{}\n{}\n{}\n{}", s.model_path().string(), s.tokenizer, s.text, s.tokens);
@@ -79,6 +71,10 @@ params::Schema run_schema() {
                               "re-solve validated MVMs on a worker thread while inference goes on (false: inline)"));
     s.add(params::boolean_key("run.logit_effect", true,
                               "replay with the validated MVMs taken from the circuit to measure the effect on the logits"));
+    s.add(params::integer_key("run.reference_tokens", 0, Range::closed(0, 1 << 30),
+                              "score the first N tokens again with every MVM solved as a full circuit (nodal) and "
+                              "report ppl_circuit and the engine's share of the analog error; 0 for none, else at "
+                              "least 2 and at most the tokens scored"));
     return s;
 }
 
@@ -103,6 +99,8 @@ RunSpec run_spec(const params::Config& c) {
     s.validate_count = long(c.integer("run.validate_count"));
     s.validate_in_background = c.boolean("run.validate_in_background");
     s.logit_effect = c.boolean("run.logit_effect");
+    s.reference_tokens = int(c.integer("run.reference_tokens"));
+    check_reference_tokens(s.reference_tokens, -1);
     return s;
 }
 
@@ -153,6 +151,7 @@ nlohmann::json Evaluation::to_json() const {
         if (s.failed) row["first_error"] = s.first_error;
         j["validation"].push_back(std::move(row));
     }
+    if (reference) j["circuit_reference"] = reference->to_json();
     if (logit_effect)
         j["logit_effect"] = {{"ppl_circuit_substituted", logit_effect->ppl_circuit_substituted},
                              {"kl_mean_nats", logit_effect->kl_mean_nats},
@@ -183,6 +182,7 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     const auto t0 = Clock::now();
     ModelCache local;
     const ModelCache::Entry& m = (cache ? *cache : local).get(spec);
+    check_reference_tokens(spec.reference_tokens, long(m.tokens.size()));
 
     analog::AnalogOptions options = analog_options(config, spec.engine, spec.tables);
     options.validate = spec.validate_fraction > 0 ? spec.validate : analog::CheckEngine::none;
@@ -201,11 +201,13 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
 
     analog::AnalogBackend backend(options);
     std::vector<std::vector<float>> logits;  // of the analog pass, per scored target
-    Progress progress("analog", std::int64_t(m.tokens.size()) - 1);
+    PassProgress progress("analog", std::int64_t(m.tokens.size()) - 1);
+    WindowScore window(m.tokens, spec.reference_tokens);  // the engine over the reference's tokens
     std::int64_t scored = 0;
     transformer::PerplexityOptions po;
-    po.on_scored = [&](std::int64_t, std::span<const float> z) {
+    po.on_scored = [&](std::int64_t target, std::span<const float> z) {
         if (shadow) logits.emplace_back(z.begin(), z.end());
+        window.add(target, z);
         progress.scored(++scored);
     };
     ev.analog = transformer::perplexity<float>(m.model, backend, m.tokens, po);
@@ -230,7 +232,7 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
         LogitEffect e;
         std::size_t i = 0;
         double err = 0, ref = 0;
-        Progress shadow_progress("shadow pass", std::int64_t(logits.size()));
+        PassProgress shadow_progress("shadow pass", std::int64_t(logits.size()));
         transformer::PerplexityOptions so;
         so.on_scored = [&](std::int64_t, std::span<const float> z) {
             const std::vector<float>& a = logits.at(i++);
@@ -246,6 +248,9 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
         e.logit_nmse = ref > 0 ? err / ref : 0.0;
         ev.logit_effect = e;
     }
+    if (spec.reference_tokens > 0)
+        ev.reference = circuit_reference(m.model, std::span<const int>(m.tokens).first(std::size_t(spec.reference_tokens)),
+                                         backend, window.result());
     ev.seconds = since(t0);
     return ev;
 }

@@ -10,6 +10,10 @@
 // NMSE of the shadow logits against the analog ones measure the validation's effect on the
 // model's output. The analog perplexity always comes from the engine alone.
 //
+// With run.reference_tokens = N, the first N tokens are also scored with every MVM solved as a
+// full circuit (circuit_reference.hpp): ppl_circuit beside the engine's and the digital
+// perplexity over the same tokens, and the engine's share of the analog error.
+//
 // What to run (model, text, engine, validation) is described by the run.* keys of
 // run_schema(), so a sweep can vary them like any hardware key; `kirchhoff run` fills the same
 // RunSpec from its flags.
@@ -31,6 +35,7 @@
 #include "transformer/model.hpp"
 #include "transformer/perplexity.hpp"
 #include "transformer/tokenizer.hpp"
+#include "validation/circuit_reference.hpp"
 
 namespace kirchhoff::validation {
 
@@ -46,6 +51,7 @@ namespace kirchhoff::validation {
 ///   run.validate_count    integer 0          at most N validated MVMs per layer, 0 for no cap
 ///   run.validate_in_background boolean true  re-solve on a worker thread while inference goes on
 ///   run.logit_effect      boolean true       run the shadow pass when anything was validated
+///   run.reference_tokens  integer 0          score the first N tokens with every MVM a nodal circuit, 0 for none
 params::Schema run_schema();
 
 /// analog::analog_schema() plus run_schema(): everything one evaluation reads.
@@ -61,6 +67,7 @@ struct RunSpec {
     long validate_count = 0;
     bool validate_in_background = true;
     bool logit_effect = true;
+    int reference_tokens = 0;  // 0: no circuit reference; else 2..tokens scored
 
     /// The model path to load: `model`, or the shipped plain model when it is empty.
     std::filesystem::path model_path() const;
@@ -90,13 +97,15 @@ struct Evaluation {
     double seconds = 0;                       // the whole evaluation
     std::vector<analog::ValidationStats> validation;  // per layer
     std::optional<LogitEffect> logit_effect;
+    std::optional<CircuitReference> reference;  // run.reference_tokens > 0
     analog::EnergyReport energy;  // per token, of the analog pass (energy.* keys; validation not counted)
 
     /// {"model", "engine", "tokens", "tiles", "ppl_digital", "ppl_analog",
     ///  "bits_per_token_digital", "bits_per_token_analog", "tokens_per_s",
     ///  "tokens_per_s_digital", "tokens_per_s_with_validation", "prepare_s", "validation_s",
     ///  "seconds", "validation": [{"layer", "count", "nmse", "max_rel_err", "correlation"}],
-    ///  "logit_effect": {...} when run, "energy_per_token_j", "latency_per_token_s",
+    ///  "logit_effect": {...} when run, "circuit_reference": CircuitReference::to_json() when
+    ///  run, "energy_per_token_j", "latency_per_token_s",
     ///  "energy": EnergyReport::to_json()}
     nlohmann::json to_json() const;
     /// Over all validated MVMs of all layers: sum of squared errors / sum of squared

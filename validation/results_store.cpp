@@ -57,7 +57,8 @@ const std::vector<std::string>& metric_columns() {
     static const std::vector<std::string> columns{
         "ppl_digital", "ppl_analog",   "bits_per_token_analog", "validation_nmse", "max_rel_err",
         "validated",   "validation_failed", "ppl_circuit_substituted", "kl_mean_nats", "logit_nmse",   "tokens_per_s",
-        "seconds",     "energy_per_token_j",      "latency_per_token_s"};
+        "seconds",     "energy_per_token_j",      "latency_per_token_s",
+        "ppl_circuit", "ppl_analog_window", "ppl_digital_window", "engine_error_share"};
     return columns;
 }
 

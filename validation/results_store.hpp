@@ -29,7 +29,9 @@ using ResultRow = std::vector<std::string>;  // one cell per column
 /// ppl_digital, ppl_analog, bits_per_token_analog, validation_nmse, max_rel_err, validated,
 /// validation_failed (sampled MVMs whose circuit solve failed),
 /// ppl_circuit_substituted, kl_mean_nats, logit_nmse, tokens_per_s, seconds,
-/// energy_per_token_j, latency_per_token_s.
+/// energy_per_token_j, latency_per_token_s, and with run.reference_tokens the circuit
+/// reference (circuit_reference.hpp): ppl_circuit, ppl_analog_window, ppl_digital_window,
+/// engine_error_share.
 const std::vector<std::string>& metric_columns();
 
 /// The fixed column list of a study's CSV files: point, index, status (ok | failed), every

@@ -29,6 +29,12 @@ PointMetrics evaluation_metrics(const Evaluation& e) {
         m["kl_mean_nats"] = e.logit_effect->kl_mean_nats;
         m["logit_nmse"] = e.logit_effect->logit_nmse;
     }
+    if (const auto& r = e.reference) {
+        m["ppl_circuit"] = r->ppl_circuit();
+        m["ppl_analog_window"] = r->analog.perplexity();
+        m["ppl_digital_window"] = r->digital.perplexity();
+        if (const auto share = r->engine_error_share()) m["engine_error_share"] = *share;
+    }
     return m;
 }
 

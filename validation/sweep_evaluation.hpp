@@ -11,7 +11,7 @@ namespace kirchhoff::validation {
 
 /// The metric_columns() of one evaluation: perplexities, overall validation NMSE, largest
 /// relative error of any layer, validated count, logit effect (when run), throughput, wall
-/// time, and energy_per_token_j / latency_per_token_s when to_json() has them.
+/// time, energy_per_token_j / latency_per_token_s, and the circuit reference (when run).
 PointMetrics evaluation_metrics(const Evaluation& evaluation);
 
 /// evaluate(point.config, run_spec(point.config), cache) for every point.

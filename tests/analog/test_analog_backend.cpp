@@ -315,6 +315,35 @@ TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]")
     CHECK(one.first != other.first);
 }
 
+TEST_CASE("a backend on the same tiles gives what a new backend with its engine gives", "[analog]") {
+    // The circuit reference of `kirchhoff run` (validation/circuit_reference.hpp): the nodal
+    // engine on tiles copied from an ideal-engine backend that has run and validated, with noise,
+    // faults, drift and read noise, against a nodal backend that programmed its own.
+    const transformer::Model m = tiny_model(6);
+    const auto t = tokens(14, m.config.vocab_size);
+    for (const bool attention : {false, true}) {
+        INFO("attention.on_crossbars = " << attention);
+        auto sets = noisy_sets();
+        sets.push_back(attention ? "attention.on_crossbars=true" : "attention.on_crossbars=false");
+        AnalogOptions o = options(sets, EngineKind::ideal);
+        o.validate = CheckEngine::nodal;
+        o.validate_fraction = 0.3;
+        AnalogBackend engine(o);
+        CHECK_THROWS_AS(engine.on_same_tiles(EngineKind::nodal, m), std::logic_error);  // not prepared yet
+        const double engine_nll = transformer::perplexity<float>(m, engine, t).nll_sum_nats;
+        const auto copied = engine.on_same_tiles(EngineKind::nodal, m);
+        CHECK(copied->options().validate == CheckEngine::none);
+        AnalogBackend fresh(options(sets, EngineKind::nodal));
+        const auto a = transformer::perplexity<float>(m, *copied, t), b = transformer::perplexity<float>(m, fresh, t);
+        CHECK(a.nll_sum_nats == b.nll_sum_nats);  // bitwise
+        CHECK(a.nll_sum_nats != engine_nll);      // the ideal engine ignores the 2 ohm wires, the circuit does not
+        CHECK(copied->tiles() == fresh.tiles());
+        // The engine's backend goes on as before.
+        engine.restart();
+        CHECK(transformer::perplexity<float>(m, engine, t).nll_sum_nats == engine_nll);
+    }
+}
+
 TEST_CASE("bad analog configuration is refused with key, value and range", "[analog]") {
     auto message = [](const std::vector<std::string>& sets) -> std::string {
         try {

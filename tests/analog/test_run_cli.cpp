@@ -104,6 +104,62 @@ TEST_CASE("kirchhoff run refuses bad flags and configuration values", "[analog][
     CHECK_THAT(missing.out, ContainsSubstring("nothing.bin"));
 }
 
+TEST_CASE("kirchhoff run --reference-tokens: ppl_circuit is bit for bit --engine nodal on those tokens", "[analog][cli]") {
+    // Nonlinear cells (Newton solves) behind 1 ohm wires; the ideal engine needs no surrogate fit.
+    const fs::path d = write_tiny_model();
+    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+                             " --set array.rows=16 --set array.cols=16 --set device.preset=stanford_rram_aimc"
+                             " --set device.g_min_siemens=2e-6 --validate-fraction 0.2 --json";
+    const auto with_ref = kirchhoff_run(base + " --engine ideal --tokens 16 --reference-tokens 8 --out " +
+                                        (d / "reference_out").string());
+    const auto nodal = kirchhoff_run(base + " --engine nodal --tokens 8");
+    const auto ideal = kirchhoff_run(base + " --engine ideal --tokens 8");
+    const auto nodal_ref = kirchhoff_run(base + " --engine nodal --tokens 8 --reference-tokens 8");
+    INFO(with_ref.out << nodal.out << ideal.out << nodal_ref.out);
+    REQUIRE(with_ref.status == 0);
+    REQUIRE(nodal.status == 0);
+    REQUIRE(ideal.status == 0);
+    REQUIRE(nodal_ref.status == 0);
+    const auto j = nlohmann::json::parse(with_ref.stdout_only);
+    REQUIRE(j.contains("circuit_reference"));
+    const auto& r = j["circuit_reference"];
+    CHECK(r["tokens"].get<int>() == 8);
+    CHECK(r["engine"] == "ideal");
+    CHECK(r["engine_is_circuit"] == false);
+    // JSON numbers keep every bit (17 significant digits).
+    CHECK(r["ppl_circuit"].get<double>() == nlohmann::json::parse(nodal.stdout_only)["ppl_analog"].get<double>());
+    CHECK(r["ppl_analog_window"].get<double>() == nlohmann::json::parse(ideal.stdout_only)["ppl_analog"].get<double>());
+    CHECK(r["ppl_digital_window"].get<double>() == nlohmann::json::parse(ideal.stdout_only)["ppl_digital"].get<double>());
+    const double c = r["ppl_circuit"], a = r["ppl_analog_window"], g = r["ppl_digital_window"];
+    CHECK(r["engine_error_share"].get<double>() == std::abs(a - c) / std::abs(c - g));
+    const auto saved = nlohmann::json::parse(std::ifstream(d / "reference_out" / "summary.json"));
+    CHECK(saved["circuit_reference"] == r);
+    // The engine is the circuit: said so, share 0, its own perplexity.
+    const auto nodal_json = nlohmann::json::parse(nodal_ref.stdout_only);
+    const auto& n = nodal_json["circuit_reference"];
+    CHECK(n["engine_is_circuit"] == true);
+    CHECK(n["engine_error_share"].get<double>() == 0.0);
+    CHECK(n["ppl_circuit"].get<double>() == r["ppl_circuit"].get<double>());
+    // The printed table names the numbers.
+    const auto table = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " +
+                                     (d / "text.txt").string() + " --tokens 8 --engine ideal --reference-tokens 4");
+    REQUIRE(table.status == 0);
+    CHECK_THAT(table.stdout_only, ContainsSubstring("circuit reference over the first 4 tokens") &&
+                                      ContainsSubstring("share of the analog error"));
+}
+
+TEST_CASE("kirchhoff run refuses a reference window it cannot score", "[analog][cli]") {
+    const fs::path d = write_tiny_model();
+    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+                             " --engine ideal --tokens 8";
+    const auto one = kirchhoff_run(base + " --reference-tokens 1");
+    CHECK(one.status == 2);
+    CHECK_THAT(one.out, ContainsSubstring("run.reference_tokens") && ContainsSubstring("[2, 8]"));
+    const auto many = kirchhoff_run(base + " --reference-tokens 9");
+    CHECK(many.status == 2);
+    CHECK_THAT(many.out, ContainsSubstring("reference_tokens") && ContainsSubstring("9"));
+}
+
 TEST_CASE("kirchhoff run fits a device surrogate in-process and validates it against the circuit",
           "[analog][cli][ngspice]") {
     const fs::path d = write_tiny_model();
