@@ -70,6 +70,7 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
     });
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     fmt::print("\n");
+    std::fflush(stdout);  // the text before the note on stderr
     const bool stopped = !out.empty() && std::find(g.stop_tokens.begin(), g.stop_tokens.end(), out.back()) !=
                                              g.stop_tokens.end();
     fmt::print(stderr, "{} tokens generated{} in {:.3f} s ({} forward steps with the prompt's {}): {:.1f} tokens/s\n",
