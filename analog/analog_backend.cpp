@@ -34,6 +34,15 @@ std::vector<double> sum_tiles(const std::vector<LayerTile>& tiles, const std::ve
     return acc;
 }
 
+// The target conductance differences of a tile of `layer`, (place.rows, place.cols) S:
+// (g_max - g_min) W^T / w_max over the block the tile holds (output calibration's reference).
+Eigen::MatrixXd target_block(const transformer::LinearLayer& layer, const TilePlace& p, double g_per_w) {
+    Eigen::MatrixXd dg(p.rows, p.cols);
+    for (int r = 0; r < p.rows; ++r)
+        for (int k = 0; k < p.cols; ++k) dg(r, k) = g_per_w * layer.w(p.col0 + k, p.row0 + r);
+    return dg;
+}
+
 }  // namespace
 
 std::string_view to_string(EngineKind e) {
@@ -92,6 +101,7 @@ struct AnalogBackend::Check {
     Periphery io;
     std::vector<std::vector<Eigen::VectorXd>> volts, noise;  // (tile, read)
     std::vector<double> adc_range;                           // per tile (A)
+    std::shared_ptr<const std::vector<OutputCorrection>> correction;  // per tile
     double to_y = 1.0;                                       // tile sums -> layer outputs
 };
 
@@ -103,6 +113,8 @@ struct AnalogBackend::Layer {
     std::vector<std::unique_ptr<cosim::MvmEngine>> checks;   // per tile, built on first validation
     std::vector<devices::Rng> noise;                         // per tile: read noise
     std::vector<double> adc_range, calibration_max;          // per tile (A)
+    std::vector<CalibrationFit> fit;                         // per tile: output calibration sums
+    std::shared_ptr<const std::vector<OutputCorrection>> correction;  // per tile; identity while calibrating
     std::vector<Eigen::VectorXd> partial, partial_check;     // per tile (cols): scratch
     long calls = 0, validated = 0;
     ValidationStats stats;
@@ -193,6 +205,8 @@ void AnalogBackend::restart() {
             L->noise.emplace_back(tile_seed(c.seed, L->layer->index, t.place.tile_row, t.place.tile_col, 2));
         L->adc_range.assign(L->tiles.size(), 0.0);
         L->calibration_max.assign(L->tiles.size(), 0.0);
+        L->fit.assign(L->tiles.size(), CalibrationFit());
+        L->correction = std::make_shared<const std::vector<OutputCorrection>>(L->tiles.size());
         L->calls = 0;
         L->validated = 0;
         for (auto& e : L->engines) e->restart();  // the nodal engine's warm starts
@@ -228,18 +242,26 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
                         (options_.engine == EngineKind::surrogate && !options_.response.is_linear() &&
                          options_.surrogate.tier == cosim::SurrogateTier::line_relaxation);
     const bool parallel = solves || double(n) * R * C >= double(1 << 18);
+    const double g_per_w = (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens) / L.w_max;
+    const bool fitting = calibrating && c.output_calibration != OutputCalibration::none;
     std::vector<std::vector<Eigen::VectorXd>> volts(n), noise(n);  // (tile, read) -> (R) V, (C) A
     for_each_index(n, parallel, [&](int t) {
         const TilePlace& p = L.tiles[t].place;
         volts[t] = dac_volts(io, x.subspan(p.row0, p.rows), x_max, R);
         noise[t] = read_noise(L.tiles[t].read_var_a2_per_v2, volts[t], L.noise[t]);  // the tile's stream
         L.partial[t] = read_tile(*L.engines[t], io, volts[t], noise[t], L.adc_range[t], L.tiles[t].drift_compensation,
-                                 calibrating ? &L.calibration_max[t] : nullptr);
+                                 (*L.correction)[t], calibrating ? &L.calibration_max[t] : nullptr);
+        if (fitting) L.fit[t].add(L.partial[t], target_product(io, volts[t], target_block(*L.layer, p, g_per_w), C), p.cols);
     });
     count(L, volts);
-    if (calibrating && call + 1 == c.adc_calibration_mvms)
-        for (int t = 0; t < n; ++t)
+    if (calibrating && call + 1 == c.adc_calibration_mvms) {
+        auto correction = std::make_shared<std::vector<OutputCorrection>>(n);
+        for (int t = 0; t < n; ++t) {
             L.adc_range[t] = L.calibration_max[t] > 0 ? c.adc_headroom * L.calibration_max[t] : 1e-30;
+            (*correction)[t] = L.fit[t].solve(c.output_calibration);
+        }
+        L.correction = std::move(correction);
+    }
 
     const double to_y = double(x_max) * L.w_max / (v_read * (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens));
     const std::vector<double> acc = sum_tiles(L.tiles, L.partial, y.size());
@@ -247,13 +269,13 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
 
     if (!check) return;
     ++L.validated;
-    auto job = std::make_shared<const Check>(Check{io, std::move(volts), std::move(noise), L.adc_range, to_y});
+    auto job = std::make_shared<const Check>(Check{io, std::move(volts), std::move(noise), L.adc_range, L.correction, to_y});
     validate(L.stats, y, [&L, job](const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) {
         const int n = int(L.tiles.size());
         for_each_index(n, parallel, [&](int t) {
             if (!L.checks[t]) L.checks[t] = make(L.tiles[t].tile);  // the tiles of a layer never change
             L.partial_check[t] = read_tile(*L.checks[t], job->io, job->volts[t], job->noise[t], job->adc_range[t],
-                                           L.tiles[t].drift_compensation, nullptr);
+                                           L.tiles[t].drift_compensation, (*job->correction)[t], nullptr);
         });
         const std::vector<double> acc = sum_tiles(L.tiles, L.partial_check, y_circuit.size());
         for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * job->to_y);
@@ -292,6 +314,7 @@ void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::V
         const LayerTile& tile = L.tiles[t];
         counts_.add_tile(tile.place.rows, tile.place.cols, reads, c.bit_serial ? 1 : c.dac_bits, c.adc_bits,
                          tile.drift_compensation != 1.0);
+        counts_.add_calibration(tile.place.cols, c.output_calibration);
         counts_.cell_v2g_w += cell_read_power_w(volts[t], tile.row_g_siemens);
     }
 }

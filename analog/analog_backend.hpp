@@ -21,8 +21,13 @@
 //   ADC     the first adc.calibration_mvms MVMs of each layer pass unquantised and record the
 //           largest |I| per tile; after them each tile's range is headroom x that maximum, and
 //           outputs are clipped to [-range, range] and quantised to 2^(bits-1) - 1 levels a side.
-//   back    y = sum over row tiles of alpha I_adc x_max w_max / (v_read (g_max - g_min)),
-//           alpha the tile's global drift compensation. Row tiles are summed in a fixed order.
+//   calib.  adc.calibration (output_calibration.hpp, default per_column): each tile output
+//           alpha I_adc (alpha the tile's global drift compensation) becomes
+//           I_cal = s alpha I_adc + b, with one s per tile (global) or s and b per column
+//           (per_column) fitted by least squares on the calibration MVMs against the digital
+//           product of the same DAC voltages; the calibration MVMs pass uncorrected.
+//   back    y = sum over row tiles of I_cal x_max w_max / (v_read (g_max - g_min)).
+//           Row tiles are summed in a fixed order.
 //
 // Sampled validation: after the ADC calibration, each MVM of a layer is validated with
 // probability validate_fraction (decided by a hash of seed, layer and call number, so the

@@ -33,6 +33,10 @@ params::Schema analog_schema() {
     s.add(integer_key("adc.bits", 8, Range::closed(2, 24), "output ADC resolution (sign + bits-1 magnitude bits)"));
     s.add(integer_key("adc.calibration_mvms", 8, Range::closed(1, 1e6),
                       "first MVMs of each layer whose largest |current| per tile sets that tile's ADC range"));
+    s.add(choice_key("adc.calibration", "per_column", {"none", "global", "per_column"},
+                     "affine correction of the digitised outputs, least squares on the calibration MVMs: none, "
+                     "global (one scale per tile) or per_column (scale and offset per column; Le Gallo et al., "
+                     "Nat. Electron. 6, 680, 2023)"));
     s.add(real_key("adc.headroom", 1.25, "1", Range::closed(1, 100), "ADC range = headroom x largest calibration current"));
     s.add(boolean_key("pcm.programming_noise", false, "PCM programming noise (Joshi 2020, sigma_prog(g))"));
     s.add(real_key("pcm.t_inference_s", 0.0, "s", Range::closed(0, 1e9),
@@ -74,6 +78,7 @@ AnalogConfig analog_config(const params::Config& c) {
     a.adc_bits = int(c.integer("adc.bits"));
     a.adc_calibration_mvms = int(c.integer("adc.calibration_mvms"));
     a.adc_headroom = c.real("adc.headroom");
+    a.output_calibration = parse_output_calibration(c.text("adc.calibration"));
     a.pcm_programming_noise = c.boolean("pcm.programming_noise");
     a.pcm_t_inference_s = c.real("pcm.t_inference_s");
     a.pcm_drift_compensation = c.boolean("pcm.drift_compensation");

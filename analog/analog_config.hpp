@@ -1,7 +1,8 @@
 // The analog backend's configuration: the crossbar tile keys (netlists::crossbar_schema, with
 // differential columns as the default) plus the periphery and non-ideality keys it adds:
 //   dac.*          input DAC: bits, sign encoding, amplitude or bit-serial encoding
-//   adc.*          output ADC: bits, calibration on the first MVMs of each layer, headroom
+//   adc.*          output ADC: bits, calibration on the first MVMs of each layer, headroom, and
+//                  the output calibration of the digital periphery (output_calibration.hpp)
 //   pcm.*          PCM programming noise, drift to t_inference_s with global drift
 //                  compensation, read noise per MVM (devices/pcm_statistical.hpp, Joshi 2020)
 //   variability.*  device-to-device variability of the programmed conductance
@@ -14,6 +15,7 @@
 
 #include <cstdint>
 
+#include "analog/output_calibration.hpp"
 #include "netlists/crossbar_config.hpp"
 #include "params/config.hpp"
 
@@ -32,6 +34,7 @@ struct AnalogConfig {
     int adc_bits = 8;                   // sign + (bits - 1) magnitude bits over [-range, range]
     int adc_calibration_mvms = 8;       // first MVMs of a layer that set each tile's ADC range
     double adc_headroom = 1.25;         // range = headroom * largest |current| seen in calibration
+    OutputCalibration output_calibration = OutputCalibration::per_column;  // adc.calibration
     bool pcm_programming_noise = false;
     double pcm_t_inference_s = 0.0;     // time since programming: drift and read noise (0: none)
     bool pcm_drift_compensation = true;

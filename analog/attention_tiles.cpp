@@ -21,6 +21,7 @@ enum Which { scores_product = 0, values_product = 1 };
 // while it was the tile's contents: a rewrite makes a new one and leaves them unchanged.
 struct AttentionTiles::Written {
     LayerTile tile;
+    Eigen::MatrixXd dg_siemens;  // (rows, cols) target conductance differences (output calibration)
     std::unique_ptr<cosim::MvmEngine> check;
 };
 
@@ -33,6 +34,8 @@ struct AttentionTiles::Array {
     std::vector<std::uint64_t> write_id;                      // per place: step of the last whole-tile write
     std::vector<std::unique_ptr<cosim::MvmEngine>> engines;  // per place; null until written
     double adc_range = 0, calibration_max = 0;                // A; range 0 while calibrating
+    CalibrationFit fit;                                       // output calibration, per column index
+    std::shared_ptr<const OutputCorrection> correction;       // shared by the tiles; identity while calibrating
 };
 
 // One product of one block: its calls, validation sampling and statistics.
@@ -52,6 +55,7 @@ struct AttentionTiles::Read {
     float x_max = 0;
     double to_y = 0;                    // A -> model units: x_max w_tile / (v_read (g_max - g_min))
     double adc_range = 0;               // A; 0 while calibrating
+    std::shared_ptr<const OutputCorrection> correction;  // the array's, as at this read
     std::vector<Eigen::VectorXd> volts;  // (DAC reads) x (array.rows) V
     Eigen::VectorXd engine, circuit;     // (array.cols) A, digitised
     double calibration_max = 0;
@@ -74,7 +78,7 @@ struct AttentionTiles::Reads {
             for (int k = first[i]; k < first[i + 1]; ++k) {
                 Read& r = reads[k];
                 (circuit ? r.circuit : r.engine) = read_tile(engine_of(r), io, r.volts, quiet, r.adc_range, 1.0,
-                                                             calibrating ? &r.calibration_max : nullptr);
+                                                             *r.correction, calibrating ? &r.calibration_max : nullptr);
             }
         });
     }
@@ -128,6 +132,8 @@ void AttentionTiles::restart() {
         for (auto& e : a->engines) e.reset();
         for (auto& w : a->written) w.reset();  // queued validations keep theirs
         a->adc_range = a->calibration_max = 0;
+        a->fit = CalibrationFit();
+        a->correction = std::make_shared<const OutputCorrection>();
     }
     for (auto& p : products_) p->calls = p->validated = 0;
     steps_ = 0;
@@ -182,7 +188,7 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
         w /= scale;
         const AnalogConfig& c = program_config_;
         auto written = std::make_shared<Written>();  // a new one: validations still queued keep the old
-        written->tile = program_tile_block(c, w, p, tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col, 1),
+        written->dg_siemens = (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens) * w;        written->tile = program_tile_block(c, w, p, tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col, 1),
                                            tile_seed(c.seed, a.seed_index, p.tile_row, p.tile_col,
                                                      0x7772697465000000ULL ^ a.write_id[job.tile]));
         // Until its next write the tile is read with rows up to pos (values) or head_size (keys)
@@ -230,8 +236,8 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
                 for (float v : input(h)) x_max = std::max(x_max, std::abs(v));
                 if (x_max == 0) continue;
                 reads.reads.push_back({h, int(t), &a, a.written[t], p, x_max, double(x_max) * a.scale[t] * to_y,
-                                       a.adc_range, dac_volts(io_, input(h).subspan(p.row0, rows), x_max, R), {}, {},
-                                       0});
+                                       a.adc_range, a.correction,
+                                       dac_volts(io_, input(h).subspan(p.row0, rows), x_max, R), {}, {}, 0});
             }
         }
     }
@@ -241,12 +247,17 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
     std::vector<float> y = reads.convert(false);
     count(reads, step, counts);
     if (calibrating) {
-        for (const Read& r : reads.reads)
+        for (const Read& r : reads.reads) {
             r.array->calibration_max = std::max(r.array->calibration_max, r.calibration_max);
+            if (c.output_calibration == OutputCalibration::none) continue;
+            const int used = keys ? std::min(r.place.cols, pos + 1 - r.place.col0) : r.place.cols;  // written columns
+            r.array->fit.add(r.engine, target_product(io_, r.volts, r.written->dg_siemens, C), used);
+        }
         if (call + 1 == c.attention_adc_calibration_tokens)
             for (int kv = 0; kv < n_kv; ++kv) {
                 Array& a = *arrays_[(std::size_t(P.block) * n_kv + kv) * 2 + P.which];
                 a.adc_range = a.calibration_max > 0 ? c.attention_adc_headroom * a.calibration_max : 1e-30;
+                a.correction = std::make_shared<const OutputCorrection>(a.fit.solve(c.output_calibration));
             }
     }
     if (check) {
@@ -281,6 +292,7 @@ void AttentionTiles::count(const Reads& reads, const transformer::AttentionStep&
         const int rows = keys ? p.rows : std::min(p.rows, pos + 1 - p.row0);
         const int cols = keys ? std::min(p.cols, pos + 1 - p.col0) : p.cols;
         counts.add_tile(rows, cols, n_reads, c.bit_serial ? 1 : c.dac_bits, c.adc_bits, false);
+        counts.add_calibration(cols, c.output_calibration);
         counts.cell_v2g_w += cell_read_power_w(r.volts, r.written->tile.row_g_siemens);
         head_read[std::size_t(r.head)] = 1;
     }

@@ -39,7 +39,12 @@
 //           with norm weights 1 +- 0.2 clipped at 1.25 (2.2e-2 / 4.1%; 2e-4 / 4.3% at 2; 4e-4 /
 //           12% at 4), transformer::random_model did not (1.3e-4 / 4.5%; 1.9e-4 / 5.0%; 4.7e-4 /
 //           11%); models/plain, 256 tokens, 8 bits: perplexity 3.0747 / 3.0722 / 3.0759.
-//   back    y = sum over row tiles of I_adc x_max w_tile / (v_read (g_max - g_min)).
+//   calib.  adc.calibration (output_calibration.hpp), fitted on the same calibration tokens per
+//           block, kv head and product and per column index, shared by the array's tiles like
+//           the ADC range (tiles first written after the calibration tokens have no reads of
+//           their own to fit; the correction is for the column's place in the tile, where the
+//           IR drop depends on it). Reference: the written block's target conductances.
+//   back    y = sum over row tiles of I_cal x_max w_tile / (v_read (g_max - g_min)).
 // Threads: the (query head, tile) reads of one product run on OpenMP threads, each writing its
 // own buffer; sums are taken afterwards in a fixed order: results are the same at any thread
 // count. Sampled validation (validate, validate_fraction, validate_max_per_layer) re-solves

@@ -96,7 +96,7 @@ std::string si(double x, std::string_view unit) {
 EnergyReport energy_report(const OpCounts& k, const EnergyConfig& e, double tokens) {
     if (!(tokens > 0)) throw std::logic_error(fmt::format("energy_report: tokens = {}, must be > 0", tokens));
     EnergyReport r;
-    r.tokens = tokens;
+    r.forward_steps = tokens;
     auto line = [&](std::string category, std::string operation, double count, double j_per_op) {
         if (count == 0) return 0.0;
         r.lines.push_back({std::move(category), std::move(operation), count / tokens, j_per_op, count * j_per_op / tokens});
@@ -149,7 +149,7 @@ nlohmann::json EnergyReport::to_json() const {
                        {"j_per_op", l.j_per_op},
                        {"j_per_token", l.j_per_token},
                        {"share", energy_per_token_j > 0 ? l.j_per_token / energy_per_token_j : 0.0}});
-    return {{"tokens", tokens},
+    return {{"forward_steps", forward_steps},
             {"energy_per_token_j", energy_per_token_j},
             {"latency_per_token_s", latency_per_token_s},
             {"energy_breakdown_j",
@@ -174,6 +174,9 @@ std::string EnergyReport::table() const {
                        si(non_mvm_j, "J"));
     out += fmt::format("latency per token {} = crossbar MVMs {} + digital {} (first-order estimates: analog/README.md)\n",
                        si(latency_per_token_s, "s"), si(mvm_latency_s, "s"), si(digital_latency_s, "s"));
+    out += fmt::format("per token = per forward step, {:.0f} of them (overlapping perplexity windows run some tokens "
+                       "twice)\n",
+                       forward_steps);
     return out;
 }
 

@@ -1,7 +1,8 @@
 // Energy and latency per token of a transformer on crossbar tiles: a transparent table of
 // operation counts (op_counts.hpp) times cited per-operation energies (the energy.* keys).
 //
-// Energy (sums over the counted operations, then divided by the tokens run):
+// Energy (sums over the counted operations, then divided by the tokens run, i.e. the forward
+// steps: "per token" is per forward step throughout):
 //   DAC        E = dac_1bit_j * bits             (per_bit, default)
 //              E = dac_1bit_j * (2^bits - 1)     (per_level)
 //              per conversion (one row, one read); dac_1bit_j from ISAAC's 1-bit DACs
@@ -74,7 +75,8 @@ struct EnergyLine {
 };
 
 struct EnergyReport {
-    double tokens = 0;
+    double forward_steps = 0;  // what "per token" divides by: forward steps run, which exceed the
+                               // scored tokens where perplexity windows overlap (perplexity.hpp)
     std::vector<EnergyLine> lines;  // non-zero counts, in category order
     // per token, J
     double dac_j = 0, array_j = 0, adc_j = 0, periphery_j = 0, non_mvm_j = 0;
@@ -83,7 +85,7 @@ struct EnergyReport {
     double mvm_latency_s = 0, digital_latency_s = 0;
     double latency_per_token_s = 0;
 
-    /// {"tokens", "energy_per_token_j", "latency_per_token_s",
+    /// {"forward_steps", "energy_per_token_j", "latency_per_token_s",
     ///  "energy_breakdown_j": {"dac", "array", "adc", "digital_periphery", "digital_non_mvm"},
     ///  "latency_breakdown_s": {"crossbar_mvm", "digital"},
     ///  "operations": [{"category", "operation", "count_per_token", "j_per_op", "j_per_token", "share"}]}

@@ -76,6 +76,12 @@ void OpCounts::add_tile(int rows, int cols, int reads, int dac_bits, int adc_bit
     add(periphery, DigitalOp::fp32_add, cols);                     // sum over row tiles
 }
 
+void OpCounts::add_calibration(int cols, OutputCalibration calibration) {
+    if (calibration == OutputCalibration::none) return;
+    add(periphery, DigitalOp::fp32_mult, cols);                                          // scale
+    if (calibration == OutputCalibration::per_column) add(periphery, DigitalOp::fp32_add, cols);  // offset
+}
+
 OpCounts& OpCounts::operator+=(const OpCounts& o) {
     mvms += o.mvms;
     tile_reads += o.tile_reads;

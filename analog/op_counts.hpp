@@ -13,7 +13,8 @@
 //             currents are subtracted before the ADC, as the backend does)
 //     digital periphery: max |x| and the scaling of x to DAC codes (in), a shift-and-add of
 //             each digitised read into the tile's accumulator, the drift compensation of each
-//             tile output (when alpha != 1), the sum over row tiles, the scaling back to W x
+//             tile output (when alpha != 1), the output calibration of each tile output (a
+//             multiply, and an add for per_column's offset), the sum over row tiles, the scaling back to W x
 //             units and the bias (out), and the input/output vectors through an SRAM buffer.
 //   The first adc.calibration_mvms MVMs of a layer are counted as ordinary MVMs (a real
 //   converter digitises them too; calibrating is a simulation shortcut). MVMs with an all-zero
@@ -32,6 +33,7 @@
 
 #include <Eigen/Core>
 
+#include "analog/output_calibration.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "transformer/model.hpp"
 #include "transformer/perplexity.hpp"
@@ -75,6 +77,9 @@ struct OpCounts {
     /// One tile's part of an MVM: `rows` x `cols` used, `reads` reads, DAC and ADC bits
     /// (1..max_bits), `scaled`: the tile's outputs are multiplied by a drift compensation.
     void add_tile(int rows, int cols, int reads, int dac_bits, int adc_bits, bool scaled);
+    /// The output calibration of one tile's `cols` outputs (output_calibration.hpp): a multiply
+    /// per output (global, per_column) and an add (per_column's offset).
+    void add_calibration(int cols, OutputCalibration calibration);
     OpCounts& operator+=(const OpCounts& other);
     bool operator==(const OpCounts&) const = default;
 };

@@ -63,7 +63,7 @@ std::vector<Eigen::VectorXd> read_noise(const Eigen::MatrixXd& var, const std::v
 
 Eigen::VectorXd read_tile(cosim::MvmEngine& engine, const Periphery& p, const std::vector<Eigen::VectorXd>& volts,
                           const std::vector<Eigen::VectorXd>& noise, double adc_range, double drift_compensation,
-                          double* calibration_max) {
+                          const OutputCorrection& correction, double* calibration_max) {
     Eigen::VectorXd sum;
     for (std::size_t k = 0; k < p.reads.size(); ++k) {
         Eigen::VectorXd i = engine.matvec(volts[k]);
@@ -73,7 +73,18 @@ Eigen::VectorXd read_tile(cosim::MvmEngine& engine, const Periphery& p, const st
         if (k == 0) sum = Eigen::VectorXd::Zero(i.size());
         sum += p.reads[k].weight * i;
     }
-    return sum * drift_compensation;
+    sum *= drift_compensation;
+    correction.apply(sum);
+    return sum;
+}
+
+Eigen::VectorXd target_product(const Periphery& p, const std::vector<Eigen::VectorXd>& volts,
+                               const Eigen::MatrixXd& dg, int cols_total) {
+    Eigen::VectorXd v = Eigen::VectorXd::Zero(dg.rows());
+    for (std::size_t k = 0; k < p.reads.size(); ++k) v += p.reads[k].weight * volts[k].head(dg.rows());
+    Eigen::VectorXd d = Eigen::VectorXd::Zero(cols_total);
+    d.head(dg.cols()) = dg.transpose() * v;
+    return d;
 }
 
 }  // namespace kirchhoff::analog

@@ -1,5 +1,6 @@
 // One MVM on one programmed tile through the periphery: the DAC reads of an input vector, the
-// per-read output noise, the engine, the ADC and the weighted sum of the digitised reads.
+// per-read output noise, the engine, the ADC, the weighted sum of the digitised reads and the
+// output calibration of the digital periphery.
 // Shared by the linear layers (analog_backend.hpp) and the attention products on crossbars
 // (attention_tiles.hpp), so both see the same converters; the arrangement (per-vector input
 // scaling to the DAC range, per-tile ADC range) is that of Rasch et al., Nature
@@ -15,6 +16,7 @@
 #include <Eigen/Core>
 
 #include "analog/analog_config.hpp"
+#include "analog/output_calibration.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "devices/rng.hpp"
 
@@ -53,10 +55,17 @@ std::vector<Eigen::VectorXd> dac_volts(const Periphery& p, std::span<const float
 std::vector<Eigen::VectorXd> read_noise(const Eigen::MatrixXd& var, const std::vector<Eigen::VectorXd>& volts,
                                         devices::Rng& rng);
 
-/// sum_k weight_k ADC(engine(v_k) + noise_k) times drift_compensation, (cols) A. With
-/// calibration_max non-null, records the largest |current| before the ADC into it.
+/// sum_k weight_k ADC(engine(v_k) + noise_k) times drift_compensation, then the output
+/// calibration `correction` (output_calibration.hpp), (cols) A. With calibration_max non-null,
+/// records the largest |current| before the ADC into it.
 Eigen::VectorXd read_tile(cosim::MvmEngine& engine, const Periphery& p, const std::vector<Eigen::VectorXd>& volts,
                           const std::vector<Eigen::VectorXd>& noise, double adc_range_ampere,
-                          double drift_compensation, double* calibration_max);
+                          double drift_compensation, const OutputCorrection& correction, double* calibration_max);
+
+/// The digital product the tile should give for these reads, (cols) A: sum_k weight_k
+/// dg^T v_k with dg (rows, cols) the target conductance differences (g_max - g_min) w / w_max
+/// (the part of the tile in use; the rest of the columns 0). What output calibration fits to.
+Eigen::VectorXd target_product(const Periphery& p, const std::vector<Eigen::VectorXd>& volts,
+                               const Eigen::MatrixXd& dg_siemens, int cols_total);
 
 }  // namespace kirchhoff::analog

@@ -29,12 +29,12 @@ void ValidationStats::fail(std::string_view error) {
 }
 
 double ValidationStats::nmse() const {
-    if (count == 0) return 0.0;
+    if (count == 0) return std::nan("");
     return sum_sq_ref > 0 ? sum_sq_err / sum_sq_ref : (sum_sq_err > 0 ? INFINITY : 0.0);
 }
 
 double ValidationStats::correlation() const {
-    if (elements == 0) return 1.0;
+    if (elements == 0) return std::nan("");
     const double n = double(elements);
     const double cxx = sxx - sx * sx / n, cyy = syy - sy * sy / n, cxy = sxy - sx * sy / n;
     if (cxx <= 0 || cyy <= 0) return 1.0;

@@ -26,8 +26,11 @@ struct ValidationStats {
 
     /// One validated MVM: circuit (reference) and engine outputs, both (layer.out).
     void add(std::span<const float> circuit, std::span<const float> engine);
-    double nmse() const;         // 0 when nothing was validated
-    double correlation() const;  // 1 when either side is constant
+    /// NaN when nothing was validated (count 0): no score, never a perfect one; displays print
+    /// "-" or null for such rows.
+    double nmse() const;
+    double correlation() const;  // NaN when nothing was validated; 1 when either side is constant
+    bool validated() const { return count > 0; }
     /// A sampled MVM whose circuit solve threw: counted and the first message kept.
     void fail(std::string_view error);
 };

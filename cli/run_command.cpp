@@ -26,6 +26,11 @@ struct RunOptions {
     bool validate_inline = false, json = false;
 };
 
+// A validation statistic in `format`, or `none` for a layer without validated MVMs (no score).
+std::string score(const analog::ValidationStats& s, double value, std::string_view format, const char* none) {
+    return s.validated() ? fmt::format(fmt::runtime(format), value) : std::string(none);
+}
+
 void write_outputs(const std::string& dir, const nlohmann::json& summary, const std::vector<analog::ValidationStats>& v,
                    const params::Config& config) {
     namespace fs = std::filesystem;
@@ -33,9 +38,10 @@ void write_outputs(const std::string& dir, const nlohmann::json& summary, const 
     {
         std::ofstream f(fs::path(dir) / "validation.csv");
         f << "layer,count,nmse,max_rel_err,correlation,seconds,failed\n";
-        for (const auto& s : v)
-            f << fmt::format("{},{},{:.9g},{:.9g},{:.9g},{:.6g},{}\n", s.layer, s.count, s.nmse(), s.max_rel_err,
-                             s.correlation(), s.seconds, s.failed);
+        for (const auto& s : v)  // null: nothing validated, no score
+            f << fmt::format("{},{},{},{},{},{:.6g},{}\n", s.layer, s.count, score(s, s.nmse(), "{:.9g}", "null"),
+                             score(s, s.max_rel_err, "{:.9g}", "null"), score(s, s.correlation(), "{:.9g}", "null"),
+                             s.seconds, s.failed);
     }
     std::ofstream(fs::path(dir) / "summary.json") << summary.dump(2) << "\n";
     std::ofstream(fs::path(dir) / "config.toml") << config.to_toml();
@@ -63,8 +69,8 @@ void print_validation(const validation::Evaluation& ev, const validation::RunSpe
                spec.validate_in_background ? "on a worker thread beside inference" : "inline");
     fmt::print("{:<22} {:>6} {:>12} {:>12} {:>12}\n", "layer", "count", "nmse", "max_rel_err", "correlation");
     for (const auto& s : ev.validation)
-        fmt::print("{:<22} {:>6} {:>12.3e} {:>12.3e} {:>12.9f}\n", s.layer, s.count, s.nmse(), s.max_rel_err,
-                   s.correlation());
+        fmt::print("{:<22} {:>6} {:>12} {:>12} {:>12}\n", s.layer, s.count, score(s, s.nmse(), "{:.3e}", "-"),
+                   score(s, s.max_rel_err, "{:.3e}", "-"), score(s, s.correlation(), "{:.9f}", "-"));
     for (const auto& s : ev.validation)
         if (s.failed)
             fmt::print("{}: {} circuit solve(s) failed and were left out; first: {}\n", s.layer, s.failed,
@@ -118,8 +124,8 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
         return;
     }
     const analog::AnalogConfig hw = analog::analog_config(config);
-    fmt::print("{} tokens of {}; {} tiles of {}x{}, engine {}\n", ev.tokens, ev.text_source, ev.tiles,
-               hw.crossbar.spec.rows, hw.crossbar.spec.cols, ev.engine);
+    fmt::print("{} tokens of {}; {} tiles of {}x{}, engine {}, output calibration {} (adc.calibration)\n", ev.tokens,
+               ev.text_source, ev.tiles, hw.crossbar.spec.rows, hw.crossbar.spec.cols, ev.engine, ev.calibration);
     fmt::print("{:>8}  {:>12}  {:>14}  {:>12}\n", "", "perplexity", "bits/token", "tokens/s");
     fmt::print("{:>8}  {:>12.5f}  {:>14.5f}  {:>12.1f}\n", "digital", ev.digital.perplexity(),
                ev.digital.bits_per_token(), ev.digital.tokens_per_second());

@@ -60,6 +60,8 @@ int Sampler::sample(std::span<const float> logits) {
     return sorted_[keep - 1].second;  // rounding at the top end
 }
 
+int max_new_tokens(int seq_len, int prompt_tokens) { return std::max(0, seq_len - prompt_tokens + 1); }
+
 std::vector<int> generate(const Model& model, LinearBackend& backend, std::span<const int> prompt,
                           const GenerateOptions& options,
                           const std::function<void(int)>& on_token) {
@@ -82,7 +84,7 @@ std::vector<int> generate(const Model& model, LinearBackend& backend, std::span<
         const int next = sampler.sample(logits);
         out.push_back(next);
         if (on_token) on_token(next);
-        if (options.stop_token && next == *options.stop_token) break;
+        if (std::find(options.stop_tokens.begin(), options.stop_tokens.end(), next) != options.stop_tokens.end()) break;
         if (pos >= seq_len) break;  // no room to run the new token
         logits = forward.step(next, pos++);
     }

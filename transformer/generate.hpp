@@ -40,10 +40,15 @@ private:
 struct GenerateOptions {
     int steps = 64;                 // new tokens at most (also bounded by seq_len)
     SamplingOptions sampling;
-    std::optional<int> stop_token;  // e.g. the tokenizer's EOS: stop after emitting it
+    std::vector<int> stop_tokens;   // the model's end of sequence (end_of_sequence_tokens): stop after emitting one
 };
 
-/// Runs `prompt` (at least one token, e.g. BOS) and then generates up to `steps` tokens,
+/// The most tokens generate() can produce after a prompt of `prompt_tokens` on a model of
+/// `seq_len` positions: every new token but the last must be run at a position < seq_len.
+int max_new_tokens(int seq_len, int prompt_tokens);
+
+/// Runs `prompt` (at least one token, e.g. BOS; at most seq_len) and then generates up to
+/// min(steps, max_new_tokens) tokens, stopping after a stop token,
 /// calling on_token for each as it is produced. Returns the new tokens (not the prompt).
 std::vector<int> generate(const Model& model, LinearBackend& backend, std::span<const int> prompt,
                           const GenerateOptions& options,

@@ -27,6 +27,7 @@ constexpr std::size_t header_bytes = 7 * sizeof(std::int32_t);
 struct Section {
     std::string name;      // "layers.3.attn.q (wq)", "freq_cis_real", ...
     std::uint64_t elements;
+    std::string shape;     // in header fields: "dim x dim", "seq_len x head_size / 2", ...
     // The model tensor it holds; nullptr for the legacy RoPE tables.
     std::function<std::vector<float>*(Model&)> target;
 };
@@ -36,43 +37,34 @@ struct Section {
 std::vector<Section> layout(const ModelConfig& c) {
     const std::uint64_t d = c.dim, hd = c.hidden_dim, kv = c.kv_dim(), v = c.vocab_size;
     std::vector<Section> out;
-    out.push_back({"token_embedding", v * d, [](Model& m) {
+    // Products of two non-negative int32 fields: below 2^62, no overflow.
+    out.push_back({"token_embedding", v * d, "vocab_size x dim", [](Model& m) {
                        return m.config.shared_classifier ? &m.classifier.weight
                                                          : &m.token_embedding;
                    }});
-    const auto per_block = [&](const char* what, std::uint64_t n,
+    const auto per_block = [&](const char* what, std::uint64_t n, const char* shape,
                                std::vector<float>* (*member)(Block&)) {
         for (int b = 0; b < c.n_layers; ++b)
-            out.push_back({fmt::format("layers.{}.{}", b, what), n,
+            out.push_back({fmt::format("layers.{}.{}", b, what), n, shape,
                            [b, member](Model& m) { return member(m.blocks[b]); }});
     };
-    per_block("attn_norm (rms_att_weight)", d, [](Block& b) { return &b.attn_norm.weight; });
-    per_block("attn.q (wq)", d * d, [](Block& b) { return &b.q.weight; });
-    per_block("attn.k (wk)", kv * d, [](Block& b) { return &b.k.weight; });
-    per_block("attn.v (wv)", kv * d, [](Block& b) { return &b.v.weight; });
-    per_block("attn.o (wo)", d * d, [](Block& b) { return &b.o.weight; });
-    per_block("mlp_norm (rms_ffn_weight)", d, [](Block& b) { return &b.mlp_norm.weight; });
-    per_block("mlp.gate (w1)", hd * d, [](Block& b) { return &b.gate.weight; });
-    per_block("mlp.down (w2)", d * hd, [](Block& b) { return &b.down.weight; });
-    per_block("mlp.up (w3)", hd * d, [](Block& b) { return &b.up.weight; });
-    out.push_back({"final_norm (rms_final_weight)", d,
+    per_block("attn_norm (rms_att_weight)", d, "dim", [](Block& b) { return &b.attn_norm.weight; });
+    per_block("attn.q (wq)", d * d, "dim x dim", [](Block& b) { return &b.q.weight; });
+    per_block("attn.k (wk)", kv * d, "kv_dim x dim", [](Block& b) { return &b.k.weight; });
+    per_block("attn.v (wv)", kv * d, "kv_dim x dim", [](Block& b) { return &b.v.weight; });
+    per_block("attn.o (wo)", d * d, "dim x dim", [](Block& b) { return &b.o.weight; });
+    per_block("mlp_norm (rms_ffn_weight)", d, "dim", [](Block& b) { return &b.mlp_norm.weight; });
+    per_block("mlp.gate (w1)", hd * d, "hidden_dim x dim", [](Block& b) { return &b.gate.weight; });
+    per_block("mlp.down (w2)", d * hd, "dim x hidden_dim", [](Block& b) { return &b.down.weight; });
+    per_block("mlp.up (w3)", hd * d, "hidden_dim x dim", [](Block& b) { return &b.up.weight; });
+    out.push_back({"final_norm (rms_final_weight)", d, "dim",
                    [](Model& m) { return &m.final_norm.weight; }});
     const std::uint64_t half_rope = static_cast<std::uint64_t>(c.seq_len) * c.head_size() / 2;
-    out.push_back({"freq_cis_real", half_rope, nullptr});
-    out.push_back({"freq_cis_imag", half_rope, nullptr});
+    out.push_back({"freq_cis_real", half_rope, "seq_len x head_size / 2", nullptr});
+    out.push_back({"freq_cis_imag", half_rope, "seq_len x head_size / 2", nullptr});
     if (!c.shared_classifier)
-        out.push_back({"classifier (wcls)", v * d, [](Model& m) { return &m.classifier.weight; }});
+        out.push_back({"classifier (wcls)", v * d, "vocab_size x dim", [](Model& m) { return &m.classifier.weight; }});
     return out;
-}
-
-std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) {
-    std::uint64_t r;
-    return __builtin_add_overflow(a, b, &r) ? std::numeric_limits<std::uint64_t>::max() : r;
-}
-
-std::uint64_t sat_bytes(std::uint64_t floats) {
-    std::uint64_t r;
-    return __builtin_mul_overflow(floats, 4, &r) ? std::numeric_limits<std::uint64_t>::max() : r;
 }
 
 }  // namespace
@@ -110,20 +102,31 @@ Model load_llama2c(const std::filesystem::path& path) {
     c.validate(fmt::format("{} (llama2.c config header)", file));
 
     // Check the size against the layout before allocating anything (a corrupt header could
-    // ask for terabytes); byte counts saturate instead of overflowing.
+    // ask for terabytes). Byte counts are checked for 64-bit overflow: a header whose sizes
+    // overflow is no checkpoint, and the error names the fields that make it so.
     const std::vector<Section> sections = layout(c);
-    std::uint64_t expected = header_bytes;
-    for (const Section& s : sections) expected = sat_add(expected, sat_bytes(s.elements));
     const auto config_text = [&] {
         return fmt::format("dim={} hidden_dim={} n_layers={} n_heads={} n_kv_heads={} "
                            "vocab_size={}{} seq_len={}",
                            c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads,
                            c.shared_classifier ? "" : "-", c.vocab_size, c.seq_len);
     };
+    // Byte offset after section s, which starts at `offset`.
+    const auto end_of = [&](const Section& s, std::uint64_t offset) {
+        std::uint64_t size = 0, end = 0;
+        if (__builtin_mul_overflow(s.elements, std::uint64_t(4), &size) || __builtin_add_overflow(offset, size, &end))
+            throw InputError(fmt::format(
+                "{}: the config header ({}) is not a llama2.c checkpoint's: tensor '{}' ({} = {} float32) would "
+                "end beyond 2^64 bytes",
+                file, config_text(), s.name, s.shape, s.elements));
+        return end;
+    };
+    std::uint64_t expected = header_bytes;
+    for (const Section& s : sections) expected = end_of(s, expected);
     if (expected != bytes.size()) {
         std::uint64_t offset = header_bytes;
         for (const Section& s : sections) {
-            const std::uint64_t end = sat_add(offset, sat_bytes(s.elements));
+            const std::uint64_t end = end_of(s, offset);
             if (end > bytes.size())
                 throw InputError(fmt::format(
                     "{}: truncated inside tensor '{}' (it needs bytes {}..{}, the file has {}); "

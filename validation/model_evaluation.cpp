@@ -128,6 +128,7 @@ nlohmann::json Evaluation::to_json() const {
     j["text"] = text_source;
     j["engine"] = engine;
     j["validate_engine"] = validate_engine;
+    j["calibration"] = calibration;
     j["tokens"] = tokens;
     j["tiles"] = tiles;
     j["ppl_digital"] = digital.perplexity();
@@ -141,13 +142,14 @@ nlohmann::json Evaluation::to_json() const {
     j["validation_s"] = validation_s;
     j["seconds"] = seconds;
     j["validated"] = validated();
-    j["validation_nmse"] = validation_nmse();
+    j["validation_nmse"] = validated() > 0 ? nlohmann::json(validation_nmse()) : nlohmann::json(nullptr);
     j["validation_failed"] = validation_failed();
     j["validation"] = nlohmann::json::array();
     for (const auto& s : validation) {
         nlohmann::json row = {{"layer", s.layer},         {"count", s.count},
                               {"nmse", s.nmse()},         {"max_rel_err", s.max_rel_err},
                               {"correlation", s.correlation()}, {"failed", s.failed}};
+        if (!s.validated()) row["nmse"] = row["max_rel_err"] = row["correlation"] = nullptr;  // no score
         if (s.failed) row["first_error"] = s.first_error;
         j["validation"].push_back(std::move(row));
     }
@@ -196,6 +198,7 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     ev.text_source = m.text_source;
     ev.engine = std::string(to_string(spec.engine));
     ev.validate_engine = std::string(to_string(options.validate));
+    ev.calibration = std::string(to_string(options.config.output_calibration));
     ev.tokens = m.tokens.size();
     ev.digital = m.digital;
 

@@ -87,6 +87,7 @@ struct Evaluation {
     std::string text_source;  // what was scored
     std::string engine;           // ideal | surrogate | nodal
     std::string validate_engine;  // none | nodal | spice
+    std::string calibration;      // adc.calibration in force: none | global | per_column
     std::size_t tokens = 0;
     int tiles = 0;
     transformer::PerplexityResult digital, analog;
@@ -100,7 +101,7 @@ struct Evaluation {
     std::optional<CircuitReference> reference;  // run.reference_tokens > 0
     analog::EnergyReport energy;  // per token, of the analog pass (energy.* keys; validation not counted)
 
-    /// {"model", "engine", "tokens", "tiles", "ppl_digital", "ppl_analog",
+    /// {"model", "engine", "calibration", "tokens", "tiles", "ppl_digital", "ppl_analog",
     ///  "bits_per_token_digital", "bits_per_token_analog", "tokens_per_s",
     ///  "tokens_per_s_digital", "tokens_per_s_with_validation", "prepare_s", "validation_s",
     ///  "seconds", "validation": [{"layer", "count", "nmse", "max_rel_err", "correlation"}],
@@ -109,7 +110,7 @@ struct Evaluation {
     ///  "energy": EnergyReport::to_json()}
     nlohmann::json to_json() const;
     /// Over all validated MVMs of all layers: sum of squared errors / sum of squared
-    /// references (0 when nothing was validated).
+    /// references (0 when nothing was validated; to_json writes null then).
     double validation_nmse() const;
     long validated() const;
     /// Sampled MVMs whose circuit solve failed (recorded, not in the statistics).

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "analog/analog_config.hpp"
 #include "cosim/ngspice_session.hpp"
@@ -27,6 +28,32 @@ transformer::Model load_model(const fs::path& path) {
     if (fs::is_directory(path)) return transformer::load_hf(path);
     if (!fs::exists(path)) throw InputError(fmt::format("--model {}: no such file or folder", path.string()));
     return transformer::load_llama2c(path);
+}
+
+std::vector<int> end_of_sequence_tokens(const fs::path& model, const transformer::Tokenizer& tokenizer, int vocab_size) {
+    std::vector<int> out;
+    if (!fs::is_directory(model)) {  // llama2.c
+        if (auto bos = tokenizer.bos()) out.push_back(*bos);
+        return out;
+    }
+    for (const char* name : {"generation_config.json", "config.json"}) {
+        const fs::path file = model / name;
+        if (!fs::exists(file)) continue;
+        std::ifstream in(file);
+        const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+        if (j.is_discarded()) throw InputError(fmt::format("{}: not valid JSON", file.string()));
+        if (!j.is_object() || !j.contains("eos_token_id") || j["eos_token_id"].is_null()) continue;
+        const nlohmann::json& e = j["eos_token_id"];
+        for (const nlohmann::json& id : e.is_array() ? e : nlohmann::json::array({e})) {
+            if (!id.is_number_integer() || id.get<long long>() < 0 || id.get<long long>() >= vocab_size)
+                throw InputError(fmt::format("{}: eos_token_id {}: not a token id in [0, {})", file.string(), id.dump(),
+                                             vocab_size));
+            out.push_back(id.get<int>());
+        }
+        return out;
+    }
+    if (auto eos = tokenizer.eos()) out.push_back(*eos);
+    return out;
 }
 
 std::unique_ptr<transformer::Tokenizer> load_model_tokenizer(const std::string& flag, const fs::path& model,

@@ -28,6 +28,14 @@ std::unique_ptr<transformer::Tokenizer> load_model_tokenizer(const std::string& 
                                                              const std::filesystem::path& model_path,
                                                              int vocab_size);
 
+/// The tokens that end a generated sequence, by the model's convention: for a llama2.c .bin the
+/// tokenizer's BOS (llama2.c's run.c stops at BOS: "the BOS (=1) token delimits sequences");
+/// for a Hugging Face folder the eos_token_id (one id or a list) of its generation_config.json,
+/// else of its config.json, else the tokenizer's EOS. InputError naming the file for an id
+/// outside the vocabulary or a value that is not one.
+std::vector<int> end_of_sequence_tokens(const std::filesystem::path& model_path, const transformer::Tokenizer& tokenizer,
+                                        int vocab_size);
+
 /// Tokens to score: the first `max_tokens` (0: all) tokens of --text, or without --text of the
 /// held-out tail (last 10%, from its first line start) of the vendored tiny-shakespeare corpus
 /// (transformer/data/, else ../shared/data/ beside the repository).

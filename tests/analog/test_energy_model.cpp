@@ -99,11 +99,12 @@ TEST_CASE("conversions of a 4 x 3 layer on 2 x 2 tiles, counted by hand", "[anal
         CHECK(sum(c.adc_conversions) == 6 * k.reads);
         REQUIRE(c.mvm_shapes.size() == 1);
         CHECK(c.mvm_shapes.begin()->first == MvmShape{k.reads, 2, 6});
-        // Periphery: a shift-and-add per digitised output; compares (4) and tile sums (6);
-        // DAC scaling (4) and output scaling (3); one reciprocal; x and y through the buffer.
+        // Periphery: a shift-and-add per digitised output; compares (4), tile sums (6) and the
+        // per_column calibration's offsets (6); DAC scaling (4), output scaling (3) and the
+        // calibration's scales (6); one reciprocal; x and y through the buffer.
         CHECK(op(c.periphery, DigitalOp::int32_add) == 6 * k.reads);
-        CHECK(op(c.periphery, DigitalOp::fp32_add) == 10);
-        CHECK(op(c.periphery, DigitalOp::fp32_mult) == 7);
+        CHECK(op(c.periphery, DigitalOp::fp32_add) == 16);
+        CHECK(op(c.periphery, DigitalOp::fp32_mult) == 13);
         CHECK(op(c.periphery, DigitalOp::fp32_special) == 1);
         CHECK(op(c.periphery, DigitalOp::buffer_word) == 7);
         CHECK(c.non_mvm == std::array<double, digital_op_count>{});

@@ -75,6 +75,43 @@ TEST_CASE("kirchhoff run prints the JSON summary and writes CSV, JSON and config
     CHECK(fs::exists(out / "config.toml"));
 }
 
+TEST_CASE("kirchhoff run: layers without validated MVMs have no score; calibration and energy steps named",
+          "[analog][cli]") {
+    const fs::path d = write_tiny_model();
+    const auto out = d / "out_sparse";
+    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+                             " --engine ideal --validate-fraction 0.02 --set array.rows=16 --set array.cols=16";
+    const auto r = kirchhoff_run(base + " --out " + out.string() + " --json");
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    const auto j = nlohmann::json::parse(r.stdout_only);
+    CHECK(j["calibration"] == "per_column");
+    CHECK(j["energy"]["forward_steps"].get<double>() > 0);  // what "per token" divides by
+    int unscored = 0;
+    for (const auto& v : j["validation"])
+        if (v["count"] == 0) {
+            ++unscored;
+            CHECK(v["nmse"].is_null());
+            CHECK(v["max_rel_err"].is_null());
+            CHECK(v["correlation"].is_null());
+        } else {
+            CHECK(v["nmse"].is_number());
+        }
+    REQUIRE(unscored > 0);
+    std::ifstream csv(out / "validation.csv");
+    int null_rows = 0;
+    for (std::string line; std::getline(csv, line);)
+        if (line.find(",0,null,null,null,") != std::string::npos) ++null_rows;
+    CHECK(null_rows == unscored);
+    const auto text = kirchhoff_run(base + " --set adc.calibration=global");
+    REQUIRE(text.status == 0);
+    CHECK_THAT(text.stdout_only, ContainsSubstring("output calibration global (adc.calibration)"));
+    int dash_rows = 0;
+    for (std::size_t at = 0; (at = text.stdout_only.find("            -            -            -\n", at)) != std::string::npos; ++at)
+        ++dash_rows;
+    CHECK(dash_rows == unscored);  // the same MVMs are sampled whatever the calibration
+}
+
 TEST_CASE("kirchhoff generate: greedy text, the same on near-ideal crossbars", "[analog][cli]") {
     const fs::path d = write_tiny_model();
     const std::string cmd = "generate --model " + (d / "model.bin").string() + " --prompt 'all: ' --steps 12 --temperature 0";

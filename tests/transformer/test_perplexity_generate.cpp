@@ -33,7 +33,7 @@ PerplexityOptions windows(int context, int stride) {
 GenerateOptions steps(int n, std::optional<int> stop = std::nullopt) {
     GenerateOptions o;
     o.steps = n;
-    o.stop_token = stop;
+    if (stop) o.stop_tokens = {*stop};
     return o;
 }
 

@@ -12,6 +12,7 @@
 
 #include "params/error.hpp"
 #include "tiny_models.hpp"
+#include "tokenizer_fixtures.hpp"
 #include "transformer/bpe_tokenizer.hpp"
 #include "transformer/char_tokenizer.hpp"
 #include "transformer/llama2c_tokenizer.hpp"
@@ -175,29 +176,7 @@ TEST_CASE("byte-level BPE from vocab.json + merges.txt and tokenizer.json agree"
 
 TEST_CASE("sentencepiece-style BPE from tokenizer.json with byte fallback",
           "[transformer][tokenizer]") {
-    const std::string M = "\xE2\x96\x81";  // '▁'
-    json vocab = {{"<unk>", 0}, {"<s>", 1}, {"</s>", 2}};
-    for (int b = 0; b < 256; ++b) vocab[fmt::format("<0x{:02X}>", b)] = 3 + b;
-    int id = 259;
-    for (const std::string& p : std::vector<std::string>{M, "a", "b", "c", M + "a", M + "ab", "ab", M + M})
-        vocab[p] = id++;
-    const json tj = {
-        {"normalizer",
-         {{"type", "Sequence"},
-          {"normalizers",
-           {{{"type", "Prepend"}, {"prepend", M}},
-            {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", M}}}}}},
-        {"pre_tokenizer", nullptr},
-        {"model",
-         {{"type", "BPE"},
-          {"byte_fallback", true},
-          {"unk_token", "<unk>"},
-          {"vocab", vocab},
-          {"merges", {M + " a", M + "a b", "a b", M + " " + M}}}},
-        {"added_tokens",
-         {{{"id", 0}, {"content", "<unk>"}, {"special", true}},
-          {{"id", 1}, {"content", "<s>"}, {"special", true}},
-          {{"id", 2}, {"content", "</s>"}, {"special", true}}}}};
+    const json tj = sentencepiece_tokenizer_json();
     const auto path = temp_dir() / "sp_tokenizer.json";
     std::ofstream(path) << tj.dump();
     const auto t = load_tokenizer(path, 0);
