@@ -68,6 +68,17 @@ if [ "$mode" = test ]; then
   exec ctest --output-on-failure -j "$jobs" --timeout 900
 fi
 "$build/bin/kirchhoff" --version
-# The shipped model on simulated crossbars (surrogate engine, 1% of each layer's MVMs re-solved
-# as full circuits), next to its digital perplexity.
-exec "$build/bin/kirchhoff" run --out "$root/out/main"
+# The mission on a nonlinear device (validation/configs/main_stanford.toml: Stanford-PKU RRAM,
+# 0.3 V reads, 1 ohm wires; ohmic cells: add --set device.preset=linear to the two commands):
+# 1. the device I-V table from ngspice DC sweeps and the surrogate fitted to full circuit solves;
+# 2. held-out tiles re-solved by ngspice itself against the surrogate;
+# 3. the shipped model on those tiles: digital vs analog perplexity, 1% of each layer's MVMs
+#    re-solved as full circuits (nodal), and the first 16 tokens scored again with every MVM a
+#    circuit solve (the circuit reference: the surrogate's share of the analog error).
+out="$root/out/main"
+mkdir -p "$out"
+main_config="$root/validation/configs/main_stanford.toml"
+"$build/bin/kirchhoff" fit --config "$main_config" --out "$out/stanford.safetensors"
+"$build/bin/kirchhoff" check --tables "$out/stanford.safetensors" --samples 2
+exec "$build/bin/kirchhoff" run --config "$main_config" --tables "$out/stanford.safetensors" --tokens 128 \
+  --reference-tokens 16 --out "$out"
