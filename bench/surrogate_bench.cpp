@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "bench_util.hpp"
+#include "native_response.hpp"
 #include "cosim/device_table.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/tile_surrogate.hpp"
@@ -23,22 +24,6 @@
 
 using namespace kirchhoff;
 using namespace kirchhoff::bench;
-
-namespace {
-
-cosim::CellResponse stanford_response(const netlists::CrossbarConfig& x) {
-    const auto device = devices::make_device(devices::find_preset(x.device_preset));
-    cosim::TableGrid g;
-    g.v_min_volt = -1.5 * x.v_read_volt;
-    g.v_max_volt = 1.5 * x.v_read_volt;
-    const double m1 = device->memory_for_conductance(x.g_min_siemens, x.v_read_volt);
-    const double m2 = device->memory_for_conductance(x.g_max_siemens, x.v_read_volt);
-    g.memory_min = std::min(m1, m2) * 0.98;
-    g.memory_max = std::max(m1, m2) * 1.02;
-    return cosim::CellResponse::from_table(cosim::tabulate_native(*device, x.device_preset, g));
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app("Kirchhoff tile surrogate benchmark");
@@ -61,7 +46,7 @@ int main(int argc, char** argv) {
             if (cells != "linear") x.g_min_siemens = 2e-6;
             const auto random = netlists::random_tile(x);
             const auto tile = cosim::program_tile(x, random.g_siemens);
-            const cosim::CellResponse response = cells == "linear" ? cosim::CellResponse::linear() : stanford_response(x);
+            const cosim::CellResponse response = cells == "linear" ? cosim::CellResponse::linear() : native_response(x);
 
             const auto t0 = Clock::now();
             const auto surrogate = cosim::TileSurrogate::build(x.spec, tile.cells, response, 0.11);

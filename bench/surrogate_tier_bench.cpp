@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 
 #include "bench_util.hpp"
+#include "native_response.hpp"
 #include "cosim/device_table.hpp"
 #include "cosim/line_relaxation.hpp"
 #include "cosim/mvm_engine.hpp"
@@ -40,19 +41,6 @@ using namespace kirchhoff::bench;
 
 namespace {
 
-cosim::CellResponse stanford_response(const netlists::CrossbarConfig& x) {
-    const auto device = devices::make_device(devices::find_preset(x.device_preset));
-    cosim::TableGrid g;
-    g.v_min_volt = -1.5 * x.v_read_volt;
-    g.v_max_volt = 1.5 * x.v_read_volt;
-    g.nv = 161;
-    g.nm = 121;
-    const double m1 = device->memory_for_conductance(x.g_min_siemens, x.v_read_volt);
-    const double m2 = device->memory_for_conductance(x.g_max_siemens, x.v_read_volt);
-    g.memory_min = std::min(m1, m2) * 0.98;
-    g.memory_max = std::max(m1, m2) * 1.02;
-    return cosim::CellResponse::from_table(cosim::tabulate_native(*device, x.device_preset, g));
-}
 
 struct Score {
     double max_rel = 0, err2 = 0, ir2 = 0;
@@ -121,7 +109,7 @@ int main(int argc, char** argv) {
                     auto ideal_wire = x;
                     ideal_wire.spec.r_wire_row_ohm = ideal_wire.spec.r_wire_col_ohm = 0;
                     const auto tile_iw = cosim::program_tile(ideal_wire, random.g_siemens);
-                    const auto response = stanford_response(x);
+                    const auto response = native_response(x);
 
                     std::vector<Eigen::VectorXd> vs, refs, iws;
                     netlists::SplitMix64 rng(x.seed + 17);
