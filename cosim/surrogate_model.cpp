@@ -140,8 +140,8 @@ params::Schema surrogate_fit_schema() {
     Schema s = netlists::inference_crossbar_schema();  // differential columns, as `kirchhoff run`
     s.add(integer_key("fit.tiles", 3, Range::closed(1, 1000), "random tiles whose full circuit solves fit V*"));
     s.add(integer_key("fit.inputs_per_tile", 4, Range::closed(1, 10000), "random input vectors per fit tile"));
-    s.add(integer_key("fit.table_points_v", 161, Range::closed(8, 100001), "device table points along the voltage axis"));
-    s.add(integer_key("fit.table_points_memory", 121, Range::closed(8, 100001),
+    s.add(integer_key("fit.table_points_v", 961, Range::closed(8, 100001), "device table points along the voltage axis"));
+    s.add(integer_key("fit.table_points_memory", 481, Range::closed(8, 100001),
                       "device table points along the memory-state axis"));
     s.add(real_key("fit.table_v_span", 1.5, "1", Range::closed(1, 20),
                    "device table voltage range as a multiple of input.v_read_volt (both polarities)"));
