@@ -239,8 +239,9 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     // line-relaxation surrogate of device cells; or big tiles): a surrogate GEMV of a 64 x 64
     // tile takes microseconds, less than waking a thread team.
     const bool solves = options_.engine == EngineKind::nodal ||
-                        (options_.engine == EngineKind::surrogate && !options_.response.is_linear() &&
-                         options_.surrogate.tier == cosim::SurrogateTier::line_relaxation);
+                        (options_.engine == EngineKind::surrogate &&
+                         cosim::tier_in_force(options_.response, options_.surrogate) ==
+                             cosim::SurrogateTier::line_relaxation);
     const bool parallel = solves || double(n) * R * C >= double(1 << 18);
     const double g_per_w = (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens) / L.w_max;
     const bool fitting = calibrating && c.output_calibration != OutputCalibration::none;

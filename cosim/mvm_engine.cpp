@@ -121,7 +121,7 @@ ProgrammedTile ideal_wire_tile(const ProgrammedTile& tile) {
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& t) { return std::make_unique<IdealEngine>(t); }
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const CellResponse& r, double v_star,
                                                  int rows_driven, const SurrogateOptions& options) {
-    if (!r.is_linear() && options.tier == SurrogateTier::line_relaxation)
+    if (tier_in_force(r, options) == SurrogateTier::line_relaxation)
         return std::make_unique<LineSurrogateEngine>(t, r, v_star, options.line);
     return std::make_unique<SurrogateEngine>(t, r, v_star, rows_driven);
 }

@@ -217,8 +217,8 @@ SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& sessi
     }
     // Residuals of the tier in force (ohmic cells: the exact matrix, whatever the tier).
     m.options = surrogate_options(config);
-    const bool line = !m.response.is_linear() && m.options.tier == SurrogateTier::line_relaxation;
-    m.report.tier = std::string(to_string(line ? SurrogateTier::line_relaxation : SurrogateTier::linearised));
+    const bool line = tier_in_force(m.response, m.options) == SurrogateTier::line_relaxation;
+    m.report.tier = std::string(to_string(tier_in_force(m.response, m.options)));
     ResidualAccumulator acc;
     for (const auto& c : set) {
         Eigen::MatrixXd s(c.circuit.rows(), c.circuit.cols());

@@ -13,6 +13,10 @@ std::string_view to_string(SurrogateTier t) {
     return "?";
 }
 
+SurrogateTier tier_in_force(const CellResponse& response, const SurrogateOptions& options) {
+    return response.is_linear() ? SurrogateTier::linearised : options.tier;
+}
+
 void add_surrogate_keys(params::Schema& s) {
     using namespace params;
     s.add(choice_key("surrogate.tier", "line_relaxation", {"line_relaxation", "linearised"},

@@ -9,6 +9,7 @@
 
 #include <string_view>
 
+#include "cosim/cell_response.hpp"
 #include "cosim/line_relaxation.hpp"
 #include "params/config.hpp"
 
@@ -21,6 +22,10 @@ struct SurrogateOptions {
     SurrogateTier tier = SurrogateTier::line_relaxation;
     LineRelaxationOptions line;
 };
+
+/// The tier that actually serves cells with this response: the configured one for device
+/// cells; linearised (the exact effective matrix) for ohmic cells, whatever is configured.
+SurrogateTier tier_in_force(const CellResponse& response, const SurrogateOptions& options);
 
 /// Adds surrogate.tier, surrogate.tolerance and surrogate.max_sweeps to `schema`.
 void add_surrogate_keys(params::Schema& schema);

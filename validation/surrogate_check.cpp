@@ -12,8 +12,7 @@ CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differ
                             const std::function<void(std::size_t, std::size_t)>& progress) {
     using Clock = std::chrono::steady_clock;
     CheckResult out;
-    out.tier = std::string(cosim::to_string(model.response.is_linear() ? cosim::SurrogateTier::linearised
-                                                                          : model.options.tier));
+    out.tier = std::string(cosim::to_string(cosim::tier_in_force(model.response, model.options)));
     out.crossbar = model.crossbar;
     out.crossbar.spec.differential = layout;
     cosim::ResidualAccumulator acc;
