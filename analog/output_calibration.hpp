@@ -1,26 +1,20 @@
 // Output calibration in the digital periphery (adc.calibration): an affine correction of each
-// tile's digitised outputs, fitted on the calibration MVMs (the ones that set the ADC ranges)
-// as an instrument is calibrated against known standards: the tile's response I to the digital
-// product D of the same inputs is fitted by least squares, I = a D + c, and the periphery
-// outputs its inverse, y = (I - c) / a. D is exact and the read noise sits in I, so a is
-// unbiased under noise; fitting D against I instead (y = s I + b by regressing D on I) shrinks
-// s by var(signal) / (var(signal) + var(noise)), the regression dilution that made per-column
-// calibration on 8 noisy MVMs worse than none under PCM read noise (perplexity 4.02 against
-// 3.05 raw; analog/README.md).
+// tile's digitised outputs, fitted by least squares of the digital product against the tile's
+// output on the calibration MVMs (the ones that set the ADC ranges), so that the corrected
+// output is the closest affine map of the analog one to what the weights should have given.
 //   none        outputs as read (the raw currents times the conversion back to W x units)
-//   global      one gain per tile, all its columns, through the origin: a = sum I D / sum D^2
-//               over the tile's outputs and the calibration MVMs; the time-independent
-//               counterpart of the global drift compensation of Joshi et al., Nature
-//               Communications 11, 2473, 2020
-//   per_column  a gain and an offset per output column (ordinary least squares per column):
-//               a = cov(I, D) / var(D), c = mean I - a mean D; the per-column affine correction
+//   global      one scale per tile, all its columns (least squares through the origin):
+//               s = sum I D / sum I^2 over the tile's outputs and the calibration MVMs; the
+//               time-independent counterpart of the global drift compensation of Joshi et al.,
+//               Nature Communications 11, 2473, 2020
+//   per_column  a scale and an offset per output column (ordinary least squares per column):
+//               s = cov(I, D) / var(I), b = mean D - s mean I; the per-column affine correction
 //               of the 64-core PCM chip of Le Gallo et al., Nature Electronics 6, 680, 2023
 // I: the tile's output before the correction (A; during calibration the ADC passes it
 // unquantised), D: the digital product of the same DAC voltages with the tile's target
-// conductance differences (g_max - g_min) w / w_max (A), so an ideal tile fits a = 1, c = 0.
-// A column whose product does not vary over the calibration (var(D) = 0) falls back to a gain
-// through the origin, and to the identity if its product is 0 throughout or the fitted gain is
-// not positive (a column that does not follow its product cannot be inverted).
+// conductance differences (g_max - g_min) w / w_max (A), so an ideal tile fits s = 1, b = 0.
+// A column whose output does not vary over the calibration (var(I) = 0) falls back to the scale
+// through the origin, and to s = 1 if its output is 0 throughout.
 #pragma once
 
 #include <string_view>
@@ -52,9 +46,9 @@ public:
     OutputCorrection solve(OutputCalibration mode) const;
 
 private:
-    // Per column (Welford): samples, means, centred second moment of D and co-moment of I, D;
+    // Per column (Welford): samples, means, centred second moments of I and co-moment of I, D;
     // and the raw sums through the origin.
-    Eigen::VectorXd n_, mean_i_, mean_d_, m2_d_, c_id_, sum_dd_, sum_id_;
+    Eigen::VectorXd n_, mean_i_, mean_d_, m2_i_, c_id_, sum_ii_, sum_id_;
 };
 
 }  // namespace kirchhoff::analog

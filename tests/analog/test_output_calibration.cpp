@@ -16,7 +16,6 @@
 #include "analog/analog_backend.hpp"
 #include "analog/output_calibration.hpp"
 #include "analog/tile_read.hpp"
-#include "devices/rng.hpp"
 #include "params/error.hpp"
 #include "transformer/perplexity.hpp"
 
@@ -129,45 +128,6 @@ TEST_CASE("per_column calibration recovers a known affine distortion of each col
     const auto none = calibrate_and_check(b, engine, dg, OutputCalibration::none);
     CHECK(global.first > 1000 * err);
     CHECK(none.first > global.first);
-}
-
-TEST_CASE("calibration under read noise fits the gain without regression dilution", "[analog][calibration]") {
-    // Output noise as large as the spread of the signal: regressing the digital product on the
-    // noisy output (the estimator before this test existed) shrinks the fitted correction by
-    // var(signal) / (var(signal) + var(noise)), about 1/2 here; fitting the output against
-    // the exact product and inverting it does not. 4000 calibration MVMs: the gain's standard
-    // error is about sqrt(2 / 4000) = 2%, the stated tolerance 10%.
-    Bench b;
-    const Eigen::MatrixXd dg = b.target();
-    Eigen::VectorXd scale(b.C), offset(b.C);
-    for (int c = 0; c < b.C; ++c) scale(c) = b.uniform(0.6, 0.95), offset(c) = b.uniform(-2e-5, 2e-5);
-    AffineEngine engine(dg, scale, offset);
-    devices::Rng rng(17);
-    const int mvms = 4000;
-    // The spread of each column's product over random inputs, to scale the noise to it.
-    Eigen::VectorXd spread = Eigen::VectorXd::Zero(b.C);
-    for (int m = 0; m < 200; ++m) spread += target_product(b.io, b.volts(), dg, b.C).cwiseAbs2() / 200;
-    spread = spread.cwiseSqrt();
-    for (OutputCalibration mode : {OutputCalibration::per_column, OutputCalibration::global}) {
-        CalibrationFit fit;
-        for (int m = 0; m < mvms; ++m) {
-            const auto v = b.volts();
-            std::vector<Eigen::VectorXd> noise(b.io.reads.size());
-            noise[0] = Eigen::VectorXd(b.C);
-            for (int c = 0; c < b.C; ++c) noise[0](c) = scale(c) * spread(c) * rng.normal();
-            fit.add(read_tile(engine, b.io, v, noise, 0.0, 1.0, OutputCorrection{}, nullptr),
-                    target_product(b.io, v, dg, b.C), b.C);
-        }
-        const OutputCorrection fitted = fit.solve(mode);
-        INFO(to_string(mode));
-        if (mode == OutputCalibration::per_column) {
-            for (int c = 0; c < b.C; ++c) CHECK(fitted.scale(c) * scale(c) == Catch::Approx(1).epsilon(0.10));
-        } else {
-            // One gain for columns of gains 0.6-0.95: between their inverses.
-            CHECK(fitted.scale(0) > 1 / scale.maxCoeff() * 0.9);
-            CHECK(fitted.scale(0) < 1 / scale.minCoeff() * 1.1);
-        }
-    }
 }
 
 TEST_CASE("global calibration recovers a uniform gain", "[analog][calibration]") {
