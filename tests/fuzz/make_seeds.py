@@ -130,7 +130,8 @@ put("fuzz_study_toml", "axes.toml",
 put("fuzz_study_toml", "zip.toml",
     '[study]\nname = "devices"\nx = "zip.device"\n\n[base]\nrun.tokens = 128\n\n[zip.device]\n'
     'label = ["ohmic", "PCM"]\n"device.preset" = ["linear", "pcm_gst"]\n'
-    '"device.g_min_siemens" = [1e-6, 1e-7]\n"pcm.read_noise" = [false, true]\n\n[axes]\nseed = [1, 2]\n')
+    '"device.g_min_siemens" = [1e-6, 1e-7]\n"pcm.read_noise" = [false, true]\n"pcm.t_inference_s" = [0.0, 86400.0]\n\n'
+    '[axes]\nseed = [1, 2]\n')
 put("fuzz_study_toml", "base_only.toml", '[study]\ndescription = "one point"\n\n[base]\nadc.bits = 6\n')
 
 
