@@ -15,8 +15,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${KIRCHHOFF_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
 seconds="${KIRCHHOFF_FUZZ_SECONDS:-30}"
 jobs="$(nproc)"
-# UBSan prints the stack of a report; LeakSanitizer skips what the MPI runtime and ngspice
-# keep for the life of the process (scripts/lsan.supp says which).
+# UBSan prints the stack of a report; LeakSanitizer skips what the OpenMPI runtime keeps for
+# the life of the process (scripts/lsan.supp).
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/scripts/lsan.supp:print_suppressions=0}"
 
