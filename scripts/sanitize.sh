@@ -29,7 +29,11 @@ echo "sanitize: build took $((SECONDS - start)) s"
 
 # --- 2. tests under the sanitizers ---------------------------------------------------------
 start=$SECONDS
-(cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900 -L "quick|ngspice")
+# Left out: the one test that asserts wall-clock latency (a 0.3 s ngspice time limit halts
+# within 5 s): under ASan the halt takes about 5.7 s against 0.3 s in the release build, which
+# the test command checks.
+(cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900 -L "quick|ngspice" \
+   -E "^a time limit halts a long analysis cleanly$")
 (cd "$build" && ctest --output-on-failure -L fuzz)
 echo "sanitize: tests took $((SECONDS - start)) s"
 
