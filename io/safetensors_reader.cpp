@@ -207,7 +207,9 @@ template <class T>
 std::vector<T> convert(std::span<const std::byte> raw, DType dtype, std::uint64_t n) {
     std::vector<T> out(n);
     if (dtype == dtype_of<T>()) {
-        std::memcpy(out.data(), raw.data(), raw.size());
+        // A zero-element tensor leaves out.data() null, and memcpy from or to null is undefined
+        // even for 0 bytes (UBSan reports it).
+        if (!raw.empty()) std::memcpy(out.data(), raw.data(), raw.size());
         return out;
     }
     for (std::uint64_t i = 0; i < n; ++i)

@@ -2,14 +2,19 @@
 # Sets up a fresh Debian 12 machine for Kirchhoff and runs one of the two README jobs:
 #   scripts/bootstrap.sh main   installs what is missing, builds, runs the main job
 #   scripts/bootstrap.sh test   installs what is missing, builds, runs the whole test suite
+# and the sanitizer gate that CI runs after the tests (README "Reliability"):
+#   scripts/bootstrap.sh sanitize   builds with Clang, AddressSanitizer + UBSan and the libFuzzer
+#       harnesses in build-sanitize/ (KIRCHHOFF_SANITIZE_BUILD_DIR), runs the quick and ngspice
+#       tests there, replays the fuzz corpus, then runs each fuzzer for KIRCHHOFF_FUZZ_SECONDS
+#       (default 30) from its seed corpus.
 # Packages come from Debian; ngspice (46, with KLU) and Catch2 3 from bookworm-backports,
 # which this script adds when it is missing. Safe to run again: it only installs what is absent.
 set -euo pipefail
 
 mode="${1:-}"
 case "$mode" in
-  main|test) ;;
-  *) echo "usage: $0 main|test" >&2; exit 2 ;;
+  main|test|sanitize) ;;
+  *) echo "usage: $0 main|test|sanitize" >&2; exit 2 ;;
 esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +32,11 @@ debian_packages=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev lib
 backports_packages=(ngspice libngspice0-dev catch2)
 # The tests also run `kirchhoff sweep` under mpirun with 2 ranks: OpenMPI (libopenmpi-dev for the
 # build, openmpi-bin for mpirun). MPI stays optional for the main job.
-if [ "$mode" = test ]; then debian_packages+=(libopenmpi-dev openmpi-bin); fi
+if [ "$mode" != main ]; then debian_packages+=(libopenmpi-dev openmpi-bin); fi
+# The sanitizer gate: Clang 16 (clang-16; 14 cannot compile this tree's C++20: lambdas capturing
+# structured bindings), its sanitizer and libFuzzer runtimes (libclang-rt-16-dev) and its
+# OpenMP (libomp-16-dev).
+if [ "$mode" = sanitize ]; then debian_packages+=(clang-16 libclang-rt-16-dev libomp-16-dev); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
@@ -57,6 +66,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${debian_packages[@]}"
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq -t bookworm-backports "${backports_packages[@]}"
 fi
+
+if [ "$mode" = sanitize ]; then exec "$root/scripts/sanitize.sh"; fi
 
 # --- build ----------------------------------------------------------------------------
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release

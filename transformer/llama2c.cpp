@@ -23,30 +23,36 @@ namespace {
 constexpr std::uint32_t export_magic = 0x616b3432;  // "ak42", llama2.c export versions >= 1
 constexpr std::size_t header_bytes = 7 * sizeof(std::int32_t);
 
-// One float32 array of the file, in file order.
+// A run of float32 arrays of the file, in file order: one array (token_embedding, ...), or one
+// per block (rms_att of every block, then wq of every block, ...). Kept per run rather than per
+// array so that a header claiming 2^31 blocks costs nothing before the size check refuses it.
 struct Section {
-    std::string name;      // "layers.3.attn.q (wq)", "freq_cis_real", ...
-    std::uint64_t elements;
-    std::string shape;     // in header fields: "dim x dim", "seq_len x head_size / 2", ...
-    // The model tensor it holds; nullptr for the legacy RoPE tables.
-    std::function<std::vector<float>*(Model&)> target;
+    std::string name;         // "attn.q (wq)" (per block), "freq_cis_real", ...
+    bool per_block;           // count = n_layers arrays named "layers.<b>.<name>"
+    std::uint64_t elements;   // per array
+    std::string shape;        // in header fields: "dim x dim", "seq_len x head_size / 2", ...
+    // The model tensor that array `block` holds (block 0 when not per block); nullptr for the
+    // legacy RoPE tables.
+    std::function<std::vector<float>*(Model&, int block)> target;
+
+    std::string array_name(std::uint64_t block) const {
+        return per_block ? fmt::format("layers.{}.{}", block, name) : name;
+    }
 };
 
-// The file layout for config `c`, computed without allocating the model. Stacked tensors
-// (rms_att, wq, ...) are listed per block so that errors can name the block.
+// The file layout for config `c`, computed without allocating the model.
 std::vector<Section> layout(const ModelConfig& c) {
     const std::uint64_t d = c.dim, hd = c.hidden_dim, kv = c.kv_dim(), v = c.vocab_size;
     std::vector<Section> out;
     // Products of two non-negative int32 fields: below 2^62, no overflow.
-    out.push_back({"token_embedding", v * d, "vocab_size x dim", [](Model& m) {
+    out.push_back({"token_embedding", false, v * d, "vocab_size x dim", [](Model& m, int) {
                        return m.config.shared_classifier ? &m.classifier.weight
                                                          : &m.token_embedding;
                    }});
     const auto per_block = [&](const char* what, std::uint64_t n, const char* shape,
                                std::vector<float>* (*member)(Block&)) {
-        for (int b = 0; b < c.n_layers; ++b)
-            out.push_back({fmt::format("layers.{}.{}", b, what), n, shape,
-                           [b, member](Model& m) { return member(m.blocks[b]); }});
+        out.push_back({what, true, n, shape,
+                       [member](Model& m, int b) { return member(m.blocks[b]); }});
     };
     per_block("attn_norm (rms_att_weight)", d, "dim", [](Block& b) { return &b.attn_norm.weight; });
     per_block("attn.q (wq)", d * d, "dim x dim", [](Block& b) { return &b.q.weight; });
@@ -57,13 +63,14 @@ std::vector<Section> layout(const ModelConfig& c) {
     per_block("mlp.gate (w1)", hd * d, "hidden_dim x dim", [](Block& b) { return &b.gate.weight; });
     per_block("mlp.down (w2)", d * hd, "dim x hidden_dim", [](Block& b) { return &b.down.weight; });
     per_block("mlp.up (w3)", hd * d, "hidden_dim x dim", [](Block& b) { return &b.up.weight; });
-    out.push_back({"final_norm (rms_final_weight)", d, "dim",
-                   [](Model& m) { return &m.final_norm.weight; }});
+    out.push_back({"final_norm (rms_final_weight)", false, d, "dim",
+                   [](Model& m, int) { return &m.final_norm.weight; }});
     const std::uint64_t half_rope = static_cast<std::uint64_t>(c.seq_len) * c.head_size() / 2;
-    out.push_back({"freq_cis_real", half_rope, "seq_len x head_size / 2", nullptr});
-    out.push_back({"freq_cis_imag", half_rope, "seq_len x head_size / 2", nullptr});
+    out.push_back({"freq_cis_real", false, half_rope, "seq_len x head_size / 2", nullptr});
+    out.push_back({"freq_cis_imag", false, half_rope, "seq_len x head_size / 2", nullptr});
     if (!c.shared_classifier)
-        out.push_back({"classifier (wcls)", v * d, "vocab_size x dim", [](Model& m) { return &m.classifier.weight; }});
+        out.push_back({"classifier (wcls)", false, v * d, "vocab_size x dim",
+                       [](Model& m, int) { return &m.classifier.weight; }});
     return out;
 }
 
@@ -105,20 +112,28 @@ Model load_llama2c(const std::filesystem::path& path) {
     // ask for terabytes). Byte counts are checked for 64-bit overflow: a header whose sizes
     // overflow is no checkpoint, and the error names the fields that make it so.
     const std::vector<Section> sections = layout(c);
+    const std::uint64_t count_per_block = static_cast<std::uint64_t>(c.n_layers);
     const auto config_text = [&] {
         return fmt::format("dim={} hidden_dim={} n_layers={} n_heads={} n_kv_heads={} "
                            "vocab_size={}{} seq_len={}",
                            c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads,
                            c.shared_classifier ? "" : "-", c.vocab_size, c.seq_len);
     };
-    // Byte offset after section s, which starts at `offset`.
+    // Bytes of one array of `s` (elements < 2^62, so 4 x elements fits).
+    const auto array_bytes = [](const Section& s) { return s.elements * 4; };
+    // Byte offset after every array of section s, which starts at `offset`.
     const auto end_of = [&](const Section& s, std::uint64_t offset) {
+        const std::uint64_t count = s.per_block ? count_per_block : 1;
         std::uint64_t size = 0, end = 0;
-        if (__builtin_mul_overflow(s.elements, std::uint64_t(4), &size) || __builtin_add_overflow(offset, size, &end))
+        if (__builtin_mul_overflow(array_bytes(s), count, &size) ||
+            __builtin_add_overflow(offset, size, &end)) {
+            // The first array that ends beyond 2^64: the one after those that still fit.
+            const std::uint64_t fit = (~std::uint64_t(0) - offset) / array_bytes(s);
             throw InputError(fmt::format(
                 "{}: the config header ({}) is not a llama2.c checkpoint's: tensor '{}' ({} = {} float32) would "
                 "end beyond 2^64 bytes",
-                file, config_text(), s.name, s.shape, s.elements));
+                file, config_text(), s.array_name(fit), s.shape, s.elements));
+        }
         return end;
     };
     std::uint64_t expected = header_bytes;
@@ -127,36 +142,41 @@ Model load_llama2c(const std::filesystem::path& path) {
         std::uint64_t offset = header_bytes;
         for (const Section& s : sections) {
             const std::uint64_t end = end_of(s, offset);
-            if (end > bytes.size())
+            if (end > bytes.size()) {
+                // The array the file ends in (every array holds at least one element).
+                const std::uint64_t b = (bytes.size() - offset) / array_bytes(s);
+                const std::uint64_t begin = offset + b * array_bytes(s);
                 throw InputError(fmt::format(
                     "{}: truncated inside tensor '{}' (it needs bytes {}..{}, the file has {}); "
                     "the config header ({}) needs {} bytes in all",
-                    file, s.name, offset,
-                    end, bytes.size(), config_text(),
-                    expected));
+                    file, s.array_name(b), begin, begin + array_bytes(s), bytes.size(),
+                    config_text(), expected));
+            }
             offset = end;
         }
+        const Section& last = sections.back();
         throw InputError(fmt::format(
             "{}: {} unexpected bytes after the last tensor '{}': the config header ({}) "
             "accounts for {} of the file's {} bytes (wrong header, or not a llama2.c "
             "checkpoint)",
-            file, bytes.size() - expected, sections.back().name,
+            file, bytes.size() - expected, last.array_name(last.per_block ? count_per_block - 1 : 0),
             config_text(), expected, bytes.size()));
     }
 
     Model m = make_model(c);
     std::uint64_t offset = header_bytes;
     for (const Section& s : sections) {
-        if (s.target) {
-            std::vector<float>* dest = s.target(m);
-            std::memcpy(dest->data(), bytes.data() + offset, s.elements * 4);
-            for (const float x : *dest)
-                if (!std::isfinite(x))
-                    throw InputError(
-                        fmt::format("{}: tensor '{}' holds a non-finite value ({})", file,
-                                    s.name, x));
+        for (int b = 0; b < (s.per_block ? c.n_layers : 1); ++b) {
+            if (s.target) {
+                std::vector<float>* dest = s.target(m, b);
+                std::memcpy(dest->data(), bytes.data() + offset, array_bytes(s));
+                for (const float x : *dest)
+                    if (!std::isfinite(x))
+                        throw InputError(fmt::format("{}: tensor '{}' holds a non-finite value ({})",
+                                                     file, s.array_name(b), x));
+            }
+            offset += array_bytes(s);
         }
-        offset += s.elements * 4;
     }
     m.check();
     return m;
@@ -199,12 +219,13 @@ void save_llama2c(const Model& model, const std::filesystem::path& path) {
         c.seq_len};
     out.write(bytes(header, sizeof header));
     Model& source = const_cast<Model&>(model);  // targets are only read from here
-    for (const Section& s : layout(c)) {
-        const float* src = s.target ? s.target(source)->data()
-                           : s.name == "freq_cis_real" ? freq_real.data()
-                                                       : freq_imag.data();
-        out.write(bytes(src, s.elements * sizeof(float)));
-    }
+    for (const Section& s : layout(c))
+        for (int b = 0; b < (s.per_block ? c.n_layers : 1); ++b) {
+            const float* src = s.target ? s.target(source, b)->data()
+                               : s.name == "freq_cis_real" ? freq_real.data()
+                                                           : freq_imag.data();
+            out.write(bytes(src, s.elements * sizeof(float)));
+        }
     out.commit();
 }
 

@@ -31,12 +31,16 @@ Llama2cTokenizer Llama2cTokenizer::load(const std::filesystem::path& path, int v
     const io::MappedFile mapped(path);
     const auto bytes = mapped.bytes();
     std::size_t at = 0;
-    const auto read = [&](void* dst, std::size_t n, int token, const char* what) {
-        if (at + n > bytes.size())
+    // Checks that n more bytes are there before anything is allocated for them.
+    const auto need = [&](std::size_t n, int token, const char* what) {
+        if (n > bytes.size() - at)
             throw InputError(fmt::format(
                 "{}: truncated in {} of token {} (the model's vocab_size is {}; the file has {} "
                 "bytes)",
                 file, what, token, vocab_size, bytes.size()));
+    };
+    const auto read = [&](void* dst, std::size_t n, int token, const char* what) {
+        need(n, token, what);
         std::memcpy(dst, bytes.data() + at, n);
         at += n;
     };
@@ -62,8 +66,11 @@ Llama2cTokenizer Llama2cTokenizer::load(const std::filesystem::path& path, int v
             throw InputError(fmt::format(
                 "{}: token {} has length {}, outside [0, max_token_length = {}]: corrupt file",
                 file, i, len, max_len));
-        pieces[i].resize(len);
-        read(pieces[i].data(), len, i, "the bytes");
+        // A length is checked against the bytes left before the piece is allocated: a corrupt
+        // length up to max_token_length (2^31 - 1) would otherwise allocate gigabytes.
+        need(static_cast<std::size_t>(len), i, "the bytes");
+        pieces[i].assign(reinterpret_cast<const char*>(bytes.data() + at), static_cast<std::size_t>(len));
+        at += static_cast<std::size_t>(len);
     }
     if (at != bytes.size())
         throw InputError(fmt::format(

@@ -106,6 +106,29 @@ TEST_CASE("safetensors round trip keeps every dtype, shape and metadata", "[io]"
     CHECK(r.require("i32").dtype == DType::I32);
 }
 
+TEST_CASE("zero-element tensors read as empty vectors in every conversion", "[io]") {
+    // Regression: read_f32 of an F32 tensor with no elements passed a null pointer to memcpy
+    // (undefined behaviour, reported by the sanitizer build).
+    const auto path = temp_path("empty.safetensors");
+    SafetensorsWriter w;
+    w.add<float>("f32", {0}, std::vector<float>{});
+    w.add<double>("f64", {3, 0}, std::vector<double>{});
+    w.add<std::int64_t>("i64", {0, 2}, std::vector<std::int64_t>{});
+    w.add<std::uint64_t>("u64", {0}, std::vector<std::uint64_t>{});
+    w.add<std::int32_t>("i32", {0}, std::vector<std::int32_t>{});
+    w.write(path);
+    const SafetensorsReader r(path);
+    for (const TensorInfo& t : r.tensors()) {
+        INFO(t.name);
+        CHECK(r.bytes(t).empty());
+        CHECK(r.read_f32(t.name).empty());
+        CHECK(r.read_f32(t.name, t.shape).empty());
+        CHECK(r.read_f64(t.name).empty());
+        CHECK(r.read_f64(t.name, t.shape).empty());
+        if (t.name != "f32" && t.name != "f64") CHECK(r.read_i64(t.name).empty());
+    }
+}
+
 TEST_CASE("half and bfloat16 conversions round to nearest even", "[io]") {
     CHECK(float_to_half(1.0f) == 0x3c00);
     CHECK(float_to_half(-2.0f) == 0xc000);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <vector>
 
 #include "params/error.hpp"
@@ -133,6 +134,21 @@ TEST_CASE("broken llama2.c checkpoints are clear errors", "[transformer][llama2c
         spit(bad, broken);
         CHECK_THROWS_WITH(load_llama2c(bad), ContainsSubstring("dim=1073741824 hidden_dim=1073741824") &&
                                                  ContainsSubstring("beyond 2^64 bytes"));
+    }
+    SECTION("a header claiming 2^31 - 1 blocks is refused at once") {
+        // Regression (found by fuzz_llama2c_checkpoint): the loader listed every block's arrays
+        // before the size check, so this 28-byte header ran for minutes and took gigabytes.
+        auto huge_layers = bytes;
+        const std::int32_t n_layers = std::numeric_limits<std::int32_t>::max();
+        std::memcpy(huge_layers.data() + 8, &n_layers, 4);
+        huge_layers.resize(28 + 4 * (11 * 16 + 16 + 5));  // five floats into block 1's attn_norm
+        spit(bad, huge_layers);
+        CHECK_THROWS_WITH(load_llama2c(bad),
+                          ContainsSubstring("truncated inside tensor 'layers.1.attn_norm (rms_att_weight)'") &&
+                              ContainsSubstring("n_layers=2147483647"));
+        huge_layers.resize(28);
+        spit(bad, huge_layers);
+        CHECK_THROWS_WITH(load_llama2c(bad), ContainsSubstring("truncated inside tensor 'token_embedding'"));
     }
     SECTION("newer export versions") {
         auto v1 = bytes;

@@ -4,7 +4,9 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -102,6 +104,22 @@ TEST_CASE("llama2.c tokenizer merges by score and falls back to bytes",
     CHECK_THROWS_WITH(Llama2cTokenizer::load(path, t.vocab_size() - 2),
                       ContainsSubstring("bytes left after token 263") &&
                           ContainsSubstring("another model"));
+
+    // Regression (found by fuzz_llama2c_tokenizer): a token length up to max_token_length was
+    // allocated before the bytes were checked, so this 20-byte file asked for 2 GiB.
+    const auto huge = temp_dir() / "huge_piece.bin";
+    {
+        std::ofstream out(huge, std::ios::binary);
+        const std::int32_t max_len = std::numeric_limits<std::int32_t>::max();
+        const float score = 0.0f;
+        out.write(reinterpret_cast<const char*>(&max_len), 4);
+        out.write(reinterpret_cast<const char*>(&score), 4);
+        out.write(reinterpret_cast<const char*>(&max_len), 4);
+        out.write("abcdefgh", 8);
+    }
+    CHECK_THROWS_WITH(Llama2cTokenizer::load(huge, 1),
+                      ContainsSubstring(huge.string()) &&
+                          ContainsSubstring("truncated in the bytes of token 0"));
 }
 
 TEST_CASE("GPT-2 pre-tokenizer splits like its regex", "[transformer][tokenizer]") {
