@@ -21,6 +21,7 @@
 #include "bench_util.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "cosim/spice_pool.hpp"
+#include "io/child_process.hpp"
 #include "netlists/cell_programming.hpp"
 #include "netlists/crossbar_builder.hpp"
 #include "netlists/crossbar_config.hpp"
@@ -57,9 +58,11 @@ double time_session(cosim::NgspiceSession& s, const std::string& deck, const std
 }
 
 double time_batch(const std::string& program, const std::filesystem::path& deck) {
-    const std::string cmd = fmt::format("{} -b {} > /dev/null 2>&1", program, deck.string());
+    kirchhoff::io::ChildOptions o;
+    o.out = o.err = kirchhoff::io::ChildStream::discard;
     const auto t = Clock::now();
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("ngspice -b failed on " + deck.string());
+    if (kirchhoff::io::run_child({program, "-b", deck.string()}, o).exit_status != 0)
+        throw std::runtime_error("ngspice -b failed on " + deck.string());
     return seconds_since(t);
 }
 

@@ -12,7 +12,6 @@
 // DIR/parameters.csv beside its results. --param NAME=VALUE overrides one model parameter.
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +25,8 @@
 #include "devices/program.hpp"
 #include "devices/rng.hpp"
 #include "devices/spice_text.hpp"
+#include "io/atomic_file.hpp"
+#include "io/output_path.hpp"
 #include "params/error.hpp"
 #include "validation/gnuplot.hpp"
 
@@ -73,16 +74,17 @@ std::unique_ptr<devices::Device> make_device(const Common& c) {
     return d;
 }
 
+// The output folder, checked writable before the experiment runs, with parameters.csv in it.
 fs::path prepare(const Common& c, const devices::Device& d) {
     const fs::path dir(c.out_dir);
-    fs::create_directories(dir);
-    std::ofstream csv(dir / "parameters.csv");
-    csv << "name,value,unit,range,meaning\n";
+    io::prepare_output_dir(dir, "--out");
+    std::string csv = "name,value,unit,range,meaning\n";
     fmt::print(stderr, "# {} ({}), engine {}\n", c.preset, d.model(), c.engine);
     for (const auto& p : d.parameters()) {
-        csv << fmt::format("{},{:.17g},{},\"{}\",\"{}\"\n", p.name, p.value, p.unit, p.range.str(), p.meaning);
+        csv += fmt::format("{},{:.17g},{},\"{}\",\"{}\"\n", p.name, p.value, p.unit, p.range.str(), p.meaning);
         fmt::print(stderr, "{} = {} {}\n", p.name, params::format_number(p.value), p.unit);
     }
+    io::write_file_atomic(dir / "parameters.csv", csv);
     return dir;
 }
 
@@ -90,7 +92,7 @@ void plot(const fs::path& dir, const std::string& stem, const std::string& body)
     const std::string script = fmt::format(
         "set terminal pngcairo size 900,600 font ',11' noenhanced\nset output {}\nset grid\n{}",
         gnuplot_quote(stem + ".png"), body);
-    if (validation::run_gnuplot(dir / (stem + ".gp"), script)) fmt::print(stderr, "wrote {}\n", (dir / (stem + ".png")).string());
+    if (validation::run_gnuplot(dir / (stem + ".gp"), script, dir / (stem + ".png"))) fmt::print(stderr, "wrote {}\n", (dir / (stem + ".png")).string());
 }
 
 // A transient through ngspice, returned as a native Trajectory at ngspice's time points.
@@ -137,16 +139,15 @@ void run_iv(const IvOptions& o) {
     } else {
         tr = devices::integrate(*d, w, d->rest_state(memory0), devices::uniform_samples(w, o.points));
     }
-    std::ofstream csv(dir / "iv.csv");
-    csv << "t_s,v_volt,i_ampere";
-    for (const auto& v : d->state_variables()) csv << "," << v.name;
-    csv << "\n";
+    std::string csv = "t_s,v_volt,i_ampere";
+    for (const auto& v : d->state_variables()) csv += fmt::format(",{}", v.name);
+    csv += "\n";
     for (std::size_t k = 0; k < tr.t_s.size(); ++k) {
-        csv << fmt::format("{:.17g},{:.17g},{:.17g}", tr.t_s[k], tr.v_volt[k], tr.i_ampere[k]);
-        for (Eigen::Index j = 0; j < tr.state.cols(); ++j) csv << fmt::format(",{:.17g}", tr.state(static_cast<Eigen::Index>(k), j));
-        csv << "\n";
+        csv += fmt::format("{:.17g},{:.17g},{:.17g}", tr.t_s[k], tr.v_volt[k], tr.i_ampere[k]);
+        for (Eigen::Index j = 0; j < tr.state.cols(); ++j) csv += fmt::format(",{:.17g}", tr.state(static_cast<Eigen::Index>(k), j));
+        csv += "\n";
     }
-    csv.close();
+    io::write_file_atomic(dir / "iv.csv", csv);
     fmt::print("{}: {} points, {} ({}) from {} to {}\n", (dir / "iv.csv").string(), tr.t_s.size(),
                d->state_variables()[0].name, d->state_variables()[0].unit, memory0, tr.state(tr.state.rows() - 1, 0));
     plot(dir, "iv",
@@ -188,10 +189,9 @@ void run_read(const ReadOptions& o) {
             i.push_back(d->current_ampere(v.back(), d->rest_state(memory)));
         }
     }
-    std::ofstream csv(dir / "read_iv.csv");
-    csv << "v_volt,i_ampere\n";
-    for (std::size_t k = 0; k < v.size(); ++k) csv << fmt::format("{:.17g},{:.17g}\n", v[k], i[k]);
-    csv.close();
+    std::string csv = "v_volt,i_ampere\n";
+    for (std::size_t k = 0; k < v.size(); ++k) csv += fmt::format("{:.17g},{:.17g}\n", v[k], i[k]);
+    io::write_file_atomic(dir / "read_iv.csv", csv);
     fmt::print("{}: {} = {}, G({} V) = {} S\n", (dir / "read_iv.csv").string(), d->state_variables()[0].name, memory,
                v_read, d->read_conductance_siemens(memory, v_read));
     plot(dir, "read_iv",
@@ -231,17 +231,16 @@ void run_program(const ProgramCliOptions& o) {
     }
     const double memory0 = d->state_bounds().second[0];
     const auto results = devices::program_population(*d, memory0, preset.protocol, opt, o.devices, o.d2d_sigma, o.seed);
-    std::ofstream csv(dir / "program.csv");
-    csv << "device,pulse,v_pulse_volt,g_read_siemens,memory,converged\n";
+    std::string csv = "device,pulse,v_pulse_volt,g_read_siemens,memory,converged\n";
     int converged = 0;
     for (std::size_t k = 0; k < results.size(); ++k) {
         converged += results[k].converged;
         for (const auto& s : results[k].steps)
-            csv << fmt::format("{},{},{:.17g},{:.17g},{:.17g},{}\n", k, s.pulse, s.v_pulse_volt, s.g_read_siemens,
+            csv += fmt::format("{},{},{:.17g},{:.17g},{:.17g},{}\n", k, s.pulse, s.v_pulse_volt, s.g_read_siemens,
                                s.memory, results[k].converged ? 1 : 0);
-        csv << "\n";  // gnuplot: one block per device
+        csv += "\n";  // gnuplot: one block per device
     }
-    csv.close();
+    io::write_file_atomic(dir / "program.csv", csv);
     double mean = 0;
     for (const auto& r : results) mean += r.g_final_siemens / static_cast<double>(results.size());
     fmt::print("{}: {}/{} devices within {}% of {} S, mean final G {} S\n", (dir / "program.csv").string(), converged,
@@ -271,12 +270,12 @@ void run_drift(const DriftOptions& o) {
     const devices::PcmStatisticalParams params = *p;
     params.validate();
     const fs::path dir(o.common.out_dir);
-    fs::create_directories(dir);
+    io::prepare_output_dir(dir, "--out");
     {
-        std::ofstream csv(dir / "parameters.csv");
-        csv << "name,value,unit,range,meaning\n";
+        std::string csv = "name,value,unit,range,meaning\n";
         for (const auto& f : devices::pcm_statistical_fields())
-            csv << fmt::format("{},{:.17g},{},\"{}\",\"{}\"\n", f.name, params.*(f.member), f.unit, f.range.str(), f.meaning);
+            csv += fmt::format("{},{:.17g},{},\"{}\",\"{}\"\n", f.name, params.*(f.member), f.unit, f.range.str(), f.meaning);
+        io::write_file_atomic(dir / "parameters.csv", csv);
     }
     devices::Rng rng(o.seed);
     const std::size_t n_t = o.targets_siemens.size();
@@ -303,21 +302,20 @@ void run_drift(const DriftOptions& o) {
             rows[a].push_back({mean, std::sqrt((row - mean).square().sum() / (o.cells - 1)), alpha * mean, alpha});
         }
     }
-    std::ofstream csv(dir / "drift.csv");
-    std::ofstream dat(dir / "drift.dat");  // one gnuplot data block per target
-    csv << "t_s,g_target_siemens,g_mean_siemens,g_std_siemens,g_mean_compensated_siemens,alpha\n";
+    std::string csv, dat;  // dat: one gnuplot data block per target
+    csv += "t_s,g_target_siemens,g_mean_siemens,g_std_siemens,g_mean_compensated_siemens,alpha\n";
     for (std::size_t a = 0; a < n_t; ++a) {
-        dat << fmt::format("# target {:.6g} S: t_s g_mean g_std g_mean_compensated\n", o.targets_siemens[a]);
+        dat += fmt::format("# target {:.6g} S: t_s g_mean g_std g_mean_compensated\n", o.targets_siemens[a]);
         for (std::size_t k = 0; k < o.times_s.size(); ++k) {
             const Row& r = rows[a][k];
-            csv << fmt::format("{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g}\n", o.times_s[k], o.targets_siemens[a],
+            csv += fmt::format("{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g}\n", o.times_s[k], o.targets_siemens[a],
                                r.mean, r.std, r.compensated, r.alpha);
-            dat << fmt::format("{:.9g} {:.9g} {:.9g} {:.9g}\n", o.times_s[k], r.mean, r.std, r.compensated);
+            dat += fmt::format("{:.9g} {:.9g} {:.9g} {:.9g}\n", o.times_s[k], r.mean, r.std, r.compensated);
         }
-        dat << "\n\n";
+        dat += "\n\n";
     }
-    csv.close();
-    dat.close();
+    io::write_file_atomic(dir / "drift.csv", csv);
+    io::write_file_atomic(dir / "drift.dat", dat);
     fmt::print("{}: {} targets x {} cells at {} times\n", (dir / "drift.csv").string(), n_t, o.cells, o.times_s.size());
     plot(dir, "drift",
          fmt::format("set title {}\nset xlabel 'time after programming (s)'\nset ylabel 'G (S)'\nset logscale x\n"

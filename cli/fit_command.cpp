@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
 #include "cosim/surrogate_model.hpp"
+#include "io/output_path.hpp"
 #include "validation/surrogate_check.hpp"
 
 namespace kirchhoff::cli {
@@ -26,6 +27,7 @@ void run_fit(const std::string& out, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     netlists::crossbar_config(config);  // cross-key checks before the effective configuration is shown
     print_effective_config(config);
+    io::prepare_output_file(out, "--out");  // before minutes of fitting; a device or FIFO is never replaced
     cosim::NgspiceSession session;
     std::string last_stage;
     const auto model = cosim::fit_surrogate(config, session, [&](const std::string& stage, std::size_t done, std::size_t total) {

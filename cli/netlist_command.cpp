@@ -1,6 +1,5 @@
 // `kirchhoff netlist [--config F] [--set k=v ...] --out FILE`: the configured tile's deck as a
 // .cir file that `ngspice -b FILE` runs unchanged, printing the column currents in order.
-#include <fstream>
 #include <memory>
 
 #include <fmt/format.h>
@@ -8,6 +7,8 @@
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
 #include "cli/crossbar_setup.hpp"
+#include "io/atomic_file.hpp"
+#include "io/output_path.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::cli {
@@ -18,14 +19,11 @@ void run(const std::string& out_path, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     const CrossbarSetup setup = crossbar_setup(config);
     print_effective_config(config);
+    io::prepare_output_file(out_path, "--out");
     netlists::DeckEnding ending;
     for (const std::string& v : setup.xbar.sense_vectors())
         if (!v.empty()) ending.print_vectors.push_back(v);
-    std::ofstream out(out_path, std::ios::binary);
-    if (!out) throw InputError(fmt::format("--out {}: cannot write the deck file", out_path));
-    out << netlists::spice_deck(setup.xbar.circuit, ending);
-    out.close();
-    if (!out) throw InputError(fmt::format("--out {}: writing the deck failed", out_path));
+    io::write_file_atomic(out_path, netlists::spice_deck(setup.xbar.circuit, ending));
     fmt::print(stderr, "wrote {} ({} nodes, {} resistors, {} nonlinear elements); run it with: ngspice -b {}\n",
                out_path, setup.xbar.circuit.node_count(), setup.xbar.circuit.resistors().size(),
                setup.xbar.circuit.nonlinear().size(), out_path);

@@ -5,13 +5,13 @@
 // validation per layer with its effect on the logits, and the full-circuit reference perplexity
 // over the first N tokens (validation/model_evaluation.hpp does the work; this file is flags
 // and output).
-#include <fstream>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
+#include "io/atomic_file.hpp"
+#include "io/output_path.hpp"
 #include "params/error.hpp"
 #include "validation/model_evaluation.hpp"
 #include "validation/gnuplot.hpp"
@@ -34,32 +34,33 @@ std::string score(const analog::ValidationStats& s, double value, std::string_vi
 void write_outputs(const std::string& dir, const nlohmann::json& summary, const std::vector<analog::ValidationStats>& v,
                    const params::Config& config) {
     namespace fs = std::filesystem;
-    fs::create_directories(dir);
-    {
-        std::ofstream f(fs::path(dir) / "validation.csv");
-        f << "layer,count,nmse,max_rel_err,correlation,seconds,failed\n";
-        for (const auto& s : v)  // null: nothing validated, no score
-            f << fmt::format("{},{},{},{},{},{:.6g},{}\n", s.layer, s.count, score(s, s.nmse(), "{:.9g}", "null"),
-                             score(s, s.max_rel_err, "{:.9g}", "null"), score(s, s.correlation(), "{:.9g}", "null"),
-                             s.seconds, s.failed);
-    }
-    std::ofstream(fs::path(dir) / "summary.json") << summary.dump(2) << "\n";
-    std::ofstream(fs::path(dir) / "config.toml") << config.to_toml();
+    io::prepare_output_dir(dir, "--out");
+    std::string csv = "layer,count,nmse,max_rel_err,correlation,seconds,failed\n";
+    for (const auto& s : v)  // null: nothing validated, no score
+        csv += fmt::format("{},{},{},{},{},{:.6g},{}\n", s.layer, s.count, score(s, s.nmse(), "{:.9g}", "null"),
+                           score(s, s.max_rel_err, "{:.9g}", "null"), score(s, s.correlation(), "{:.9g}", "null"),
+                           s.seconds, s.failed);
+    io::write_file_atomic(fs::path(dir) / "validation.csv", csv);
+    io::write_file_atomic(fs::path(dir) / "summary.json", summary.dump(2) + "\n");
+    io::write_file_atomic(fs::path(dir) / "config.toml", config.to_toml());
+    fmt::print(stderr, "wrote {}/validation.csv, summary.json, config.toml\n", dir);
     // NMSE per layer (validated layers only; log scale).
-    std::ofstream data(fs::path(dir) / "validation_nmse.dat");
+    std::string data;
     int row = 0;
     for (const auto& s : v)
-        if (s.count > 0 && s.nmse() > 0) data << row++ << " " << s.nmse() << " \"" << s.layer << "\"\n";
-    data.close();
+        if (s.count > 0 && s.nmse() > 0)
+            data += fmt::format("{} {:.9g} \"{}\"\n", row++, s.nmse(), validation::gnuplot_data_label(s.layer));
+    io::write_file_atomic(fs::path(dir) / "validation_nmse.dat", data);
     if (row == 0) return;
     const std::string script = fmt::format(
         "set terminal pngcairo size 1000,500\nset output 'validation_nmse.png'\n"
-        "set title 'surrogate vs circuit ({} engine): NMSE per layer'\nset logscale y\nset ylabel 'NMSE'\n"
+        "set title {}\nset logscale y\nset ylabel 'NMSE'\n"
         "set xtics rotate by -60 font ',8'\nset style fill solid 0.6\nset boxwidth 0.7\nunset key\n"
         "plot 'validation_nmse.dat' using 1:2:xtic(3) with boxes\n",
-        summary.value("validate_engine", std::string("?")));
-    validation::run_gnuplot(fs::path(dir) / "validation_nmse.gp", script);
-    fmt::print(stderr, "wrote {}/validation.csv, summary.json, config.toml, validation_nmse.png\n", dir);
+        validation::gnuplot_quote(fmt::format("surrogate vs circuit ({} engine): NMSE per layer",
+                                              summary.value("validate_engine", std::string("?")))));
+    if (validation::run_gnuplot(fs::path(dir) / "validation_nmse.gp", script, fs::path(dir) / "validation_nmse.png"))
+        fmt::print(stderr, "wrote {}/validation_nmse.png\n", dir);
 }
 
 void print_validation(const validation::Evaluation& ev, const validation::RunSpec& spec) {
@@ -115,6 +116,7 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
     spec.engine = analog::parse_engine(o.engine, "--engine");
     spec.validate = analog::parse_check_engine(o.validate_engine, "--validate-engine");
     spec.validate_in_background = !o.validate_inline;
+    if (!o.out_dir.empty()) io::prepare_output_dir(o.out_dir, "--out");  // before hours of computing
     const validation::Evaluation ev = validation::evaluate(config, spec);
 
     const nlohmann::json j = ev.to_json();

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
 #include "netlists/crossbar_config.hpp"
+#include "io/output_path.hpp"
 #include "params/error.hpp"
 #include "validation/sneak_study.hpp"
 
@@ -27,6 +28,7 @@ void run(const SneakOptions& o, const ConfigOptions& config_options) {
     for (int n : o.sizes)
         if (n < 2 || n > 4096)
             throw InputError(fmt::format("--sizes: {} is outside the allowed range [2, 4096]", n));
+    io::prepare_output_dir(o.out_dir, "--out");  // before the study's solves
     const auto points = validation::run_sneak_study(
         base, o.sizes, o.background == "random" ? validation::SneakBackground::random : validation::SneakBackground::worst,
         [](std::size_t done, std::size_t total) { fmt::print(stderr, "\rsneak study: {}/{} points", done, total); });

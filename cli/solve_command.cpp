@@ -12,6 +12,7 @@
 #include "cli/config_options.hpp"
 #include "cli/crossbar_setup.hpp"
 #include "cosim/crossbar_solve.hpp"
+#include "io/output_path.hpp"
 #include "params/error.hpp"
 #include "validation/ir_drop_map.hpp"
 
@@ -50,6 +51,7 @@ void run(const SolveOptions& o, const ConfigOptions& config_options) {
                          "device.preset = \"linear\")");
     if (!o.out_dir.empty() && o.engine == "ideal")
         throw InputError("--out: voltage maps need a circuit engine (--engine nodal or spice)");
+    if (!o.out_dir.empty()) io::prepare_output_dir(o.out_dir, "--out");
 
     const auto start = std::chrono::steady_clock::now();
     cosim::CrossbarReading reading = solve(o.engine, setup);

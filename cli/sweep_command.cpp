@@ -8,7 +8,8 @@
 // into DIR/results.csv in grid order and plots. A shard merges too, and plots once every point
 // has a row; `--merge` only merges and plots. A rerun skips the points that have a row in any
 // file of DIR (resume), so a killed sweep, a different rank count or a mix of shards all
-// continue where they stopped.
+// continue where they stopped. Each worker holds a lock on the folder while it runs
+// (validation/sweep_lock.hpp): a second sweep whose points overlap is refused with exit 2.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -20,9 +21,12 @@
 #include "cli/commands.hpp"
 #include "cli/mpi_world.hpp"
 #include "cli/version.hpp"
+#include "io/atomic_file.hpp"
+#include "io/output_path.hpp"
 #include "params/error.hpp"
 #include "validation/sweep.hpp"
 #include "validation/sweep_evaluation.hpp"
+#include "validation/sweep_lock.hpp"
 #include "validation/sweep_plots.hpp"
 
 namespace kirchhoff::cli {
@@ -43,6 +47,14 @@ std::pair<std::size_t, std::size_t> parse_shard(const std::string& text) {
     if (std::sscanf(text.c_str(), "%lu/%lu%c", &i, &n, &tail) != 2 || i < 1 || i > n)
         throw InputError(fmt::format("--shard {}: expected i/n with 1 <= i <= n (e.g. --shard 2/4)", text));
     return {i, n};
+}
+
+// The study file's text, to copy beside the results.
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.is_open() || in.bad()) throw InputError(fmt::format("{}: cannot read the study file", path.string()));
+    return text;
 }
 
 void print_points(const validation::Study& study, const std::vector<validation::StudyPoint>& points) {
@@ -80,6 +92,7 @@ void sweep(const SweepFlags& f, const MpiWorld& world) {
     }
     if (f.out.empty()) throw InputError("--out: required: the folder for results.csv, parts/ and plots/");
     const fs::path dir = f.out;
+    io::prepare_output_dir(dir, "--out");
     const auto columns = validation::result_columns(study.swept_keys());
 
     validation::SweepOptions o;
@@ -97,10 +110,12 @@ void sweep(const SweepFlags& f, const MpiWorld& world) {
         o.log_prefix = fmt::format("[shard {}/{}] ", i, n);
     }
     if (!f.merge) {
+        // Held until this worker is done: a second sweep on the folder whose points overlap is refused.
+        const validation::SweepLock lock(dir, o.part, o.parts);
+        validation::check_results_folder(study, points, dir);  // before study.toml is replaced
         if (world.rank() == 0) {  // what produced the results, beside them
-            fs::create_directories(dir);
-            fs::copy_file(f.study, dir / "study.toml", fs::copy_options::overwrite_existing);
-            std::ofstream(dir / "base_config.toml") << study.base.to_toml();
+            io::write_file_atomic(dir / "study.toml", read_text(f.study));
+            io::write_file_atomic(dir / "base_config.toml", study.base.to_toml());
         }
         o.kirchhoff_version = kirchhoff_version();
         o.ngspice_version = ngspice_version();

@@ -12,6 +12,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
+#include "io/atomic_file.hpp"
+#include "io/output_path.hpp"
 #include "transformer/char_tokenizer.hpp"
 #include "transformer/linear_backend.hpp"
 #include "transformer/llama2c.hpp"
@@ -41,12 +43,13 @@ void plot_loss(const std::filesystem::path& dir) {
         "plot 'loss.csv' using 1:3 with lines lw 2 title 'training (batch mean)', "
         "'' using 1:6 with linespoints lw 2 pt 7 title 'held-out (digital)', "
         "'' using 1:7 with linespoints lw 2 pt 5 title 'held-out (hardware-aware forward)'\n";
-    if (validation::run_gnuplot(dir / "loss.gp", script)) fmt::print(stderr, "wrote {}\n", (dir / "loss.png").string());
+    if (validation::run_gnuplot(dir / "loss.gp", script, dir / "loss.png")) fmt::print(stderr, "wrote {}\n", (dir / "loss.png").string());
 }
 
 void run(const TrainOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     print_effective_config(config);
+    io::prepare_output_dir(o.out_dir, "--out");  // before training
     training::RunOptions ro;
     ro.out_dir = o.out_dir;
     ro.resume = o.resume;
@@ -81,7 +84,7 @@ void run(const TrainOptions& o, const ConfigOptions& config_options) {
     summary["runner_heldout_nats_per_char"] = p.mean_nll_nats();
     summary["runner_context"] = p.context;
     summary["runner_stride"] = p.stride;
-    std::ofstream(r.summary) << summary.dump(2) << "\n";
+    io::write_file_atomic(r.summary, summary.dump(2) + "\n");
 }
 
 }  // namespace

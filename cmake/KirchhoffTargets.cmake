@@ -27,7 +27,8 @@ function(kirchhoff_test name)
     set(ARG_TIMEOUT 300)
   endif()
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} Catch2::Catch2WithMain)
+  # kirchhoff::io: tests/support/run_program.hpp starts programs through io/child_process.hpp.
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} kirchhoff::io Catch2::Catch2WithMain)
   target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})  # tests/support/
   target_compile_options(${name} PRIVATE -Wall -Wextra)
   target_compile_definitions(${name} PRIVATE

@@ -3,8 +3,11 @@
 // A loaded libngspice is one global simulator. To run several side by side, each
 // NgspiceLibrary loads its own private copy of the library file (the ngspice manual's
 // "parallel ngspice": renamed copies loaded together each get their own globals), so two
-// NgspiceLibrary objects never share state. The copy is deleted from disk as soon as it is
-// mapped. Not thread-safe: one NgspiceLibrary belongs to one thread at a time.
+// NgspiceLibrary objects never share state. The copy is made in a private folder (mkdtemp,
+// mode 0700) and created with O_EXCL | O_NOFOLLOW, so nothing planted in the shared temporary
+// folder is written through or loaded; file and folder are deleted as soon as the copy is
+// mapped (or its loading failed). Not thread-safe: one NgspiceLibrary belongs to one thread
+// at a time.
 //
 // A loaded copy is never unloaded: ngspice's background threads report "done" and then still
 // return through the library's code, so a dlclose can pull the code out from under them (seen

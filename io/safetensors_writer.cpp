@@ -2,13 +2,13 @@
 #include "io/safetensors_writer.hpp"
 
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 #include <system_error>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "io/atomic_file.hpp"
 #include "io/safetensors_reader.hpp"
 #include "params/error.hpp"
 
@@ -84,25 +84,12 @@ void SafetensorsWriter::write(const std::filesystem::path& path) const {
     header.append((8 - header.size() % 8) % 8, ' ');
     const std::uint64_t header_len = header.size();
 
-    std::filesystem::path tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw InputError(fmt::format("{}: cannot open for writing", tmp.string()));
-        out.write(reinterpret_cast<const char*>(&header_len), sizeof header_len);
-        out.write(header.data(), static_cast<std::streamsize>(header.size()));
-        for (const Pending& p : tensors_)
-            out.write(reinterpret_cast<const char*>(p.data.data()),
-                      static_cast<std::streamsize>(p.data.size()));
-        out.flush();
-        if (!out) throw InputError(fmt::format("{}: write failed (disk full?)", tmp.string()));
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec)
-        throw InputError(fmt::format("{}: cannot rename {} into place: {}", path.string(),
-                                     tmp.string(), ec.message()));
+    AtomicFile out(path);
+    out.write(std::string_view(reinterpret_cast<const char*>(&header_len), sizeof header_len));
+    out.write(header);
+    for (const Pending& p : tensors_)
+        out.write(std::string_view(reinterpret_cast<const char*>(p.data.data()), p.data.size()));
+    out.commit();
 }
 
 }  // namespace kirchhoff::io

@@ -2,8 +2,8 @@
 //
 // Tensors are laid out back to back in the order they were added (the format forbids gaps);
 // the header is padded with spaces to a multiple of 8 bytes so that the buffer starts 8-byte
-// aligned. The file is written to "PATH.tmp" and renamed, so a reader never
-// sees a half-written file.
+// aligned. The file is written atomically (io/atomic_file.hpp: a temporary file beside it, fsync,
+// rename), so a reader never sees a half-written file.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +42,8 @@ public:
 
     /// Header JSON text (unpadded) as it will be written.
     std::string header_json() const;
-    /// Writes the file; InputError naming the path when it cannot be written.
+    /// Writes the file whole or not at all (io/atomic_file.hpp): InputError when `path` is not a
+    /// regular file, std::runtime_error naming it when the write fails (disk full, ...).
     void write(const std::filesystem::path& path) const;
 
 private:

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "io/atomic_file.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::transformer {
@@ -98,9 +99,7 @@ CharTokenizer CharTokenizer::load(const std::filesystem::path& path) {
 
 void CharTokenizer::save(const std::filesystem::path& path) const {
     nlohmann::json j = {{"kirchhoff_tokenizer", "char"}, {"bytes", bytes_}};
-    std::ofstream out(path, std::ios::trunc);
-    out << j.dump() << "\n";
-    if (!out) throw InputError(fmt::format("{}: cannot write", path.string()));
+    io::write_file_atomic(path, j.dump() + "\n");
 }
 
 }  // namespace kirchhoff::transformer

@@ -23,6 +23,7 @@ public:
     explicit CharTokenizer(std::vector<unsigned char> bytes);
 
     static CharTokenizer load(const std::filesystem::path& path);
+    /// Written whole or not at all (io/atomic_file.hpp).
     void save(const std::filesystem::path& path) const;
 
     std::string_view kind() const override { return "char"; }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "io/atomic_file.hpp"
 #include "io/safetensors_reader.hpp"
 #include "io/safetensors_writer.hpp"
 #include "params/error.hpp"
@@ -495,9 +496,7 @@ void save_hf(const Model& m, const std::filesystem::path& dir, io::DType dtype) 
         if (!c.shared_classifier) put("lm_head.weight", m.classifier.weight, {c.vocab_size, d});
     }
     w.write(dir / "model.safetensors");
-    std::ofstream out(dir / "config.json", std::ios::trunc);
-    out << config.dump(2) << "\n";
-    if (!out) throw InputError(fmt::format("{}: cannot write", (dir / "config.json").string()));
+    io::write_file_atomic(dir / "config.json", config.dump(2) + "\n");
 }
 
 }  // namespace kirchhoff::transformer

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <string>
@@ -13,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "io/atomic_file.hpp"
 #include "io/mapped_file.hpp"
 #include "params/error.hpp"
 
@@ -190,33 +190,22 @@ void save_llama2c(const Model& model, const std::filesystem::path& path) {
             freq_imag.push_back(static_cast<float>(std::sin(angle)));
         }
 
-    std::filesystem::path tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw InputError(fmt::format("{}: cannot open for writing", tmp.string()));
-        const std::int32_t header[7] = {
-            c.dim,        c.hidden_dim,
-            c.n_layers,   c.n_heads,
-            c.n_kv_heads, c.shared_classifier ? c.vocab_size : -c.vocab_size,
-            c.seq_len};
-        out.write(reinterpret_cast<const char*>(header), sizeof header);
-        Model& source = const_cast<Model&>(model);  // targets are only read from here
-        for (const Section& s : layout(c)) {
-            const float* src = s.target ? s.target(source)->data()
-                               : s.name == "freq_cis_real" ? freq_real.data()
-                                                           : freq_imag.data();
-            out.write(reinterpret_cast<const char*>(src),
-                      static_cast<std::streamsize>(s.elements * sizeof(float)));
-        }
-        out.flush();
-        if (!out) throw InputError(fmt::format("{}: write failed (disk full?)", tmp.string()));
+    const auto bytes = [](const void* data, std::size_t n) { return std::string_view(static_cast<const char*>(data), n); };
+    io::AtomicFile out(path);  // whole or absent (io/atomic_file.hpp)
+    const std::int32_t header[7] = {
+        c.dim,        c.hidden_dim,
+        c.n_layers,   c.n_heads,
+        c.n_kv_heads, c.shared_classifier ? c.vocab_size : -c.vocab_size,
+        c.seq_len};
+    out.write(bytes(header, sizeof header));
+    Model& source = const_cast<Model&>(model);  // targets are only read from here
+    for (const Section& s : layout(c)) {
+        const float* src = s.target ? s.target(source)->data()
+                           : s.name == "freq_cis_real" ? freq_real.data()
+                                                       : freq_imag.data();
+        out.write(bytes(src, s.elements * sizeof(float)));
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec)
-        throw InputError(fmt::format("{}: cannot rename {} into place: {}", file, tmp.string(),
-                                     ec.message()));
+    out.commit();
 }
 
 }  // namespace kirchhoff::transformer

@@ -31,7 +31,8 @@ Model load_llama2c(const std::filesystem::path& path);
 
 /// Writes a Llama-architecture model without biases in the same format (negative vocab_size
 /// when the classifier is not shared). InputError when the model cannot be represented
-/// (GPT-2, biases, rope_theta other than 10000, norm_eps other than 1e-5).
+/// (GPT-2, biases, rope_theta other than 10000, norm_eps other than 1e-5). Written whole or not
+/// at all (io/atomic_file.hpp).
 void save_llama2c(const Model& model, const std::filesystem::path& path);
 
 }  // namespace kirchhoff::transformer

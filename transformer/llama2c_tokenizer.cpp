@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "io/atomic_file.hpp"
 #include "io/mapped_file.hpp"
 #include "params/error.hpp"
 
@@ -74,18 +74,18 @@ Llama2cTokenizer Llama2cTokenizer::load(const std::filesystem::path& path, int v
 }
 
 void Llama2cTokenizer::save(const std::filesystem::path& path) const {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("{}: cannot open for writing", path.string()));
+    std::string out;
+    const auto put = [&](const void* data, std::size_t n) { out.append(static_cast<const char*>(data), n); };
     std::int32_t max_len = 1;
     for (const std::string& p : pieces_) max_len = std::max<std::int32_t>(max_len, p.size());
-    out.write(reinterpret_cast<const char*>(&max_len), 4);
+    put(&max_len, 4);
     for (std::size_t i = 0; i < pieces_.size(); ++i) {
         const auto len = static_cast<std::int32_t>(pieces_[i].size());
-        out.write(reinterpret_cast<const char*>(&scores_[i]), 4);
-        out.write(reinterpret_cast<const char*>(&len), 4);
-        out.write(pieces_[i].data(), len);
+        put(&scores_[i], 4);
+        put(&len, 4);
+        out += pieces_[i];
     }
-    if (!out) throw InputError(fmt::format("{}: write failed", path.string()));
+    io::write_file_atomic(path, out);
 }
 
 int Llama2cTokenizer::lookup(const std::string& s) const {

@@ -26,6 +26,7 @@ public:
     /// negative lengths, or bytes left over (a tokenizer for a different vocab_size).
     static Llama2cTokenizer load(const std::filesystem::path& path, int vocab_size);
     Llama2cTokenizer(std::vector<std::string> pieces, std::vector<float> scores);
+    /// Written whole or not at all (io/atomic_file.hpp).
     void save(const std::filesystem::path& path) const;
 
     std::string_view kind() const override { return "llama2c"; }

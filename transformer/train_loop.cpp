@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "io/atomic_file.hpp"
+#include "io/output_path.hpp"
 #include "params/error.hpp"
 #include "transformer/llama2c.hpp"
 #include "transformer/train_rng.hpp"
@@ -170,7 +172,7 @@ RunResult run_training(const params::Config& config, const RunOptions& options) 
     const Corpus corpus = load_corpus(cfg.corpus);
     Trainer trainer(cfg, corpus);
     const TrainConfig& c = trainer.config();
-    std::filesystem::create_directories(options.out_dir);
+    io::prepare_output_dir(options.out_dir, "output folder");
     RunResult res;
     res.model = options.out_dir / "model.bin";
     res.tokenizer = options.out_dir / "tokenizer.json";
@@ -187,10 +189,7 @@ RunResult run_training(const params::Config& config, const RunOptions& options) 
     } else {
         trainer.init_weights();
     }
-    {
-        std::ofstream toml(options.out_dir / "config.toml");
-        toml << config.to_toml();
-    }
+    io::write_file_atomic(options.out_dir / "config.toml", config.to_toml());
     res.parameters = trainer.model().parameter_count();
     log(fmt::format("corpus {} ({} bytes, SHA-256 {}), split at byte {}: {} training / {} held-out characters, vocab {}",
                     corpus.path.string(), corpus.text.size(), corpus.sha256, corpus.split, corpus.train.size(),
@@ -201,8 +200,7 @@ RunResult run_training(const params::Config& config, const RunOptions& options) 
 
     const std::string header = "step,lr,train_loss_nats,grad_norm,tokens_per_s,heldout_nats,heldout_hwa_nats\n";
     const auto write_csv = [&] {
-        std::ofstream out(res.loss_csv);
-        out << header << csv_rows;
+        io::write_file_atomic(res.loss_csv, header + csv_rows);
     };
     if (options.resume.empty() && !c.init_from.empty()) {
         // Starting from a trained model (e.g. hardware-aware fine-tuning): its held-out loss
@@ -278,7 +276,7 @@ RunResult run_training(const params::Config& config, const RunOptions& options) 
         if (!std::isnan(res.final_eval.heldout_hwa_nats))
             summary["heldout_hwa_nats_per_char"] = res.final_eval.heldout_hwa_nats;
     }
-    std::ofstream(res.summary) << summary.dump(2) << "\n";
+    io::write_file_atomic(res.summary, summary.dump(2) + "\n");
     return res;
 }
 

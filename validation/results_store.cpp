@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "io/atomic_file.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::validation {
@@ -150,7 +151,7 @@ std::vector<ResultRow> read_results(const fs::path& path, const std::vector<std:
 ResultsAppender::ResultsAppender(fs::path path, std::vector<std::string> columns)
     : path_(std::move(path)), columns_(std::move(columns)) {
     if (!path_.parent_path().empty()) fs::create_directories(path_.parent_path());
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd_ < 0) throw InputError(system_error("cannot open for appending", path_));
     std::string text = read_file(path_);
     const std::size_t whole = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
@@ -162,7 +163,7 @@ ResultsAppender::ResultsAppender(fs::path path, std::vector<std::string> columns
     }
     if (text.empty()) {
         write_all(fd_, csv_line(columns_), path_);
-        ::fsync(fd_);
+        if (::fsync(fd_) != 0) throw std::runtime_error(system_error("cannot fsync", path_));
     } else {
         read_results(path_, columns_);  // checks the header and every row
     }
@@ -176,9 +177,18 @@ void ResultsAppender::append(const ResultRow& row) {
     if (row.size() != columns_.size())
         throw std::logic_error(fmt::format("results row with {} cells for {} columns", row.size(), columns_.size()));
     const std::string line = csv_line(row);
-    const ssize_t n = ::write(fd_, line.data(), line.size());  // one write: the whole row or (on error) nothing usable
-    if (n != ssize_t(line.size())) throw std::runtime_error(system_error("cannot append a row", path_));
-    if (::fsync(fd_) != 0) throw std::runtime_error(system_error("cannot fsync", path_));
+    const off_t before = ::lseek(fd_, 0, SEEK_END);
+    ssize_t n;
+    while ((n = ::write(fd_, line.data(), line.size())) < 0 && errno == EINTR) {
+    }
+    if (n != ssize_t(line.size()) || ::fsync(fd_) != 0) {
+        // One write of the whole row; a short one (disk full) is cut off again so that the
+        // file stays whole rows, and the sweep stops with the reason.
+        const int e = n < 0 || n == ssize_t(line.size()) ? errno : ENOSPC;
+        if (before >= 0) (void)::ftruncate(fd_, before);
+        errno = e;
+        throw std::runtime_error(system_error("cannot append a row", path_));
+    }
 }
 
 std::vector<fs::path> part_files(const fs::path& dir) {
@@ -207,7 +217,7 @@ std::vector<ResultRow> collect_results(const fs::path& dir, const std::vector<st
 
 std::vector<ResultRow> merge_results(const fs::path& dir, const std::vector<std::string>& columns) {
     fs::create_directories(dir);
-    const Fd lock{::open((dir / ".merge.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)};
+    const Fd lock{::open((dir / ".merge.lock").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644)};
     if (lock.fd < 0 || ::flock(lock.fd, LOCK_EX) != 0)
         throw std::runtime_error(system_error("cannot lock", dir / ".merge.lock"));
     std::vector<ResultRow> rows = collect_results(dir, columns);
@@ -217,14 +227,7 @@ std::vector<ResultRow> merge_results(const fs::path& dir, const std::vector<std:
     });
     std::string text = csv_line(columns);
     for (const ResultRow& r : rows) text += csv_line(r);
-    const fs::path tmp = dir / fmt::format(".results.csv.{}.tmp", ::getpid());
-    {
-        const Fd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
-        if (out.fd < 0) throw std::runtime_error(system_error("cannot create", tmp));
-        write_all(out.fd, text, tmp);
-        if (::fsync(out.fd) != 0) throw std::runtime_error(system_error("cannot fsync", tmp));
-    }
-    fs::rename(tmp, dir / "results.csv");
+    io::write_file_atomic(dir / "results.csv", text);
     return rows;  // the lock is released when `lock` closes
 }
 

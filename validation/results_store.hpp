@@ -7,8 +7,8 @@
 // next time the worker opens its file). Appending was chosen over rewriting a temporary file
 // and renaming it per row: it costs O(row) instead of O(file) per point and needs no lock.
 // DIR/results.csv is derived: merge_results() reads every part (and the previous results.csv),
-// keeps one row per point in grid order, and replaces results.csv by writing a temporary file
-// and renaming it over, under an flock on DIR/.merge.lock so that concurrent merges (two
+// keeps one row per point in grid order, and replaces results.csv atomically
+// (io/atomic_file.hpp), under an flock on DIR/.merge.lock so that concurrent merges (two
 // shards finishing together) cannot lose each other's rows.
 //
 // Rows are RFC 4180 CSV on one physical line each: a cell with a comma or a double quote is
@@ -60,7 +60,8 @@ public:
     ResultsAppender(const ResultsAppender&) = delete;
     ResultsAppender& operator=(const ResultsAppender&) = delete;
 
-    /// Appends one row: a single write() of the whole line, then fsync().
+    /// Appends one row: a single write() of the whole line, then fsync(). When either fails
+    /// (disk full) the partial row is cut off again and std::runtime_error names the file.
     void append(const ResultRow& row);
     const std::filesystem::path& path() const { return path_; }
 

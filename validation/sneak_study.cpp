@@ -1,11 +1,13 @@
 // Sneak-path read-margin study.
 #include "validation/sneak_study.hpp"
 
-#include <fstream>
+#include <string>
 
 #include <fmt/format.h>
 
 #include "cosim/crossbar_solve.hpp"
+#include "io/atomic_file.hpp"
+#include "io/output_path.hpp"
 #include "netlists/cell_programming.hpp"
 #include "netlists/crossbar_builder.hpp"
 #include "validation/gnuplot.hpp"
@@ -68,22 +70,20 @@ std::vector<SneakPoint> run_sneak_study(const netlists::CrossbarConfig& base, co
 std::vector<std::filesystem::path> write_sneak_report(const std::vector<SneakPoint>& points,
                                                       const netlists::CrossbarConfig& base,
                                                       const std::filesystem::path& dir) {
-    std::filesystem::create_directories(dir);
+    io::prepare_output_dir(dir, "output folder");
     const auto csv = dir / "sneak_margin.csv";
-    std::ofstream out(csv);
-    out << "n,scheme,i_on_a,i_off_a,i_cell_on_a,read_margin\n";
+    std::string out = "n,scheme,i_on_a,i_off_a,i_cell_on_a,read_margin\n";
     for (const auto& p : points)
-        out << fmt::format("{},{},{:.17g},{:.17g},{:.17g},{:.17g}\n", p.n, to_string(p.scheme), p.i_on_a, p.i_off_a,
+        out += fmt::format("{},{},{:.17g},{:.17g},{:.17g},{:.17g}\n", p.n, to_string(p.scheme), p.i_on_a, p.i_off_a,
                            p.i_cell_on_a, p.margin);
-    out.close();
+    io::write_file_atomic(csv, out);
     // One column per scheme for the plot: n, floating, v_half, v_third.
     const auto dat = dir / "sneak_margin.dat";
-    std::ofstream table(dat);
-    table << "# n floating v_half v_third (read margin)\n";
+    std::string table = "# n floating v_half v_third (read margin)\n";
     for (std::size_t k = 0; k + 2 < points.size(); k += 3)
-        table << fmt::format("{} {:.9g} {:.9g} {:.9g}\n", points[k].n, points[k].margin, points[k + 1].margin,
+        table += fmt::format("{} {:.9g} {:.9g} {:.9g}\n", points[k].n, points[k].margin, points[k + 1].margin,
                              points[k + 2].margin);
-    table.close();
+    io::write_file_atomic(dat, table);
     const auto png = dir / "sneak_margin.png";
     const std::string script = fmt::format(
         "set terminal pngcairo size 900,600 font ',11' noenhanced\nset output {}\n"
@@ -96,7 +96,7 @@ std::vector<std::filesystem::path> write_sneak_report(const std::vector<SneakPoi
                                   to_string(base.spec.cell), base.device_preset, base.v_read_volt, base.g_min_siemens,
                                   base.g_max_siemens, base.spec.r_wire_row_ohm, base.spec.r_wire_col_ohm)));
     std::vector<std::filesystem::path> files{csv, dat, dir / "sneak_margin.gp"};
-    if (run_gnuplot(dir / "sneak_margin.gp", script)) files.push_back(png);
+    if (run_gnuplot(dir / "sneak_margin.gp", script, png)) files.push_back(png);
     return files;
 }
 

@@ -3,13 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "io/atomic_file.hpp"
+#include "io/output_path.hpp"
 #include "validation/gnuplot.hpp"
 
 namespace kirchhoff::validation {
@@ -142,7 +143,7 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
     std::vector<fs::path> written;
     if (x_axes.empty()) return written;
     const fs::path plots = dir / "plots";
-    fs::create_directories(plots);
+    io::prepare_output_dir(plots, "plots folder");
     for (const std::string& metric : study.metrics)
         for (std::size_t a : x_axes) {
             const StudyAxis& axis = study.axes[a];
@@ -164,37 +165,37 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
             const bool seeds = std::any_of(study.axes.begin(), study.axes.end(),
                                            [](const StudyAxis& a) { return a.replicate(); });
             const std::string stem = file_stem(metric, axis.name);
-            std::ofstream data(plots / (stem + ".dat"));
-            data << fmt::format("# {} against {} (mean, sample std over seeds, rows); one block per line\n", metric,
-                                axis.name);
+            std::string data = fmt::format("# {} against {} (mean, sample std over seeds, rows); one block per line\n",
+                                           gnuplot_data_label(metric), gnuplot_data_label(axis.name));
             std::string plot;
             for (std::size_t l = 0; l < series.size(); ++l) {
-                data << fmt::format("# {}\n", series[l].label);
+                data += fmt::format("# {}\n", gnuplot_data_label(series[l].label));
                 for (std::size_t i = 0; i < axis.values.size(); ++i) {
                     if (!series[l].count[i]) continue;
                     const double x = numeric ? *numeric_value(axis, i) : double(i);
-                    data << fmt::format("{:.10g} {:.10g} {:.10g} {} \"{}\"\n", x, series[l].mean[i],
-                                        series[l].stddev[i], series[l].count[i], axis.label(i));
+                    data += fmt::format("{:.10g} {:.10g} {:.10g} {} \"{}\"\n", x, series[l].mean[i],
+                                        series[l].stddev[i], series[l].count[i], gnuplot_data_label(axis.label(i)));
                 }
-                data << "\n\n";
-                plot += fmt::format("{}'{}.dat' index {} using 1:2:3{} with yerrorlines lw 2 pt 7 title {}",
-                                    l ? ", \\\n     " : "plot ", stem, l, numeric ? "" : ":xtic(5)",
+                data += "\n\n";
+                plot += fmt::format("{}{} index {} using 1:2:3{} with yerrorlines lw 2 pt 7 title {}",
+                                    l ? ", \\\n     " : "plot ", gnuplot_quote(stem + ".dat"), l, numeric ? "" : ":xtic(5)",
                                     gnuplot_quote(series[l].label));
             }
-            data.close();
+            io::write_file_atomic(plots / (stem + ".dat"), data);
             if (metric == "ppl_analog") {
                 std::set<std::string> digital;
                 for (const ResultRow& r : rows)
                     if (r[column_index(columns, "status")] == "ok") digital.insert(r[column_index(columns, "ppl_digital")]);
-                if (digital.size() == 1 && !digital.begin()->empty())
-                    plot += fmt::format(", \\\n     {} with lines dt 2 lc rgb 'gray40' title 'digital (float32)'",
-                                        *digital.begin());
+                // Formatted from the parsed number: a cell of a results file never reaches the script.
+                if (const auto ppl = digital.size() == 1 ? number(*digital.begin()) : std::nullopt; ppl && std::isfinite(*ppl))
+                    plot += fmt::format(", \\\n     {:.10g} with lines dt 2 lc rgb 'gray40' title 'digital (float32)'",
+                                        *ppl);
             }
             std::string script = fmt::format(
-                "set terminal pngcairo size 900,600 noenhanced\nset output '{}.png'\nset title {}{}\n"
+                "set terminal pngcairo size 900,600 noenhanced\nset output {}\nset title {}{}\n"
                 "set xlabel {}\nset ylabel {}\nset grid\nset key below Left reverse height 1\nset bars small\n"
                 "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n",
-                stem, gnuplot_quote(study.name + ": " + metric + " against " + axis.name),
+                gnuplot_quote(stem + ".png"), gnuplot_quote(study.name + ": " + metric + " against " + axis.name),
                 study.description.empty() ? "" : " . \"\\n\" . " + gnuplot_quote(study.description),
                 gnuplot_quote(axis_title(axis, numeric)),
                 gnuplot_quote(metric + (seeds ? " (mean +- std over seeds)" : "")));
@@ -203,7 +204,7 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
             else script += "set format y '%.4g'\n";  // four digits tell apart close tics of any scale
             if (!numeric) script += fmt::format("set xrange [-0.5:{}]\nset xtics rotate by -20\n", axis.values.size() - 0.5);
             script += plot + "\n";
-            if (run_gnuplot(plots / (stem + ".gp"), script)) written.push_back(plots / (stem + ".png"));
+            if (run_gnuplot(plots / (stem + ".gp"), script, plots / (stem + ".png"))) written.push_back(plots / (stem + ".png"));
         }
     return written;
 }

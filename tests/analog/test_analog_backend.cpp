@@ -143,11 +143,16 @@ TEST_CASE("zero non-idealities reproduce the digital perplexity", "[analog]") {
     serial.push_back("dac.bits=10");
     AnalogBackend bits(options(serial, EngineKind::surrogate));
     CHECK(transformer::perplexity<float>(m, bits, t).perplexity() == Catch::Approx(ppl_digital).epsilon(1e-2));
-    // With wires, 8-bit converters and noise the model still runs, and differs.
     AnalogBackend noisy(options(noisy_sets(), EngineKind::surrogate));
     const double ppl_noisy = transformer::perplexity<float>(m, noisy, t).perplexity();
-    CHECK(std::isfinite(ppl_noisy));
-    CHECK(ppl_noisy != ppl_digital);
+    // With wires, 8-bit converters and noise the perplexity moves (measured: 36.88 against the
+    // digital 41.08, -10%; a random tiny model, so the sign means nothing). Stated band: a
+    // relative change between 3% and 30%: no change means the non-idealities were not applied,
+    // a large one that one of them is far out of scale.
+    const double change = std::abs(ppl_noisy / ppl_digital - 1);
+    INFO("noisy " << ppl_noisy << ", digital " << ppl_digital);
+    CHECK(change > 0.03);
+    CHECK(change < 0.30);
 }
 
 TEST_CASE("validation statistics on a planted difference", "[analog]") {

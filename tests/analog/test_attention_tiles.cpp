@@ -177,10 +177,12 @@ TEST_CASE("attention on ideal crossbars: close to the digital logits at 16 bits,
         // and both products of two blocks: stated tolerance 2e-3 of the largest logit, about 30
         // attention ADC steps (measured: 2e-4 to 4e-4).
         CHECK(e16 < 2e-3);
-        // 8 bits: steps 256 times coarser; the error grows, and stays below 25% of the largest
-        // logit (measured: 5-6%).
-        CHECK(e8 > e16);
-        CHECK(e8 < 0.25);
+        // 8 bits: steps 256 times coarser; the error grows with them (measured: 5.0% of the
+        // largest logit on 16x8 tiles, 6.1% on 4x8, 140-270 times the 16-bit error). Stated
+        // band: 2% to 9%, and at least 30 times the 16-bit error.
+        CHECK(e8 > 30 * e16);
+        CHECK(e8 > 0.02);
+        CHECK(e8 < 0.09);
     }
 }
 

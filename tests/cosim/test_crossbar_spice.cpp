@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include "cosim/crossbar_solve.hpp"
 #include "cosim/ideal.hpp"
+#include "io/child_process.hpp"
 #include "crossbar_fixtures.hpp"
 
 using namespace kirchhoff;
@@ -64,11 +66,13 @@ TEST_CASE("session and ngspice command line agree on the same crossbar deck", "[
 
     const auto dir = std::filesystem::temp_directory_path();
     const auto deck = dir / "kirchhoff_test_crossbar.cir";
-    const auto out = dir / "kirchhoff_test_crossbar.out";
     std::ofstream(deck) << netlists::spice_deck(x.circuit, netlists::DeckEnding{x.sense_vectors()});
-    const std::string cmd = program + " -b " + deck.string() + " > " + out.string() + " 2>&1";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    std::ifstream in(out);
+    io::ChildOptions o;
+    o.out = o.err = io::ChildStream::capture;
+    const io::ChildResult r = io::run_child({program, "-b", deck.string()}, o);
+    INFO(r.err);
+    REQUIRE(r.exit_status == 0);
+    std::istringstream in(r.out);
     const std::regex line_re(R"(i\(vsense(\d+)\)\s*=\s*(\S+))");
     Eigen::VectorXd batch = Eigen::VectorXd::Constant(n, std::nan(""));
     for (std::string line; std::getline(in, line);) {
@@ -78,5 +82,4 @@ TEST_CASE("session and ngspice command line agree on the same crossbar deck", "[
     REQUIRE(batch.allFinite());
     for (int c = 0; c < n; ++c) CHECK(std::abs(session(c) - batch(c)) <= 1e-9 * std::abs(batch(c)));
     std::filesystem::remove(deck);
-    std::filesystem::remove(out);
 }

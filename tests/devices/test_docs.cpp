@@ -11,6 +11,7 @@
 #include <string>
 
 #include "devices/docs.hpp"
+#include "io/child_process.hpp"
 
 using namespace kirchhoff::devices;
 
@@ -86,14 +87,11 @@ TEST_CASE("Verilog-A files parse and declare every identifier (ADMS)", "[devices
         const std::string path = std::string(KIRCHHOFF_SOURCE_DIR) + "/devices/" + m.va_file;
         // admsXml writes nothing without -e scripts; it reports parse and identifier errors as
         // [fatal..] lines (and still exits 0), so the test reads its output.
-        const std::string cmd = "cd " + std::filesystem::temp_directory_path().string() + " && '" + adms + "' '" +
-                                path + "' 2>&1";
-        FILE* pipe = popen(cmd.c_str(), "r");
-        REQUIRE(pipe);
-        std::string out;
-        char buf[4096];
-        for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-        pclose(pipe);
+        kirchhoff::io::ChildOptions o;
+        o.working_dir = std::filesystem::temp_directory_path();
+        o.out = o.err = kirchhoff::io::ChildStream::capture;
+        const kirchhoff::io::ChildResult r = kirchhoff::io::run_child({adms, path}, o);
+        const std::string out = r.out + r.err;
         INFO(out);
         CHECK(out.find("admsXml") != std::string::npos);
         CHECK(out.find("[fatal") == std::string::npos);
