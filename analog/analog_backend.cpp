@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "analog/attention_tiles.hpp"
+#include "analog/drift_compensation.hpp"
 #include "analog/parallel.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/ngspice_session.hpp"
@@ -183,6 +184,17 @@ void AnalogBackend::program(const transformer::Model& model, const AnalogBackend
         L.tiles[t] = from ? from->layers_[jobs[j].first]->tiles[t]
                           : program_layer_tile(c, *L.layer, L.w_max, L.tiles[t].place);
         L.engines[t] = make_engine(options_, L.tiles[t].tile);
+        // Global drift compensation: read through this backend's engine (a copied tile is read
+        // again, so the circuit reference's alpha is the circuit's).
+        if (const auto base = L.tiles[t].baseline) {
+            const TilePlace& p = L.tiles[t].place;
+            devices::Rng rng(tile_seed(c.seed, L.layer->index, p.tile_row, p.tile_col, 3));
+            const auto base_engine = make_engine(options_, base->tile);
+            L.tiles[t].drift_compensation = drift_compensation_factor(*L.engines[t], L.tiles[t].read_var_a2_per_v2,
+                                                                      *base_engine, *base, p,
+                                                                      c.crossbar.v_read_volt, rng);
+            L.engines[t]->restart();
+        }
     });
     attention_.reset();
     if (c.attention_on_crossbars) {

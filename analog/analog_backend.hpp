@@ -52,6 +52,10 @@
 // the worker has its own.
 // A circuit solve that fails (no convergence, an ngspice error) is counted in the layer's
 // ValidationStats::failed with its message; inference goes on and nothing is lost.
+// Global drift compensation (pcm.drift_compensation, with pcm.t_inference_s > 0): each tile's
+// alpha is measured at prepare() by one-hot reads of the tile at t_inference 0 and at
+// t_inference through the inference engine, with read noise (drift_compensation.hpp), each
+// tile from its own seeded stream.
 // The periphery (per-vector DAC scaling, per-tile ADC bound, global drift compensation) is the
 // hardware-aware inference arrangement of Rasch et al., Nature Communications 14, 5282, 2023.
 // attention.on_crossbars: the backend also takes the two attention products, on tiles that hold
@@ -141,8 +145,9 @@ public:
                           std::span<float> out) override;
 
     /// A backend on the tiles this one programmed for `model` (the same conductances,
-    /// programming noise, drift and faults: copied, not programmed again) with `engine` for
-    /// every MVM and no validation, in the state right after prepare(): it gives bit for bit
+    /// programming noise, drift and faults: copied, not programmed again; the global drift
+    /// compensation read again through `engine`, as a chip reads it through its circuit) with
+    /// `engine` for every MVM and no validation, in the state right after prepare(): it gives bit for bit
     /// what a backend made with `engine` and this one's configuration gives. The circuit
     /// reference of validation/circuit_reference.hpp. std::logic_error unless this backend
     /// was prepared for `model`.

@@ -7,7 +7,6 @@
 
 #include "analog/energy_model.hpp"
 #include "cosim/surrogate_options.hpp"
-#include "devices/pcm_statistical.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::analog {
@@ -41,8 +40,16 @@ params::Schema analog_schema() {
     s.add(boolean_key("pcm.programming_noise", false, "PCM programming noise (Joshi 2020, sigma_prog(g))"));
     s.add(real_key("pcm.t_inference_s", 0.0, "s", Range::closed(0, 1e9),
                    "time from programming to inference: PCM drift (0: no drift) and read-noise time"));
-    s.add(boolean_key("pcm.drift_compensation", true, "global drift compensation per tile (Joshi 2020)"));
-    s.add(boolean_key("pcm.read_noise", false, "PCM 1/f read noise, drawn per MVM (Joshi 2020)"));
+    s.add(boolean_key("pcm.drift_compensation", true,
+                      "global drift compensation per tile (Joshi 2020), measured by one-hot reads of the tile "
+                      "through its engine and read noise (drift_compensation.hpp)"));
+    s.add(boolean_key("pcm.read_noise", false, "PCM 1/f read noise (Joshi 2020), at t_inference_s + t0 after programming"));
+    s.add(choice_key("pcm.read_noise_mode", "per_mvm", {"per_mvm", "frozen"},
+                     "per_mvm: read noise drawn at every read (what a chip sees); frozen: one draw per cell frozen "
+                     "into the weights (IBM aihwkit PCMLikeNoiseModel, most papers)"));
+    s.add(choice_key("pcm.clamp", "window", {"window", "at_zero"},
+                     "clip of the PCM draws: window (ohmic cells [g_min/100, 2 g_max], device presets [g_min, "
+                     "g_max]) or at_zero (G >= 0 only, as aihwkit; ohmic cells only)"));
     s.add(real_key("variability.d2d_sigma", 0.0, "1", Range::closed(0, 1),
                    "device-to-device variability: relative sigma of a fixed per-cell conductance factor"));
     s.add(real_key("faults.stuck_rate", 0.0, "1", Range::closed(0, 1), "fraction of cells stuck at g_min or g_max"));
@@ -90,12 +97,13 @@ AnalogConfig analog_config(const params::Config& c) {
     a.attention_adc_calibration_tokens = int(c.integer("attention.adc_calibration_tokens"));
     a.attention_adc_headroom = c.real("attention.adc_headroom");
     a.seed = a.crossbar.seed;
-    const double t_read = devices::PcmStatisticalParams{}.t_read_s;
-    if (a.pcm_read_noise && !(a.pcm_t_inference_s > 2 * t_read))
-        throw InputError(fmt::format("pcm.read_noise = true ({}) needs pcm.t_inference_s > {} s (2 t_read); "
-                                     "got pcm.t_inference_s = {} s ({})",
-                                     c.source("pcm.read_noise"), 2 * t_read, a.pcm_t_inference_s,
-                                     c.source("pcm.t_inference_s")));
+    a.pcm_read_noise_mode = c.text("pcm.read_noise_mode") == "frozen" ? ReadNoiseMode::frozen : ReadNoiseMode::per_mvm;
+    a.pcm_clamp_at_zero = c.text("pcm.clamp") == "at_zero";
+    if (a.pcm_clamp_at_zero && a.crossbar.device_preset != "linear")
+        throw InputError(fmt::format("pcm.clamp = \"at_zero\" ({}) with device.preset = \"{}\" ({}): a device preset's "
+                                     "conductance stays in its programmable window [g_min, g_max] (its tables cover "
+                                     "nothing else); allowed with a device preset: window",
+                                     c.source("pcm.clamp"), a.crossbar.device_preset, c.source("device.preset")));
     return a;
 }
 

@@ -4,7 +4,8 @@
 //   adc.*          output ADC: bits, calibration on the first MVMs of each layer, headroom, and
 //                  the output calibration of the digital periphery (output_calibration.hpp)
 //   pcm.*          PCM programming noise, drift to t_inference_s with global drift
-//                  compensation, read noise per MVM (devices/pcm_statistical.hpp, Joshi 2020)
+//                  compensation read through the tile, read noise per MVM or frozen, clip
+//                  (devices/pcm_statistical.hpp, Joshi 2020; drift_compensation.hpp)
 //   variability.*  device-to-device variability of the programmed conductance
 //   faults.*       stuck-at faults
 //   attention.*    attention scores and value product on crossbars (attention_tiles.hpp)
@@ -26,6 +27,11 @@ enum class SignEncoding {
     two_phase,     // "two_phase": positive then negative parts as two reads in [0, v_read]
 };
 
+enum class ReadNoiseMode {
+    per_mvm,  // "per_mvm": a fresh draw at every read, as a chip sees it
+    frozen,   // "frozen": one draw per cell frozen into G(t), as aihwkit and most papers report
+};
+
 struct AnalogConfig {
     netlists::CrossbarConfig crossbar;  // one tile: rows (inputs) x cols (outputs), differential
     int dac_bits = 8;                   // signed: sign + (bits - 1) magnitude bits; two_phase: bits per phase
@@ -39,6 +45,8 @@ struct AnalogConfig {
     double pcm_t_inference_s = 0.0;     // time since programming: drift and read noise (0: none)
     bool pcm_drift_compensation = true;
     bool pcm_read_noise = false;
+    ReadNoiseMode pcm_read_noise_mode = ReadNoiseMode::per_mvm;
+    bool pcm_clamp_at_zero = false;     // pcm.clamp = at_zero: clip PCM draws at 0 only (ohmic cells)
     double d2d_sigma = 0.0;             // relative sigma of the per-cell conductance factor
     double stuck_rate = 0.0;            // fraction of cells stuck
     double stuck_at_gmax_fraction = 0.5;// of the stuck cells, the fraction stuck at g_max (else g_min)
@@ -53,7 +61,7 @@ params::Schema analog_schema();
 
 /// Typed view; throws InputError naming the key, its value and source, and the allowed range
 /// for what one key's range cannot say (array.differential = none, array.mode = select,
-/// 1S1R cells, pcm.read_noise without pcm.t_inference_s > t_read).
+/// 1S1R cells, pcm.clamp = at_zero with a device preset).
 AnalogConfig analog_config(const params::Config& config);
 
 /// The tile keys alone (crossbar_schema), with the values of `config`: what

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <memory>
 
 #include "analog/op_counts.hpp"
 #include "devices/pcm_statistical.hpp"
@@ -20,7 +22,8 @@ std::uint64_t splitmix(std::uint64_t x) {
 }
 
 struct CellOutcome {
-    double g_ref = 0, g_now = 0, read_var = 0;  // S, S, S^2
+    double g_ref = 0, g_now = 0;        // S: right after programming (t_inference 0), at t_inference
+    double read_var = 0, ref_var = 0;   // S^2: read-noise variance at t_inference and at 0 (per_mvm)
 };
 
 class CellRealiser {
@@ -30,11 +33,14 @@ public:
         const bool device = c.crossbar.device_preset != "linear";
         lo_ = device ? c.crossbar.g_min_siemens : c.crossbar.g_min_siemens / 100;
         hi_ = device ? c.crossbar.g_max_siemens : 2 * c.crossbar.g_max_siemens;
+        pcm_lo_ = c.pcm_clamp_at_zero ? 0.0 : lo_;  // analog_config refuses at_zero for device presets
+        pcm_hi_ = c.pcm_clamp_at_zero ? std::numeric_limits<double>::infinity() : hi_;
     }
 
     // cell: what belongs to the physical cell (fault, d2d factor); write: what belongs to this
-    // programming (PCM noise, drift exponent). The same stream for tiles written once.
-    CellOutcome operator()(double g_target, devices::Rng& cell, devices::Rng& write) const {
+    // programming (PCM noise, drift exponent), the same stream for tiles written once; frozen:
+    // the read noise frozen into the conductance (pcm.read_noise_mode = frozen).
+    CellOutcome operator()(double g_target, devices::Rng& cell, devices::Rng& write, devices::Rng& frozen) const {
         CellOutcome o;
         if (c_.stuck_rate > 0 && cell.uniform() < c_.stuck_rate) {
             o.g_ref = o.g_now = cell.uniform() < c_.stuck_at_gmax_fraction ? c_.crossbar.g_max_siemens
@@ -45,7 +51,7 @@ public:
         if (c_.d2d_sigma > 0) g *= 1.0 + c_.d2d_sigma * cell.normal();
         g = std::clamp(g, lo_, hi_);
         const double t = c_.pcm_t_inference_s;
-        const bool pcm = c_.pcm_programming_noise || t > 0;
+        const bool pcm = c_.pcm_programming_noise || t > 0 || c_.pcm_read_noise;
         if (!pcm) {
             o.g_ref = o.g_now = g;
             return o;
@@ -53,11 +59,18 @@ public:
         g = std::min(g, c_.crossbar.g_max_siemens);  // the PCM model's targets lie in [0, g_max]
         devices::PcmCell programmed = devices::pcm_program(pcm_, g, write);
         if (!c_.pcm_programming_noise) programmed.g_prog_siemens = g;
-        o.g_ref = std::clamp(programmed.g_prog_siemens, lo_, hi_);
-        o.g_now = std::clamp(o.g_ref * devices::pcm_drift_factor(pcm_, programmed.nu, t), lo_, hi_);
-        if (c_.pcm_read_noise) {
-            const double s = devices::pcm_read_noise_sigma_siemens(pcm_, o.g_now, std::max(g, 1e-30), t);
-            o.read_var = s * s;
+        const double g_prog = programmed.g_prog_siemens;
+        o.g_ref = std::clamp(g_prog, pcm_lo_, pcm_hi_);
+        o.g_now = std::clamp(o.g_ref * devices::pcm_drift_factor(pcm_, programmed.nu, t), pcm_lo_, pcm_hi_);
+        if (!c_.pcm_read_noise) return o;
+        // Joshi 2020: sigma_read of the drifted conductance, Q_s at the programmed one.
+        const double s_now = devices::pcm_read_noise_sigma_siemens(pcm_, o.g_now, g_prog, t);
+        if (c_.pcm_read_noise_mode == ReadNoiseMode::frozen) {
+            o.g_now = std::clamp(o.g_now + s_now * frozen.normal(), pcm_lo_, pcm_hi_);
+        } else {
+            o.read_var = s_now * s_now;
+            const double s_ref = devices::pcm_read_noise_sigma_siemens(pcm_, o.g_ref, g_prog, 0.0);
+            o.ref_var = s_ref * s_ref;
         }
         return o;
     }
@@ -65,8 +78,26 @@ public:
 private:
     const AnalogConfig& c_;
     devices::PcmStatisticalParams pcm_;
-    double lo_ = 0, hi_ = 0;
+    double lo_ = 0, hi_ = 0;          // the cell's window (device presets) or the ohmic bounds
+    double pcm_lo_ = 0, pcm_hi_ = 0;  // after the PCM noise draws: the same, or [0, inf) (pcm.clamp)
 };
+
+// G+ and G- (R, C) each as the arrays of the tile: interleaved columns or two arrays.
+std::vector<Eigen::MatrixXd> arrange(const netlists::CrossbarSpec& spec, Eigen::MatrixXd plus, Eigen::MatrixXd minus) {
+    std::vector<Eigen::MatrixXd> g;
+    if (spec.differential == netlists::Differential::columns) {
+        Eigen::MatrixXd both(plus.rows(), 2 * plus.cols());
+        for (Eigen::Index k = 0; k < plus.cols(); ++k) {
+            both.col(2 * k) = plus.col(k);
+            both.col(2 * k + 1) = minus.col(k);
+        }
+        g.push_back(std::move(both));
+    } else {
+        g.push_back(std::move(plus));
+        g.push_back(std::move(minus));
+    }
+    return g;
+}
 
 }  // namespace
 
@@ -108,38 +139,35 @@ LayerTile program_tile_block(const AnalogConfig& c, const Eigen::MatrixXd& w, co
         }
     devices::Rng rng(cell_seed), write_rng(write_seed.value_or(0));
     devices::Rng& write = write_seed ? write_rng : rng;
+    // Its own stream, so frozen read noise leaves the programming draws as they are.
+    devices::Rng frozen(splitmix(write_seed.value_or(cell_seed) ^ 0x66726f7a656eULL));
     const CellRealiser realise(c);
-    Eigen::MatrixXd plus_now(R, C), minus_now(R, C);
-    Eigen::MatrixXd var = Eigen::MatrixXd::Zero(R, C);
-    double sum_ref = 0, sum_now = 0;
+    Eigen::MatrixXd ref_plus(R, C), ref_minus(R, C), plus_now(R, C), minus_now(R, C);
+    Eigen::MatrixXd var = Eigen::MatrixXd::Zero(R, C), ref_var = var;
     for (int half = 0; half < 2; ++half) {  // G+ cells, then G- cells
         const Eigen::MatrixXd& target = half == 0 ? plus : minus;
         Eigen::MatrixXd& now = half == 0 ? plus_now : minus_now;
+        Eigen::MatrixXd& ref = half == 0 ? ref_plus : ref_minus;
         for (int r = 0; r < R; ++r)
             for (int k = 0; k < C; ++k) {
-                const CellOutcome o = realise(target(r, k), rng, write);
+                const CellOutcome o = realise(target(r, k), rng, write, frozen);
                 now(r, k) = o.g_now;
+                ref(r, k) = o.g_ref;
                 var(r, k) += o.read_var;
-                sum_ref += o.g_ref;
-                sum_now += o.g_now;
+                ref_var(r, k) += o.ref_var;
             }
     }
-    std::vector<Eigen::MatrixXd> g;
-    if (spec.differential == netlists::Differential::columns) {
-        Eigen::MatrixXd both(R, 2 * C);
-        for (int k = 0; k < C; ++k) {
-            both.col(2 * k) = plus_now.col(k);
-            both.col(2 * k + 1) = minus_now.col(k);
-        }
-        g.push_back(std::move(both));
-    } else {
-        g.push_back(std::move(plus_now));
-        g.push_back(std::move(minus_now));
-    }
-    LayerTile t{p, cosim::program_tile(c.crossbar, std::move(g)), 1.0, {}, {}};
+    const bool per_mvm_noise = c.pcm_read_noise && c.pcm_read_noise_mode == ReadNoiseMode::per_mvm;
+    LayerTile t{p, cosim::program_tile(c.crossbar, arrange(spec, std::move(plus_now), std::move(minus_now))), 1.0,
+                {}, {}, nullptr};
     t.row_g_siemens = row_conductance_sums(t.tile);
-    if (c.pcm_t_inference_s > 0 && c.pcm_drift_compensation && sum_now > 0) t.drift_compensation = sum_ref / sum_now;
-    if (c.pcm_read_noise) t.read_var_a2_per_v2 = std::move(var);
+    if (c.pcm_t_inference_s > 0 && c.pcm_drift_compensation) {
+        auto base = std::make_shared<TileBaseline>();
+        base->tile = cosim::program_tile(c.crossbar, arrange(spec, std::move(ref_plus), std::move(ref_minus)));
+        if (per_mvm_noise) base->read_var_a2_per_v2 = std::move(ref_var);
+        t.baseline = std::move(base);
+    }
+    if (per_mvm_noise) t.read_var_a2_per_v2 = std::move(var);
     return t;
 }
 

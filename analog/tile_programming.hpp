@@ -16,14 +16,20 @@
 //   3. PCM programming noise and drift exponent (Joshi et al., Nature Communications 11,
 //      2473, 2020: devices/pcm_statistical.hpp), with g_max of the PCM model = device.g_max.
 //   4. drift to pcm.t_inference_s: G(t) = G_prog ((t + t0) / t0)^-nu.
-//   5. read noise variance sigma_read^2 (Joshi 2020) of each cell at t, kept for the per-MVM
-//      draw (analog_backend.hpp).
-// Global drift compensation (Joshi 2020): alpha = sum G_prog / sum G(t) over the tile's cells,
-// multiplying the tile's digitised outputs. Conductances are clipped to [g_min/100, 2 g_max]
-// for ohmic cells, [g_min, g_max] for device presets (their programmable window).
+//   5. read noise of each cell at t (Joshi 2020, sigma_read with Q_s at G_prog and the 1/f
+//      time t + t0): pcm.read_noise_mode = per_mvm keeps its variance sigma_read^2 for the
+//      per-MVM draw (analog_backend.hpp); frozen adds one draw, from the tile's own frozen-noise
+//      stream, to G(t) (as IBM aihwkit's PCMLikeNoiseModel does).
+// Conductances are clipped to [g_min/100, 2 g_max] for ohmic cells, [g_min, g_max] for device
+// presets (their programmable window); after the PCM draws, pcm.clamp = at_zero clips ohmic
+// cells at 0 only (the reference's clip).
+// Global drift compensation (Joshi 2020) is measured by reading the tile (drift_compensation.hpp):
+// with pcm.t_inference_s > 0 and pcm.drift_compensation, LayerTile::baseline holds the tile as
+// it was at t_inference 0 (G_prog, and its read-noise variance per_mvm), for that read.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include <Eigen/Core>
@@ -41,14 +47,26 @@ struct TilePlace {
     int col0 = 0, cols = 0;
 };
 
+/// The tile right after programming (t_inference 0): what the baseline read of global drift
+/// compensation reads.
+struct TileBaseline {
+    cosim::ProgrammedTile tile;          // G_prog of every cell, same layout as LayerTile::tile
+    Eigen::MatrixXd read_var_a2_per_v2;  // (array.rows, array.cols): sigma_read^2 at t_inference 0 of
+                                         // G+ plus G- (S^2); empty without per-MVM read noise
+};
+
 struct LayerTile {
     TilePlace place;
     cosim::ProgrammedTile tile;       // full size: (array.rows, physical cols) per array
-    double drift_compensation = 1.0;  // alpha (1 without drift or compensation)
+    double drift_compensation = 1.0;  // alpha (1 without drift or compensation; set by the backend
+                                      // from `baseline`, drift_compensation.hpp)
     Eigen::MatrixXd read_var_a2_per_v2;  // (array.rows, array.cols): sigma_read^2 of G+ plus G- (S^2);
                                          // empty without read noise
     Eigen::VectorXd row_g_siemens;       // (array.rows): sum of G over each row's cells, both sides of
                                          // every pair, for the read energy (op_counts.hpp)
+    std::shared_ptr<const TileBaseline> baseline;  // for the compensation read (kept: a backend on the
+                                                   // same tiles reads it with its own engine); null
+                                                   // when there is nothing to compensate
 };
 
 /// A seed for one stream of one tile: splitmix64 of seed, layer index, tile position and purpose.

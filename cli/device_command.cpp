@@ -294,7 +294,7 @@ void run_drift(const DriftOptions& o) {
         Eigen::ArrayXXd g(static_cast<Eigen::Index>(n_t), o.cells);
         for (std::size_t a = 0; a < n_t; ++a)
             for (int c = 0; c < o.cells; ++c)
-                g(static_cast<Eigen::Index>(a), c) = devices::pcm_read(params, cells[a][static_cast<std::size_t>(c)], o.targets_siemens[a], t, rng);
+                g(static_cast<Eigen::Index>(a), c) = devices::pcm_read(params, cells[a][static_cast<std::size_t>(c)], t, rng);
         const double alpha = devices::pcm_global_drift_compensation(g_prog, g);
         for (std::size_t a = 0; a < n_t; ++a) {
             const auto row = g.row(static_cast<Eigen::Index>(a));

@@ -72,19 +72,19 @@ double pcm_drift_nu_sigma(const P& p, double g_target_siemens) {
                       p.nu_sigma_max);
 }
 
-double pcm_read_noise_q(const P& p, double g_target_siemens) {
-    const double g = normalized(p, g_target_siemens);
-    return std::min(p.read_q_coeff / std::pow(g, p.read_q_exponent), p.read_q_max);
+double pcm_read_noise_q(const P& p, double g_prog_siemens) {
+    const double g = std::abs(normalized(p, g_prog_siemens));
+    return std::min(p.read_q_coeff / std::max(std::pow(g, p.read_q_exponent), 1e-3), p.read_q_max);
 }
 
 double pcm_drift_factor(const P& p, double nu, double t_s) {
     return std::pow((t_s + p.t0_s) / p.t0_s, -nu);
 }
 
-double pcm_read_noise_sigma_siemens(const P& p, double g_drifted_siemens, double g_target_siemens,
+double pcm_read_noise_sigma_siemens(const P& p, double g_drifted_siemens, double g_prog_siemens,
                                     double t_s) {
-    const double log_term = std::log((t_s + p.t_read_s) / (2.0 * p.t_read_s));
-    return g_drifted_siemens * pcm_read_noise_q(p, g_target_siemens) *
+    const double log_term = std::log((t_s + p.t0_s + p.t_read_s) / (2.0 * p.t_read_s));
+    return std::abs(g_drifted_siemens) * pcm_read_noise_q(p, g_prog_siemens) *
            std::sqrt(std::max(log_term, 0.0));
 }
 
@@ -102,10 +102,9 @@ PcmCell pcm_program(const P& p, double g_target_siemens, Rng& rng) {
     return {g_prog, nu};
 }
 
-double pcm_read(const P& p, const PcmCell& cell, double g_target_siemens, double t_s, Rng& rng) {
+double pcm_read(const P& p, const PcmCell& cell, double t_s, Rng& rng) {
     const double g_drift = cell.g_prog_siemens * pcm_drift_factor(p, cell.nu, t_s);
-    const double g_for_noise = std::max(g_target_siemens, 1e-12 * p.g_max_siemens);
-    const double sigma = pcm_read_noise_sigma_siemens(p, g_drift, g_for_noise, t_s);
+    const double sigma = pcm_read_noise_sigma_siemens(p, g_drift, cell.g_prog_siemens, t_s);
     return std::max(g_drift + sigma * rng.normal(), 0.0);
 }
 

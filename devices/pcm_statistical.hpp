@@ -10,10 +10,16 @@
 //   drift        G(t) = G_prog ((t + t0) / t0)^(-nu),  t0 = 20 s,  nu ~ |N(mu_nu, sigma_nu)|,
 //                mu_nu    = clamp(-0.0155 ln g + 0.0244, 0.049, 0.1),
 //                sigma_nu = clamp(-0.0125 ln g - 0.0059, 0.008, 0.045)
-//   read noise   G_read = G(t) + N(0, sigma_read),  Q_s = min(0.0088 / g^0.65, 0.2),
-//                sigma_read = G(t) Q_s sqrt(ln((t + t_read) / (2 t_read))),  t_read = 250 ns
-//   compensation alpha(t) = sum G_prog / sum G(t) over a tile, read with all-ones inputs
-//                (global drift compensation, Joshi 2020), multiplying the tile's outputs.
+//   read noise   G_read = G(t) + N(0, sigma_read),  Q_s = min(0.0088 / max(g_p^0.65, 1e-3), 0.2),
+//                sigma_read = G(t) Q_s sqrt(ln((t + t0 + t_read) / (2 t_read))),  t_read = 250 ns
+//   compensation alpha(t) = sum G_prog / sum G(t) over an array of non-negative conductances
+//                (global drift compensation, Joshi 2020), multiplying the array's outputs.
+// t is the time since the reference read at t0 after programming (pcm.t_inference_s), so a
+// cell has been programmed t + t0 ago: the drift law and the 1/f noise integral (which runs
+// from 1/(t + t0) to 1/(2 t_read)) both count from programming, as in IBM aihwkit's
+// PCMLikeNoiseModel. Q_s is a property of the cell's state, so it is evaluated at the
+// programmed conductance g_p = G_prog / g_max (as aihwkit does), not at the target the
+// programmer aimed for; the 1e-3 floor only matters at G_prog = 0, where Q_s = 0.2 anyway.
 // Conductances are clipped at 0 after each noise draw (a conductance cannot be negative).
 // This is a noise model, kept apart from the electrical physics (STYLE.md): it has no I-V.
 #pragma once
@@ -59,14 +65,14 @@ double pcm_prog_noise_sigma_siemens(const PcmStatisticalParams& p, double g_targ
 /// mu_nu and sigma_nu of the drift exponent's underlying normal at g_target_siemens (> 0).
 double pcm_drift_nu_mu(const PcmStatisticalParams& p, double g_target_siemens);
 double pcm_drift_nu_sigma(const PcmStatisticalParams& p, double g_target_siemens);
-/// Q_s at g_target_siemens (> 0).
-double pcm_read_noise_q(const PcmStatisticalParams& p, double g_target_siemens);
+/// Q_s of a cell programmed to g_prog_siemens (>= 0; 0 gives read_q_max).
+double pcm_read_noise_q(const PcmStatisticalParams& p, double g_prog_siemens);
 /// Drift factor ((t + t0) / t0)^(-nu) at t_s >= 0 seconds after programming.
 double pcm_drift_factor(const PcmStatisticalParams& p, double nu, double t_s);
-/// sigma_read (S) of a cell of drifted conductance g_drifted_siemens, target g_target_siemens,
-/// read at t_s (> t_read_s) after programming.
+/// sigma_read (S) of a cell of drifted conductance g_drifted_siemens, programmed to
+/// g_prog_siemens, read at t_s >= 0 after the reference time t0 (t_s + t0 after programming).
 double pcm_read_noise_sigma_siemens(const PcmStatisticalParams& p, double g_drifted_siemens,
-                                    double g_target_siemens, double t_s);
+                                    double g_prog_siemens, double t_s);
 
 /// One programmed cell: its conductance right after programming and its drift exponent.
 struct PcmCell {
@@ -76,12 +82,14 @@ struct PcmCell {
 
 /// Programs one cell to g_target_siemens: draws the programming noise and the drift exponent.
 PcmCell pcm_program(const PcmStatisticalParams& p, double g_target_siemens, Rng& rng);
-/// Conductance read at t_s after programming: drift, then read noise (clipped at 0).
-double pcm_read(const PcmStatisticalParams& p, const PcmCell& cell, double g_target_siemens,
-                double t_s, Rng& rng);
+/// Conductance read at t_s after t0: drift, then read noise (clipped at 0).
+double pcm_read(const PcmStatisticalParams& p, const PcmCell& cell, double t_s, Rng& rng);
 
 /// Global drift compensation factor: sum(g_reference) / sum(g_now), both (rows, cols) arrays of
-/// the same tile (reference: read right after programming; now: read at inference time).
+/// the same cells (reference: read right after programming; now: read at inference time). For
+/// non-negative conductances this is the ratio of the mean |one-hot read| (aihwkit's
+/// GlobalDriftCompensation) of a single-sided array; the analog backend reads differential
+/// tiles through their periphery instead (analog/drift_compensation.hpp).
 double pcm_global_drift_compensation(const Eigen::ArrayXXd& g_reference_siemens,
                                      const Eigen::ArrayXXd& g_now_siemens);
 

@@ -299,10 +299,12 @@ TEST_CASE("a failed circuit solve is recorded and inference goes on", "[analog]"
 TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]") {
     const transformer::Model m = tiny_model(5);
     const auto t = tokens(20, m.config.vocab_size);
-    auto run = [&](int threads, std::string seed, EngineKind engine = EngineKind::surrogate) {
+    auto run = [&](int threads, std::string seed, EngineKind engine = EngineKind::surrogate,
+                   std::string read_noise_mode = "per_mvm") {
         omp_set_num_threads(threads);
         auto sets = noisy_sets();
         sets.push_back("seed=" + seed);
+        sets.push_back("pcm.read_noise_mode=" + read_noise_mode);
         AnalogOptions o = options(sets, engine);
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 0.3;
@@ -314,9 +316,14 @@ TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]")
     const auto one = run(1, "7"), two = run(2, "7"), other = run(2, "8");
     // The nodal engine runs the tiles of each MVM on threads (analog_backend.cpp).
     const auto nodal_one = run(1, "7", EngineKind::nodal), nodal_two = run(2, "7", EngineKind::nodal);
+    // Frozen read noise: its own stream per tile, drawn while programming.
+    const auto frozen_one = run(1, "7", EngineKind::surrogate, "frozen"),
+               frozen_two = run(2, "7", EngineKind::surrogate, "frozen");
     omp_set_num_threads(before);
     CHECK(one == two);
     CHECK(nodal_one == nodal_two);
+    CHECK(frozen_one == frozen_two);
+    CHECK(frozen_one.first != one.first);
     CHECK(one.first != other.first);
 }
 
@@ -363,7 +370,11 @@ TEST_CASE("bad analog configuration is refused with key, value and range", "[ana
     CHECK_THAT(message({"faults.stuck_rate=1.5"}), ContainsSubstring("faults.stuck_rate"));
     CHECK_THAT(message({"array.differential=none"}),
                ContainsSubstring("array.differential") && ContainsSubstring("columns, arrays"));
-    CHECK_THAT(message({"pcm.read_noise=true"}), ContainsSubstring("pcm.t_inference_s"));
+    CHECK(message({"pcm.read_noise=true"}).empty());  // at t_inference 0 the cells are t0 = 20 s old
+    CHECK_THAT(message({"pcm.read_noise_mode=sometimes"}),
+               ContainsSubstring("pcm.read_noise_mode") && ContainsSubstring("sometimes") && ContainsSubstring("frozen"));
+    CHECK_THAT(message({"pcm.clamp=at_zero", "device.preset=stanford_rram_aimc"}),
+               ContainsSubstring("pcm.clamp") && ContainsSubstring("stanford_rram_aimc") && ContainsSubstring("window"));
     CHECK_THAT(message({"dac.signs=bitserial"}), ContainsSubstring("dac.signs"));
     CHECK_THAT(message({"dac.encoding=thermometer"}), ContainsSubstring("dac.encoding") && ContainsSubstring("bit_serial"));
     AnalogOptions o = options({}, EngineKind::ideal);

@@ -56,8 +56,13 @@ TEST_CASE("the statistical model's formulas use the published constants", "[devi
     CHECK(pcm_drift_factor(p, 0.05, 0.0) == 1.0);
     CHECK(within(pcm_read_noise_q(p, 0.5 * 25e-6), 0.0088 / std::pow(0.5, 0.65), 1e-12));
     CHECK(pcm_read_noise_q(p, 1e-6 * 25e-6) == 0.2);
+    CHECK(pcm_read_noise_q(p, 0.0) == 0.2);  // the 1e-3 floor: no division by zero
+    // sigma_read counts the 1/f time from programming: t_inference + t0 (aihwkit PCMLikeNoiseModel)
     CHECK(within(pcm_read_noise_sigma_siemens(p, 10e-6, 12.5e-6, 3600.0),
-                 10e-6 * pcm_read_noise_q(p, 12.5e-6) * std::sqrt(std::log((3600.0 + 250e-9) / 500e-9)), 1e-12));
+                 10e-6 * pcm_read_noise_q(p, 12.5e-6) * std::sqrt(std::log((3620.0 + 250e-9) / 500e-9)), 1e-12));
+    // at t_inference 0 the cell has been programmed t0 = 20 s ago: about 4.18 Q_s G of read noise
+    CHECK(within(pcm_read_noise_sigma_siemens(p, 10e-6, 10e-6, 0.0) / (10e-6 * pcm_read_noise_q(p, 10e-6)),
+                 std::sqrt(std::log((20.0 + 250e-9) / 500e-9)), 1e-12));
 }
 
 TEST_CASE("1e5 programmed cells reproduce sigma_prog and the drift exponent statistics",
@@ -84,15 +89,15 @@ TEST_CASE("1e5 programmed cells reproduce sigma_prog and the drift exponent stat
 
 TEST_CASE("1e5 reads reproduce drift and 1/f read noise", "[devices][pcm]") {
     const PcmStatisticalParams p;
-    const double g_t = 15e-6, t = 86400.0;
+    const double t = 86400.0;
     const PcmCell cell{14e-6, 0.06};
     Rng rng(5);
     std::vector<double> g(n_samples);
-    for (double& x : g) x = pcm_read(p, cell, g_t, t, rng);
+    for (double& x : g) x = pcm_read(p, cell, t, rng);
     const double g_drift = 14e-6 * pcm_drift_factor(p, 0.06, t);
     const Stats s = stats(g);
     CHECK(within(s.mean, g_drift, 0.02));
-    CHECK(within(s.std, pcm_read_noise_sigma_siemens(p, g_drift, g_t, t), 0.02));
+    CHECK(within(s.std, pcm_read_noise_sigma_siemens(p, g_drift, 14e-6, t), 0.02));
 }
 
 TEST_CASE("same seed, same cells; global drift compensation restores the mean", "[devices][pcm]") {

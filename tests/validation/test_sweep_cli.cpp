@@ -67,10 +67,13 @@ TEST_CASE("kirchhoff sweep refuses a bad study before running anything", "[valid
     CHECK(key.status == 2);
     CHECK_THAT(key.out, ContainsSubstring("adc.bitz"));
     // A cross-key check (analog_config) on every point, naming the point.
-    const auto noise = kirchhoff_cmd("sweep " + write_study(dir, "\"pcm.read_noise\" = [false, true]\n").string() +
+    const auto clamp = kirchhoff_cmd("sweep " +
+                                     write_study(dir, "\"pcm.clamp\" = [\"window\", \"at_zero\"]\n",
+                                                 "device.preset = \"stanford_rram_aimc\"\n")
+                                         .string() +
                                      " --out " + (dir / "out").string());
-    CHECK(noise.status == 2);
-    CHECK_THAT(noise.out, ContainsSubstring("point 2") && ContainsSubstring("pcm.read_noise"));
+    CHECK(clamp.status == 2);
+    CHECK_THAT(clamp.out, ContainsSubstring("point 2") && ContainsSubstring("pcm.clamp"));
     const auto shard = kirchhoff_cmd("sweep " + write_study(dir, "seed = [1]\n").string() + " --out " +
                                      (dir / "out").string() + " --shard 3/2");
     CHECK(shard.status == 2);
