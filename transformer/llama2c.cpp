@@ -104,13 +104,32 @@ Model load_llama2c(const std::filesystem::path& path) {
     // Check the size against the layout before allocating anything (a corrupt header could
     // ask for terabytes). Byte counts are checked for 64-bit overflow: a header whose sizes
     // overflow is no checkpoint, and the error names the fields that make it so.
-    const std::vector<Section> sections = layout(c);
     const auto config_text = [&] {
         return fmt::format("dim={} hidden_dim={} n_layers={} n_heads={} n_kv_heads={} "
                            "vocab_size={}{} seq_len={}",
                            c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads,
                            c.shared_classifier ? "" : "-", c.vocab_size, c.seq_len);
     };
+    // The per-block tensors alone must fit in the file before the layout (one entry per block
+    // and tensor) is built: a header with n_layers = 2^31 - 1 would otherwise allocate first.
+    // Up to 1024 blocks (Llama 3 405B has 126) the layout is cheap and its own check below
+    // names the tensor a truncated file ends in.
+    {
+        using u128 = unsigned __int128;  // fields are int32: every product here fits
+        const u128 d = std::uint64_t(c.dim), hd = std::uint64_t(c.hidden_dim), kv = std::uint64_t(c.kv_dim());
+        const u128 block_floats = 2 * d + 2 * d * d + 2 * kv * d + 3 * hd * d;
+        const u128 need = block_floats * 4u * std::uint64_t(c.n_layers);
+        if (need >> 64)
+            throw InputError(fmt::format(
+                "{}: the config header ({}) is not a llama2.c checkpoint's: its {} blocks would end beyond 2^64 bytes",
+                file, config_text(), c.n_layers));
+        if (c.n_layers > 1024 && need > bytes.size())
+            throw InputError(fmt::format(
+                "{}: the config header ({}) needs {} blocks of {} float32 each ({} bytes), more than the file's {} "
+                "bytes: truncated, or not a llama2.c checkpoint",
+                file, config_text(), c.n_layers, std::uint64_t(block_floats), std::uint64_t(need), bytes.size()));
+    }
+    const std::vector<Section> sections = layout(c);
     // Byte offset after section s, which starts at `offset`.
     const auto end_of = [&](const Section& s, std::uint64_t offset) {
         std::uint64_t size = 0, end = 0;
