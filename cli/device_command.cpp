@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,18 +120,35 @@ devices::Trajectory spice_transient(cosim::NgspiceSession& s, const devices::Dev
     return tr;
 }
 
+// A memory-variable value from a flag: finite and inside the device's state bounds.
+double checked_memory(const devices::Device& d, double value, const char* flag) {
+    const auto [lo, hi] = d.state_bounds();
+    const auto& var = d.state_variables()[0];
+    if (!std::isfinite(value) || value < lo[0] || value > hi[0])
+        throw InputError(fmt::format("{} {}: the memory variable {} must be a finite value in [{}, {}] {}", flag, value,
+                                     var.name, lo[0], hi[0], var.unit));
+    return value;
+}
+
+// A positive finite value from a flag (conductance, voltage, time).
+double checked_positive(double value, const char* flag, const char* unit, double above = 0.0) {
+    if (!std::isfinite(value) || !(value > above))
+        throw InputError(fmt::format("{} {}: expected a finite value above {} {}", flag, value, above, unit));
+    return value;
+}
+
 struct IvOptions {
     Common common;
-    double memory = NAN;
+    std::optional<double> memory;
     std::size_t points = 2001;
 };
 
 void run_iv(const IvOptions& o) {
     const auto d = make_device(o.common);
     const devices::Preset& preset = devices::find_preset(o.common.preset);
-    const fs::path dir = prepare(o.common, *d);
     const auto [lo, hi] = d->state_bounds();
-    const double memory0 = std::isnan(o.memory) ? hi[0] : o.memory;
+    const double memory0 = o.memory ? checked_memory(*d, *o.memory, "--memory") : hi[0];
+    const fs::path dir = prepare(o.common, *d);
     const devices::Waveform w = devices::loop_waveform(*d, preset.protocol);
     devices::Trajectory tr;
     if (o.common.engine == "spice") {
@@ -158,22 +176,22 @@ void run_iv(const IvOptions& o) {
 
 struct ReadOptions {
     Common common;
-    double memory = NAN;
-    double g_siemens = NAN;
-    double v_max = NAN;
+    std::optional<double> memory;
+    std::optional<double> g_siemens;
+    std::optional<double> v_max;
     int points = 41;
 };
 
 void run_read(const ReadOptions& o) {
     const auto d = make_device(o.common);
     const devices::Preset& preset = devices::find_preset(o.common.preset);
-    const fs::path dir = prepare(o.common, *d);
     const double v_read = preset.protocol.v_read_volt;
     const auto [lo, hi] = d->state_bounds();
     double memory = 0.5 * (lo[0] + hi[0]);
-    if (!std::isnan(o.g_siemens)) memory = d->memory_for_conductance(o.g_siemens, v_read);
-    if (!std::isnan(o.memory)) memory = o.memory;
-    const double v_max = std::isnan(o.v_max) ? 3 * std::abs(v_read) : o.v_max;
+    if (o.g_siemens) memory = d->memory_for_conductance(checked_positive(*o.g_siemens, "--g-siemens", "S"), v_read);
+    if (o.memory) memory = checked_memory(*d, *o.memory, "--memory");
+    const double v_max = o.v_max ? checked_positive(*o.v_max, "--v-max", "V") : 3 * std::abs(v_read);
+    const fs::path dir = prepare(o.common, *d);
     std::vector<double> v, i;
     if (o.common.engine == "spice") {
         cosim::NgspiceSession s;
@@ -269,6 +287,10 @@ void run_drift(const DriftOptions& o) {
     if (!p) throw InputError("kirchhoff device drift: preset " + o.common.preset + " is not a statistical PCM model (try pcm_joshi2020)");
     const devices::PcmStatisticalParams params = *p;
     params.validate();
+    for (double t : o.times_s)
+        checked_positive(t, "--times-s", "s (the read duration t_read_s; a read is taken after programming)",
+                         params.t_read_s);
+    for (double g : o.targets_siemens) checked_positive(g, "--targets-siemens", "S");
     const fs::path dir(o.common.out_dir);
     io::prepare_output_dir(dir, "--out");
     {

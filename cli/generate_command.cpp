@@ -27,6 +27,9 @@ struct GenerateFlags {
 
 void run(const GenerateFlags& o, const ConfigOptions& config_options) {
     if (o.model.empty()) throw InputError("--model: empty; give a llama2.c .bin or a Hugging Face folder");
+    // Read and checked for every engine (the digital one uses none of it): a missing file, a
+    // TOML error or an unknown key is bad input whatever the engine.
+    const params::Config config = config_options.load();
     const transformer::Model model = validation::load_model(o.model);
     const int seq_len = model.config.seq_len;
     const auto tokenizer = validation::load_model_tokenizer(o.tokenizer, o.model, model.config.vocab_size);
@@ -41,7 +44,6 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
     if (o.engine == "digital") {
         backend = std::make_unique<transformer::IdealBackend>();
     } else {
-        const params::Config config = config_options.load();
         print_effective_config(config);
         backend = std::make_unique<analog::AnalogBackend>(
             validation::analog_options(config, analog::parse_engine(o.engine, "--engine"), o.tables));

@@ -5,10 +5,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "cli/version.hpp"
-#include "cosim/ngspice_session.hpp"
-#include "cosim/nodal_solver.hpp"
-#include "params/error.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app("Kirchhoff: circuit-accurate co-simulation of analog in-memory computing for transformers",
@@ -31,18 +29,8 @@ int main(int argc, char** argv) {
         // --help and --version end here too, with status 0; a bad flag is bad input.
         const int status = app.exit(e);
         return status == 0 ? 0 : 2;
-    } catch (const kirchhoff::InputError& e) {
-        fmt::print(stderr, "kirchhoff: error: {}\n", e.what());
-        return 2;
-    } catch (const kirchhoff::cosim::SpiceError& e) {
-        fmt::print(stderr, "kirchhoff: circuit solve failed: {}\n", e.what());
-        return 3;
-    } catch (const kirchhoff::cosim::NodalError& e) {
-        fmt::print(stderr, "kirchhoff: circuit solve failed: {}\n", e.what());
-        return 3;
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "kirchhoff: error: {}\n", e.what());
-        return 1;
+    } catch (...) {
+        return kirchhoff::cli::report_error(std::current_exception());
     }
     return 0;
 }

@@ -8,11 +8,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/child_watchdog.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "cli/config_options.hpp"
 #include "cli/crossbar_setup.hpp"
 #include "cosim/crossbar_solve.hpp"
 #include "io/output_path.hpp"
+#include "cosim/solve_memory.hpp"
 #include "params/error.hpp"
 #include "validation/ir_drop_map.hpp"
 
@@ -29,7 +32,11 @@ struct SolveOptions {
 std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.begin(), v.end()}; }
 
 cosim::CrossbarReading solve(const std::string& engine, const CrossbarSetup& setup) {
-    if (engine == "nodal") return cosim::read_nodal(setup.xbar);
+    if (engine == "nodal") {
+        cosim::NodalOptions options;
+        options.timeout_s = setup.config.timeout_s;
+        return cosim::read_nodal(setup.xbar, options);
+    }
     if (engine == "spice") {
         cosim::NgspiceSession session;
         const double t = setup.config.timeout_s;
@@ -41,8 +48,12 @@ cosim::CrossbarReading solve(const std::string& engine, const CrossbarSetup& set
     return r;
 }
 
+void solve_and_print(const SolveOptions& o, const CrossbarSetup& setup);
+
 void run(const SolveOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
+    // Before the tile is built: a 4096 x 4096 circuit alone takes gigabytes.
+    if (o.engine != "ideal") cosim::check_memory_budget(netlists::crossbar_config(config), o.engine);
     const CrossbarSetup setup = crossbar_setup(config);
     print_effective_config(config);
     const auto& spec = setup.config.spec;
@@ -52,7 +63,18 @@ void run(const SolveOptions& o, const ConfigOptions& config_options) {
     if (!o.out_dir.empty() && o.engine == "ideal")
         throw InputError("--out: voltage maps need a circuit engine (--engine nodal or spice)");
     if (!o.out_dir.empty()) io::prepare_output_dir(o.out_dir, "--out");
+    const double limit_s = setup.config.timeout_s;
+    if (o.engine != "spice" || !(limit_s > 0)) return solve_and_print(o, setup);
+    // libngspice cannot be interrupted while it loads a deck: the solve runs in a child process
+    // that is killed one second after solver.timeout_s (the analysis itself is halted at it).
+    const int status = run_in_watched_child(limit_s, 1.0, fmt::format("{}x{} tile (solver.timeout_s = {} s)",
+                                                                       spec.rows, spec.cols, limit_s),
+                                            [&] { solve_and_print(o, setup); });
+    if (status != 0) throw ChildFailed(status);
+}
 
+void solve_and_print(const SolveOptions& o, const CrossbarSetup& setup) {
+    const auto& spec = setup.config.spec;
     const auto start = std::chrono::steady_clock::now();
     cosim::CrossbarReading reading = solve(o.engine, setup);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -65,7 +87,9 @@ void run(const SolveOptions& o, const ConfigOptions& config_options) {
     if (!o.out_dir.empty()) {
         // The maps come from the nodal solution (for spice: the same circuit solved natively,
         // which agrees with ngspice to 1e-6).
-        const cosim::CrossbarReading nodal = o.engine == "nodal" ? reading : cosim::read_nodal(setup.xbar);
+        cosim::NodalOptions options;
+        options.timeout_s = setup.config.timeout_s;
+        const cosim::CrossbarReading nodal = o.engine == "nodal" ? reading : cosim::read_nodal(setup.xbar, options);
         for (const auto& f : validation::write_ir_drop_map(setup.xbar, nodal.node_volt, nodal.cell_current, o.out_dir))
             fmt::print(stderr, "wrote {}\n", f.string());
     }

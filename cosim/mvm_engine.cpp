@@ -67,6 +67,7 @@ public:
         o.ordering = netlists::nested_dissection_order(xbar_);
         o.newton = t.config.nodal_cached ? NewtonJacobian::cached : NewtonJacobian::fresh;
         o.cache_budget_mib = t.config.nodal_cache_mib;
+        o.timeout_s = t.config.timeout_s;
         solver_.emplace(xbar_.circuit, o);
     }
     std::string_view name() const override { return "nodal"; }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 
 #include <Eigen/SparseCholesky>
@@ -46,7 +47,18 @@ struct NodalSolver::Impl {
     mutable Eigen::VectorXd last_dv, last_current, last_g;
     mutable NodalCounts totals;
 
+    // Throws NodalError when the time limit counted from `start` has run out.
+    void check_time(std::chrono::steady_clock::time_point start, const char* stage) const {
+        if (!(options.timeout_s > 0)) return;
+        const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (spent > options.timeout_s)
+            throw NodalError(fmt::format("circuit '{}': time limit of {} s (solver.timeout_s) ran out after {:.3g} s, "
+                                         "{} ({} unknowns)",
+                                         c.title(), options.timeout_s, spent, stage, n));
+    }
+
     Impl(const Circuit& circuit, NodalOptions o) : c(circuit), options(o) {
+        const auto start = std::chrono::steady_clock::now();
         const int nodes = c.node_count();
         unknown.assign(std::size_t(nodes), -1);
         source_of.assign(std::size_t(nodes), -1);
@@ -77,10 +89,15 @@ struct NodalSolver::Impl {
                 if (unknown[std::size_t(v)] >= 0) node_of[std::size_t(unknown[std::size_t(v)])] = v;
             for (int i = 0; i < n; ++i) order[std::size_t(i)] = node_of[std::size_t(perm.indices()(i))];
             number_unknowns(order);
+            check_time(start, "ordering the unknowns");
         }
         assemble();
+        check_time(start, "assembling the conductance matrix");
         if (c.nonlinear().empty()) {
-            k_llt.compute(k);
+            k_llt.analyzePattern(k);
+            check_time(start, "in the symbolic factorisation");
+            if (k_llt.info() == Eigen::Success) k_llt.factorize(k);
+            check_time(start, "in the numeric factorisation");
             if (k_llt.info() != Eigen::Success)
                 throw NodalError(fmt::format("circuit '{}': the conductance matrix is singular (a node without a "
                                              "path to any source?)", c.title()));
@@ -268,6 +285,7 @@ struct NodalSolver::Impl {
         if (injection && injection->size() != c.node_count())
             throw std::invalid_argument(fmt::format("circuit '{}' has {} nodes, got {} injected currents", c.title(),
                                                     c.node_count(), injection->size()));
+        const auto start = std::chrono::steady_clock::now();
         NodalSolution out;
         const Eigen::VectorXd b = rhs(volt, injection);
         if (c.nonlinear().empty()) {
@@ -293,6 +311,7 @@ struct NodalSolver::Impl {
         }
         x_last.resize(0);  // until this solve converges
         for (int it = 1; it <= options.max_iterations; ++it) {
+            check_time(start, fmt::format("before Newton iteration {}", it).c_str());
             evaluate(full_voltages(x, volt), current, g);
             const Eigen::VectorXd f = residual(x, b, current);
             assemble_jacobian(g);

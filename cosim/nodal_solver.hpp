@@ -66,6 +66,11 @@ struct NodalOptions {
     double cg_relative_residual = 1e-3;
     /// cached: CG iterations after which the current Jacobian is factorised and cached.
     int refactor_after_iterations = 20;
+    /// Time limit (s) of the set-up (ordering, factorisation) and, separately, of each
+    /// solve(), checked between steps (after the ordering, the symbolic and the numeric
+    /// factorisation, each Newton iteration); 0: none. Config key solver.timeout_s. One step
+    /// is not interrupted: a limit is overrun by at most one factorisation.
+    double timeout_s = 0.0;
 };
 
 struct NodalSolution {

@@ -279,6 +279,39 @@ void save_surrogate(const SurrogateModel& m, const std::filesystem::path& path) 
     w.write(path);
 }
 
+// A loaded table's axes: finite, ordered, and the grid its own configuration gives (the fit
+// writes exactly that grid), so a table whose axes were edited cannot be read at wrong places.
+void check_table_grid(const TableGrid& g, const netlists::CrossbarConfig& x, const params::Config& config,
+                      const std::string& file) {
+    for (auto [key, value] : {std::pair{"table.v_min_volt", g.v_min_volt}, std::pair{"table.v_max_volt", g.v_max_volt},
+                              std::pair{"table.memory_min", g.memory_min}, std::pair{"table.memory_max", g.memory_max}})
+        if (!std::isfinite(value))
+            throw InputError(fmt::format("{}: metadata {} = {} is not a finite number", file, key, value));
+    if (!(g.v_min_volt < g.v_max_volt))
+        throw InputError(fmt::format("{}: metadata table.v_min_volt = {} V must be below table.v_max_volt = {} V", file,
+                                     g.v_min_volt, g.v_max_volt));
+    if (!(g.memory_min < g.memory_max))
+        throw InputError(fmt::format("{}: metadata table.memory_min = {} must be below table.memory_max = {}", file,
+                                     g.memory_min, g.memory_max));
+    const auto device = devices::make_device(devices::find_preset(x.device_preset));
+    const TableGrid want = table_grid(x, *device, config);
+    if (g.nm != want.nm || g.nv != want.nv)
+        throw InputError(fmt::format("{}: tensor device_current_a has shape [{}, {}], its configuration gives [{}, {}] "
+                                     "(fit.table_points_memory, fit.table_points_v)",
+                                     file, g.nm, g.nv, want.nm, want.nv));
+    const auto check = [&](const char* key, double have, double expected, double scale, const char* from) {
+        if (std::abs(have - expected) > 1e-9 * scale)
+            throw InputError(fmt::format("{}: metadata {} = {} does not match {} from its configuration ({})", file, key,
+                                         have, expected, from));
+    };
+    const double v_scale = want.v_max_volt - want.v_min_volt;
+    const double m_scale = std::max(std::abs(want.memory_min), std::abs(want.memory_max));
+    check("table.v_min_volt", g.v_min_volt, want.v_min_volt, v_scale, "-fit.table_v_span x input.v_read_volt");
+    check("table.v_max_volt", g.v_max_volt, want.v_max_volt, v_scale, "fit.table_v_span x input.v_read_volt");
+    check("table.memory_min", g.memory_min, want.memory_min, m_scale, "the device at device.g_min/g_max_siemens");
+    check("table.memory_max", g.memory_max, want.memory_max, m_scale, "the device at device.g_min/g_max_siemens");
+}
+
 SurrogateModel load_surrogate(const std::filesystem::path& path) {
     const std::string file = path.string();
     const io::SafetensorsReader r(path);
@@ -296,6 +329,10 @@ SurrogateModel load_surrogate(const std::filesystem::path& path) {
     const params::Config config = config_from_json(m.config, file);
     m.crossbar = netlists::crossbar_config(config);
     m.v_star_volt = parse_number(meta, "v_star_volt", file);
+    if (!std::isfinite(m.v_star_volt) || m.v_star_volt < 0 || m.v_star_volt > m.crossbar.v_read_volt)
+        throw InputError(fmt::format("{}: metadata v_star_volt = {} is outside [0, input.v_read_volt = {}] V (the "
+                                     "fit searches the linearisation voltage there)",
+                                     file, m.v_star_volt, m.crossbar.v_read_volt));
     m.options = surrogate_options(config);
     // Tables written before the line-relaxation tier recorded the linearised tier's residuals.
     const auto tier = meta.find("fit.tier");
@@ -332,6 +369,7 @@ SurrogateModel load_surrogate(const std::filesystem::path& path) {
         table.grid.memory_max = parse_number(meta, "table.memory_max", file);
         table.grid.nm = int(t.shape[0]);
         table.grid.nv = int(t.shape[1]);
+        check_table_grid(table.grid, m.crossbar, config, file);
         const std::vector<double> data = r.read_f64("device_current_a");
         table.current_a.resize(table.grid.nm, table.grid.nv);
         for (int i = 0; i < table.grid.nm; ++i)

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "io/input_file.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::io {
@@ -67,12 +68,7 @@ void SafetensorsReader::parse_header(std::string_view text, std::uint64_t buffer
         throw InputError(fmt::format("{}: header does not start with '{{' (not a safetensors "
                                      "file, or a corrupt header)",
                                      file));
-    json header;
-    try {
-        header = json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {
-        throw InputError(fmt::format("{}: header is not valid JSON: {}", file, e.what()));
-    }
+    const json header = parse_json_bounded(text, file + ": header");
     if (!header.is_object())
         throw InputError(fmt::format("{}: header is not a JSON object", file));
 

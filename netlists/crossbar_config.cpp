@@ -60,7 +60,12 @@ params::Schema crossbar_schema() {
     s.add(real_key("device.g_max_siemens", 1e-4, "S", Range{0.0, 1.0, true, false}, "highest programmed cell conductance"));
     s.add(real_key("input.v_read_volt", 0.2, "V", Range{0.0, 10.0, true, false},
                    "read: inputs uniform in [0, v_read]; select: the selected row's voltage"));
-    s.add(real_key("solver.timeout_s", 0.0, "s", Range::closed(0, 1e6), "time limit of one circuit solve (0: none)"));
+    s.add(real_key("solver.timeout_s", 0.0, "s", Range::closed(0, 1e6),
+                   "time limit of one circuit solve, every engine (0: none); nodal: checked between steps, "
+                   "spice: the analysis halted, and for solve/spice the ngspice process killed 1 s later"));
+    s.add(real_key("solver.memory_budget_mib", 0.0, "MiB", Range::closed(0, 1e9),
+                   "memory one circuit solve may need by its estimate, else it is refused before it starts "
+                   "(0: three quarters of the machine's physical memory)"));
     const CrossbarConfig defaults;
     s.add(choice_key("solver.nodal_newton", defaults.nodal_cached ? "cached" : "fresh", {"cached", "fresh"},
                      "nodal solver's Newton steps: CG preconditioned by factors cached across steps and MVMs, or a "
@@ -109,6 +114,7 @@ CrossbarConfig crossbar_config(const params::Config& c) {
     x.g_max_siemens = c.real("device.g_max_siemens");
     x.v_read_volt = c.real("input.v_read_volt");
     x.timeout_s = c.real("solver.timeout_s");
+    x.memory_budget_mib = c.real("solver.memory_budget_mib");
     x.nodal_cached = c.text("solver.nodal_newton") == "cached";
     x.nodal_cache_mib = c.real("solver.nodal_cache_mib");
 

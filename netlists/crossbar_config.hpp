@@ -22,6 +22,7 @@ struct CrossbarConfig {
     double g_max_siemens = 1e-4;           // highest programmed conductance
     double v_read_volt = 0.2;              // largest row voltage (read), the select voltage (select)
     double timeout_s = 0.0;                // circuit solve time limit, 0 for none
+    double memory_budget_mib = 0.0;        // circuit solve memory budget, 0: 3/4 of the machine
     // Nodal solver (cosim/nodal_solver.hpp); the schema takes these defaults.
     bool nodal_cached = true;              // Newton: CG on cached factors (else a fresh factor every step)
     double nodal_cache_mib = 64.0;         // memory one tile's nodal solver keeps between solves

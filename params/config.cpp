@@ -16,6 +16,7 @@
 #include <toml++/toml.h>
 
 #include "params/error.hpp"
+#include "params/regular_file.hpp"
 
 namespace kirchhoff::params {
 
@@ -187,8 +188,11 @@ void Config::assign(const Key& key, Value v, std::string source) {
         const double x = key.type == Type::integer ? double(std::get<std::int64_t>(v))
                                                    : std::get<double>(v);
         if (!key.range.contains(x))
-            throw InputError(
-                out_of_range_message(source, key.name, x, key.unit, key.range, key.meaning));
+            throw InputError(key.type == Type::integer
+                                 ? out_of_range_message(source, key.name, std::get<std::int64_t>(v),
+                                                        key.unit, key.range, key.meaning)
+                                 : out_of_range_message(source, key.name, x, key.unit, key.range,
+                                                        key.meaning));
     }
     if (key.type == Type::choice) {
         const auto& s = std::get<std::string>(v);
@@ -200,6 +204,7 @@ void Config::assign(const Key& key, Value v, std::string source) {
 }
 
 void Config::load_file(const std::filesystem::path& path) {
+    require_regular_file(path, "configuration", std::uintmax_t{64} << 20);
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw InputError(fmt::format("{}: cannot open configuration file", path.string()));

@@ -23,12 +23,25 @@ std::string Range::str() const {
                        hi_open ? ")" : "]");
 }
 
+namespace {
+std::string message(std::string_view where, std::string_view name, const std::string& value,
+                    std::string_view unit, const Range& range, std::string_view meaning) {
+    const std::string unit_text = unit.empty() || unit == "1" ? "" : fmt::format(" {}", unit);
+    return fmt::format("{}: {} = {}{} is outside the allowed range {}{} ({})", where, name, value,
+                       unit_text, range.str(), unit_text, meaning);
+}
+}  // namespace
+
 std::string out_of_range_message(std::string_view where, std::string_view name, double value,
                                  std::string_view unit, const Range& range,
                                  std::string_view meaning) {
-    const std::string unit_text = unit.empty() || unit == "1" ? "" : fmt::format(" {}", unit);
-    return fmt::format("{}: {} = {}{} is outside the allowed range {}{} ({})", where, name,
-                       format_number(value), unit_text, range.str(), unit_text, meaning);
+    return message(where, name, format_number(value), unit, range, meaning);
+}
+
+std::string out_of_range_message(std::string_view where, std::string_view name,
+                                 std::int64_t value, std::string_view unit, const Range& range,
+                                 std::string_view meaning) {
+    return message(where, name, fmt::format("{}", value), unit, range, meaning);
 }
 
 }  // namespace kirchhoff::params

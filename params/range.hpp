@@ -4,6 +4,7 @@
 // infinities allowed, so that the same text appears in errors, --help and the docs.
 #pragma once
 
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -37,6 +38,11 @@ std::string format_number(double x);
 /// wording for every out-of-range parameter, from a config file, a flag or a model struct.
 std::string out_of_range_message(std::string_view where, std::string_view name, double value,
                                  std::string_view unit, const Range& range,
+                                 std::string_view meaning);
+/// The same for an integer parameter: the value printed exactly (9223372036854775807, not
+/// 9.223372036854776e+18).
+std::string out_of_range_message(std::string_view where, std::string_view name,
+                                 std::int64_t value, std::string_view unit, const Range& range,
                                  std::string_view meaning);
 
 }  // namespace kirchhoff::params

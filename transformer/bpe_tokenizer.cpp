@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "io/input_file.hpp"
 #include "params/error.hpp"
 #include "transformer/pretokenizer.hpp"
 #include "transformer/unicode_classes.hpp"
@@ -23,14 +24,44 @@ using nlohmann::json;
 
 const std::string metaspace = "\xE2\x96\x81";  // U+2581 '▁'
 
-json read_json(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(fmt::format("{}: cannot open", path.string()));
-    try {
-        return json::parse(in);
-    } catch (const json::exception& e) {
-        throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-    }
+json read_json(const std::filesystem::path& path) { return io::read_json_file(path, "tokenizer"); }
+
+// A token id from a file: an integer in [0, max_bpe_vocab_size). `where` names file and field.
+int token_id(const json& id, const std::string& where, const std::string& token) {
+    const bool integer = id.is_number_integer();
+    const long long v = integer && id.is_number_unsigned() && id.get<unsigned long long>() > LLONG_MAX
+                            ? LLONG_MAX
+                            : (integer ? id.get<long long>() : -1);
+    if (!integer || v < 0 || v >= BpeTokenizer::max_vocab_size)
+        throw InputError(fmt::format("{}: token \"{}\" has id {}, expected an integer in [0, {})",
+                                     where, token, id.dump(), BpeTokenizer::max_vocab_size));
+    return static_cast<int>(v);
+}
+
+// Typed optional fields: a present value of the wrong type is an InputError naming the field.
+std::string string_field(const json& obj, const char* key, const std::string& fallback,
+                         const std::string& where) {
+    if (!obj.contains(key) || obj.at(key).is_null()) return fallback;
+    if (!obj.at(key).is_string())
+        throw InputError(fmt::format("{}: field \"{}\" is {} ({}), expected a string", where, key,
+                                     obj.at(key).dump().substr(0, 80), obj.at(key).type_name()));
+    return obj.at(key).get<std::string>();
+}
+bool bool_field(const json& obj, const char* key, bool fallback, const std::string& where) {
+    if (!obj.contains(key) || obj.at(key).is_null()) return fallback;
+    if (!obj.at(key).is_boolean())
+        throw InputError(fmt::format("{}: field \"{}\" is {} ({}), expected true or false", where,
+                                     key, obj.at(key).dump().substr(0, 80),
+                                     obj.at(key).type_name()));
+    return obj.at(key).get<bool>();
+}
+const json& array_field(const json& obj, const char* key, const std::string& where) {
+    static const json empty = json::array();
+    if (!obj.contains(key) || obj.at(key).is_null()) return empty;
+    if (!obj.at(key).is_array())
+        throw InputError(fmt::format("{}: field \"{}\" is a {}, expected an array", where, key,
+                                     obj.at(key).type_name()));
+    return obj.at(key);
 }
 
 // Splits a UTF-8 string into code point strings.
@@ -55,13 +86,7 @@ std::optional<int> find_id(const std::unordered_map<std::string, int>& vocab,
 std::unordered_map<std::string, int> vocab_from_json(const json& j, const std::string& where) {
     if (!j.is_object()) throw InputError(fmt::format("{}: vocab must be an object", where));
     std::unordered_map<std::string, int> vocab;
-    for (const auto& [tok, id] : j.items()) {
-        if (!id.is_number_integer() || id.get<long long>() < 0 || id.get<long long>() > INT_MAX)
-            throw InputError(fmt::format("{}: vocab entry \"{}\" has id {}, expected a "
-                                         "non-negative integer",
-                                         where, tok, id.dump()));
-        vocab[tok] = id.get<int>();
-    }
+    for (const auto& [tok, id] : j.items()) vocab[tok] = token_id(id, where, tok);
     return vocab;
 }
 
@@ -81,7 +106,12 @@ BpeTokenizer::BpeTokenizer(std::unordered_map<std::string, int> vocab,
                            std::vector<int> special, Options options)
     : options_(options), vocab_(std::move(vocab)) {
     int max_id = -1;
-    for (const auto& [tok, id] : vocab_) max_id = std::max(max_id, id);
+    for (const auto& [tok, id] : vocab_) {
+        if (id < 0 || id >= max_vocab_size)
+            throw InputError(fmt::format("BPE tokenizer: token \"{}\" has id {}, expected [0, {})",
+                                         tok, id, max_vocab_size));
+        max_id = std::max(max_id, id);
+    }
     pieces_.resize(static_cast<std::size_t>(max_id + 1));
     special_.assign(pieces_.size(), false);
     for (const auto& [tok, id] : vocab_) pieces_[id] = tok;
@@ -266,13 +296,14 @@ BpeTokenizer BpeTokenizer::from_tokenizer_json(const std::filesystem::path& path
                                      "tokenizer.json)",
                                      file));
     const json& model = j.at("model");
-    const std::string type = model.value("type", "");
+    const std::string type = string_field(model, "type", "", file + ": model");
     if (type != "BPE")
         throw InputError(fmt::format("{}: model type \"{}\" is not supported (allowed: BPE)",
                                      file, type));
-    auto vocab = vocab_from_json(model.value("vocab", json::object()), file + ": model.vocab");
+    auto vocab = vocab_from_json(model.contains("vocab") ? model.at("vocab") : json::object(),
+                                 file + ": model.vocab");
     std::vector<std::pair<std::string, std::string>> merges;
-    for (const json& m : model.value("merges", json::array())) {
+    for (const json& m : array_field(model, "merges", file + ": model")) {
         if (m.is_string())
             merges.push_back(split_merge(m.get<std::string>(), file, merges.size()));
         else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
@@ -282,12 +313,18 @@ BpeTokenizer BpeTokenizer::from_tokenizer_json(const std::filesystem::path& path
                                          file, merges.size(), m.dump()));
     }
     std::vector<int> special;
-    for (const json& a : j.value("added_tokens", json::array())) {
+    const json& added = array_field(j, "added_tokens", file);
+    for (std::size_t i = 0; i < added.size(); ++i) {
+        const json& a = added[i];
+        const std::string where = fmt::format("{}: added_tokens[{}]", file, i);
         if (!a.is_object() || !a.contains("id") || !a.contains("content"))
-            throw InputError(fmt::format("{}: added_tokens entry {} lacks id or content", file,
-                                         a.dump()));
-        vocab[a.at("content").get<std::string>()] = a.at("id").get<int>();
-        if (a.value("special", false)) special.push_back(a.at("id").get<int>());
+            throw InputError(fmt::format("{}: lacks \"id\" or \"content\" (expected an object "
+                                         "with both)",
+                                         where));
+        const std::string content = string_field(a, "content", "", where);
+        const int id = token_id(a.at("id"), where + ".id", content);
+        vocab[content] = id;
+        if (bool_field(a, "special", false, where)) special.push_back(id);
     }
 
     Options o;
@@ -295,18 +332,23 @@ BpeTokenizer BpeTokenizer::from_tokenizer_json(const std::filesystem::path& path
     std::vector<json> pre;
     if (j.contains("pre_tokenizer") && j.at("pre_tokenizer").is_object()) {
         const json& p = j.at("pre_tokenizer");
-        if (p.value("type", "") == "Sequence")
-            for (const json& q : p.value("pretokenizers", json::array())) pre.push_back(q);
+        if (string_field(p, "type", "", file + ": pre_tokenizer") == "Sequence")
+            for (const json& q : array_field(p, "pretokenizers", file + ": pre_tokenizer"))
+                pre.push_back(q);
         else
             pre.push_back(p);
     }
     bool byte_level = false, metaspace_pre = false;
     for (const json& p : pre) {
-        const std::string t = p.value("type", "");
+        const std::string where = file + ": pre_tokenizer";
+        if (!p.is_object())
+            throw InputError(fmt::format("{}: entry {} is a {}, expected an object", where,
+                                         p.dump().substr(0, 80), p.type_name()));
+        const std::string t = string_field(p, "type", "", where);
         if (t == "ByteLevel") {
             byte_level = true;
-            o.add_prefix_space = p.value("add_prefix_space", false);
-            if (!p.value("use_regex", true))
+            o.add_prefix_space = bool_field(p, "add_prefix_space", false, where);
+            if (!bool_field(p, "use_regex", true, where))
                 throw InputError(fmt::format(
                     "{}: ByteLevel pre-tokenizer without GPT-2's regex (use_regex false, as in "
                     "Llama 3) is not supported",
@@ -328,7 +370,7 @@ BpeTokenizer BpeTokenizer::from_tokenizer_json(const std::filesystem::path& path
         o.mode = Mode::byte_level;
     } else if (metaspace_pre || sp_normalizer) {
         o.mode = Mode::sentencepiece;
-        o.byte_fallback = model.value("byte_fallback", false);
+        o.byte_fallback = bool_field(model, "byte_fallback", false, file + ": model");
     } else {
         throw InputError(fmt::format(
             "{}: cannot tell the BPE flavour: neither a ByteLevel pre-tokenizer (GPT-2) nor a "

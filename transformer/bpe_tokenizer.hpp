@@ -27,6 +27,11 @@ class BpeTokenizer final : public Tokenizer {
 public:
     enum class Mode { byte_level, sentencepiece };
 
+    /// Token ids must lie in [0, max_vocab_size): 4,194,304, sixteen times the largest
+    /// vocabulary shipped today (Gemma, 256,000). A larger id is refused on load, before the
+    /// id -> piece table (one string per id) is allocated.
+    static constexpr int max_vocab_size = 1 << 22;
+
     struct Options {
         Mode mode = Mode::byte_level;
         bool add_prefix_space = false;  // byte-level: prepend ' ' (GPT-2: false)

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.hpp"
+#include "io/input_file.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::transformer {
@@ -69,26 +70,28 @@ std::string CharTokenizer::decode(std::span<const int> tokens) const {
 }
 
 CharTokenizer CharTokenizer::load(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(fmt::format("{}: cannot open", path.string()));
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-    }
-    if (!j.is_object() || j.value("kirchhoff_tokenizer", "") != "char" || !j.contains("bytes") ||
-        !j.at("bytes").is_array())
+    const nlohmann::json j = io::read_json_file(path, "character tokenizer");
+    if (!j.is_object() || !j.contains("kirchhoff_tokenizer") ||
+        j.at("kirchhoff_tokenizer") != "char" || !j.contains("bytes") || !j.at("bytes").is_array())
         throw InputError(fmt::format(
             "{}: not a character tokenizer (expected {{\"kirchhoff_tokenizer\": \"char\", "
             "\"bytes\": [...]}})",
             path.string()));
     std::vector<unsigned char> bytes;
-    for (const auto& b : j.at("bytes")) {
-        if (!b.is_number_integer() || b.get<int>() < 0 || b.get<int>() > 255)
-            throw InputError(fmt::format("{}: \"bytes\" entry {} is not a byte value 0..255",
-                                         path.string(), b.dump()));
-        bytes.push_back(static_cast<unsigned char>(b.get<int>()));
+    const nlohmann::json& list = j.at("bytes");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const nlohmann::json& b = list[i];
+        // Compare as unsigned 64-bit so a large value cannot wrap into range (4294967418 is
+        // not 122).
+        const bool in_range = b.is_number_unsigned() ? b.get<std::uint64_t>() <= 255
+                              : b.is_number_integer() ? b.get<std::int64_t>() >= 0 &&
+                                                            b.get<std::int64_t>() <= 255
+                                                      : false;
+        if (!in_range)
+            throw InputError(fmt::format(
+                "{}: \"bytes\"[{}] is {}, expected an integer byte value in [0, 255]",
+                path.string(), i, b.is_structured() ? std::string(b.type_name()) : b.dump()));
+        bytes.push_back(static_cast<unsigned char>(b.get<std::uint64_t>()));
     }
     try {
         return CharTokenizer(std::move(bytes));

@@ -14,6 +14,7 @@
 #include "io/atomic_file.hpp"
 #include "io/safetensors_reader.hpp"
 #include "io/safetensors_writer.hpp"
+#include "io/input_file.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::transformer {
@@ -25,15 +26,7 @@ using Shape = std::vector<std::int64_t>;
 
 // ---- config.json ----
 
-json read_json(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(fmt::format("{}: cannot open", path.string()));
-    try {
-        return json::parse(in);
-    } catch (const json::exception& e) {
-        throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-    }
-}
+json read_json(const std::filesystem::path& path) { return io::read_json_file(path, "JSON"); }
 
 struct ConfigReader {
     const json& j;

@@ -26,6 +26,9 @@ double PerplexityResult::bits_per_byte() const {
 
 template <class Scalar>
 double nll_nats(std::span<const Scalar> logits, int target) {
+    if (target < 0 || static_cast<std::size_t>(target) >= logits.size())
+        throw std::out_of_range(fmt::format("nll_nats: target id {} outside the {} logits", target,
+                                            logits.size()));
     return ops::logsumexp(logits) - static_cast<double>(logits[target]);
 }
 
@@ -47,6 +50,13 @@ PerplexityResult perplexity(const Model& model, LinearBackend& backend,
     const std::int64_t n = static_cast<std::int64_t>(tokens.size());
     if (n < 2)
         throw InputError(fmt::format("perplexity: {} token(s) given, at least 2 are needed", n));
+    // Every id indexes the embedding and the logits: check them all before the first step.
+    for (std::int64_t i = 0; i < n; ++i)
+        if (tokens[i] < 0 || tokens[i] >= model.config.vocab_size)
+            throw InputError(fmt::format(
+                "perplexity: token {} has id {}, outside the model's vocabulary [0, {}): tokenizer and "
+                "model do not belong together",
+                i, tokens[i], model.config.vocab_size));
 
     Forward<Scalar> forward(model, backend);
     const auto start = std::chrono::steady_clock::now();
@@ -91,7 +101,7 @@ PerplexityResult perplexity_of_file(const Model& model, LinearBackend& backend,
         throw InputError(fmt::format("{}: {}", text_file.string(), e.what()));
     }
     for (int t : tokens)
-        if (t >= model.config.vocab_size)
+        if (t < 0 || t >= model.config.vocab_size)
             throw InputError(fmt::format(
                 "{}: token id {} from the tokenizer ({}, vocab_size {}) is outside the model's "
                 "vocabulary of {}: tokenizer and model do not belong together",

@@ -10,6 +10,7 @@
 #include "analog/analog_config.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "cosim/surrogate_model.hpp"
+#include "io/input_file.hpp"
 #include "params/error.hpp"
 #include "transformer/hf_checkpoint.hpp"
 #include "transformer/llama2c.hpp"
@@ -75,13 +76,13 @@ std::vector<int> text_tokens(const std::string& flag, const transformer::Tokeniz
         if (!fs::exists(path) && fs::exists(source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt"))
             path = source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt";
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw InputError(fmt::format("{} {}: cannot be read{}", flag.empty() ? "default text" : "--text", path.string(),
+    std::string text;
+    try {
+        text = io::read_text_file(path, "text");
+    } catch (const InputError& e) {
+        throw InputError(fmt::format("{} {}{}", flag.empty() ? "default text:" : "--text:", e.what(),
                                      flag.empty() ? " (give a text file with --text)" : ""));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
+    }
     if (flag.empty()) {  // held-out tail: the last 10% (the shipped model trains on the first 90%)
         std::size_t start = text.size() - text.size() / 10;
         const std::size_t line = text.find('\n', start);

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "params/error.hpp"
+#include "params/regular_file.hpp"
 
 namespace kirchhoff::validation {
 
@@ -111,7 +112,13 @@ std::vector<std::string> Study::swept_keys() const {
 
 std::size_t Study::size() const {
     std::size_t n = 1;
-    for (const StudyAxis& a : axes) n *= a.values.size();
+    for (const StudyAxis& a : axes) {
+        if (!a.values.empty() && n > max_study_points / a.values.size())
+            throw InputError(fmt::format("{}: the grid has more than {} points (the most a study may have, "
+                                         "validation::max_study_points); split the study or drop an axis",
+                                         path.string(), max_study_points));
+        n *= a.values.size();
+    }
     return n;
 }
 
@@ -151,6 +158,7 @@ std::string fnv1a_hex(std::string_view text) {
 }
 
 Study load_study(const fs::path& path, const params::Schema& schema, const std::vector<std::string>& metric_names) {
+    params::require_regular_file(path, "study", std::uintmax_t{64} << 20);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(fmt::format("{}: cannot open study file", path.string()));
     std::ostringstream text;
@@ -268,6 +276,23 @@ Study load_study(const fs::path& path, const params::Schema& schema, const std::
         }
     }
     std::stable_sort(s.axes.begin(), s.axes.end(), [](const StudyAxis& a, const StudyAxis& b) { return a.line < b.line; });
+    // The grid's size, multiplied with an overflow check (16 axes of 16 values are 2^64 points).
+    {
+        unsigned __int128 points = 1;
+        std::string product;
+        for (const StudyAxis& a : s.axes) {
+            points *= a.values.size();
+            if (points > max_study_points) points = max_study_points + std::uint64_t{1};
+            product += fmt::format("{}{} ({})", product.empty() ? "" : " x ", a.values.size(), a.name);
+        }
+        if (points > max_study_points) {
+            long double exact = 1;
+            for (const StudyAxis& a : s.axes) exact *= static_cast<long double>(a.values.size());
+            throw InputError(fmt::format("{}: the grid has {:.0f} points ({}), more than the {} a study may have "
+                                         "(validation::max_study_points); split the study or drop an axis",
+                                         path.string(), static_cast<double>(exact), product, max_study_points));
+        }
+    }
 
     const auto keys = s.swept_keys();
     for (std::size_t i = 0; i < keys.size(); ++i)

@@ -62,6 +62,11 @@ struct StudyAxis {
     std::string label(std::size_t i) const;
 };
 
+/// The most grid points a study may have: 100,000 (each point is a full model evaluation, so a
+/// larger grid is a mistake or needs splitting). load_study refuses more, naming the file and
+/// the count; the product of the axis lengths is computed with an overflow check.
+inline constexpr std::size_t max_study_points = 100000;
+
 struct Study {
     std::filesystem::path path;
     std::string name, description;
@@ -72,7 +77,8 @@ struct Study {
 
     /// Every swept key, in axis order (the CSV's swept columns).
     std::vector<std::string> swept_keys() const;
-    /// Number of grid points (product of the axis lengths; 1 without axes).
+    /// Number of grid points (product of the axis lengths; 1 without axes); InputError above
+    /// max_study_points.
     std::size_t size() const;
 };
 

@@ -225,3 +225,13 @@ TEST_CASE("nodal agrees with ngspice on tiles of device cells", "[cosim][ngspice
         }
     }
 }
+
+TEST_CASE("solver.timeout_s: a nodal solve past its limit throws NodalError naming the key", "[cosim][hardening]") {
+    const auto x = test::random_tile_circuit(test::square_spec(128, 1.0), 3);
+    NodalOptions o;
+    o.timeout_s = 1e-9;  // runs out during the set-up
+    CHECK_THROWS_AS(read_nodal(x, o), NodalError);
+    CHECK_THROWS_WITH(read_nodal(x, o), ContainsSubstring("solver.timeout_s") && ContainsSubstring("ran out"));
+    o.timeout_s = 60;  // a generous limit changes nothing: bitwise the unlimited result
+    CHECK(read_nodal(x, o).outputs == read_nodal(x).outputs);
+}

@@ -5,9 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "cosim/mvm_engine.hpp"
 #include "cosim/surrogate_model.hpp"
+#include "io/safetensors_reader.hpp"
 #include "io/safetensors_writer.hpp"
 #include "params/error.hpp"
 
@@ -94,6 +96,32 @@ TEST_CASE("a Stanford-PKU surrogate captures the circuit and round-trips through
     CHECK_THROWS_WITH(check_compatible(back, other, path.string()),
                       ContainsSubstring(path.string()) && ContainsSubstring("array.r_wire_row_ohm: table 2.0, requested 1.0") &&
                           ContainsSubstring("array.rows: table 24, requested 32"));
+
+    // Edited metadata or tensor shapes are refused on load, naming the field (they passed
+    // `check` before with NMSE 0.9-2.8, and `nan` became an interpolation index).
+    const auto tampered = scratch("kirchhoff_surrogate_tampered");
+    const auto rewrite = [&](const std::string& key, const std::string& value, bool transpose = false) {
+        const io::SafetensorsReader r(path);
+        io::SafetensorsWriter w;
+        for (const auto& [k, v] : r.metadata()) w.set_metadata(k, k == key ? value : v);
+        const io::TensorInfo& t = r.require("device_current_a");
+        const std::vector<std::int64_t> shape =
+            transpose ? std::vector<std::int64_t>{t.shape[1], t.shape[0]} : std::vector<std::int64_t>{t.shape[0], t.shape[1]};
+        w.add<double>("device_current_a", shape, r.read_f64("device_current_a"));
+        w.write(tampered);
+    };
+    for (const auto& [key, value, expect] :
+         {std::tuple{"v_star_volt", "nan", "v_star_volt = nan"}, std::tuple{"table.memory_max", "inf", "table.memory_max = inf"},
+          std::tuple{"table.memory_min", "-1", "table.memory_min = -1"},
+          std::tuple{"table.v_min_volt", "-1", "table.v_min_volt = -1"},
+          std::tuple{"table.v_min_volt", "nan", "table.v_min_volt = nan"}}) {
+        rewrite(key, value);
+        INFO(key << " = " << value);
+        CHECK_THROWS_WITH(load_surrogate(tampered), ContainsSubstring(tampered.string()) && ContainsSubstring(expect));
+    }
+    rewrite("", "", true);
+    CHECK_THROWS_WITH(load_surrogate(tampered), ContainsSubstring("shape [81, 61]") && ContainsSubstring("[61, 81]"));
+    std::filesystem::remove(tampered);
     std::filesystem::remove(path);
 }
 

@@ -206,3 +206,16 @@ TEST_CASE("sampler draws tokens with the softmax probabilities", "[transformer][
     for (int i = 0; i < n; ++i) ones += s.sample(logits);
     CHECK_THAT(ones / double(n), WithinAbs(0.75, 0.01));  // 4.6 sigma
 }
+
+TEST_CASE("token ids outside the model's vocabulary are refused before any logits are read",
+          "[transformer][perplexity][hardening]") {
+    const Model m = successor_model(7, 0.0f);
+    IdealBackend ideal;
+    // A tokenizer with a larger vocabulary than the model: id 9 read past the 7 logits.
+    const std::vector<int> tokens{0, 3, 9, 1};
+    CHECK_THROWS_AS(perplexity<float>(m, ideal, tokens), InputError);
+    CHECK_THROWS_WITH(perplexity<float>(m, ideal, tokens), Catch::Matchers::ContainsSubstring("id 9") &&
+                                                               Catch::Matchers::ContainsSubstring("[0, 7)"));
+    const std::vector<int> negative{0, -1, 2};
+    CHECK_THROWS_AS(perplexity<float>(m, ideal, negative), InputError);
+}

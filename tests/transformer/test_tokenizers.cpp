@@ -233,3 +233,52 @@ TEST_CASE("unsupported tokenizer.json variants are named", "[transformer][tokeni
     std::ofstream(path) << "{ not json";
     CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring("not valid JSON"));
 }
+
+TEST_CASE("BPE ids outside the vocabulary budget and wrongly typed fields are refused by name",
+          "[transformer][tokenizer][hardening]") {
+    const auto path = temp_dir() / "hostile_tokenizer.json";
+    const auto with_added = [&](const json& id) {
+        std::ofstream(path) << json{{"model", {{"type", "BPE"}, {"vocab", {{"a", 0}, {"b", 1}}}}},
+                                    {"pre_tokenizer", {{"type", "ByteLevel"}}},
+                                    {"added_tokens", {{{"id", id}, {"content", "<x>"}, {"special", true}}}}}
+                                   .dump();
+    };
+    // -5 wrote before the id table, -1e8 crashed, 2^31 - 1 overflowed, 3e8 was std::bad_alloc.
+    for (const json id : {json(-5), json(-100000000), json(2147483647), json(300000000), json(4294967418ULL),
+                          json("7"), json(1.5)}) {
+        with_added(id);
+        INFO(id.dump());
+        CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring(path.string()) &&
+                                                       ContainsSubstring("added_tokens[0].id") &&
+                                                       ContainsSubstring("expected an integer in [0, 4194304)"));
+    }
+    std::ofstream(path) << json{{"model", {{"type", "BPE"}, {"vocab", {{"a", 300000000}}}}}}.dump();
+    CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring("model.vocab") && ContainsSubstring("300000000"));
+    // Wrong types: a message naming file, field, value and what was expected (was nlohmann's
+    // type_error text).
+    std::ofstream(path) << json{{"model", {{"type", 5}, {"vocab", json::object()}}}}.dump();
+    CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring(path.string()) && ContainsSubstring("\"type\"") &&
+                                                   ContainsSubstring("expected a string"));
+    std::ofstream(path) << json{{"model", {{"type", "BPE"}, {"vocab", {{"a", 0}}}, {"byte_fallback", "yes"}}},
+                                {"normalizer", {{"type", "Replace"}, {"content", "\xE2\x96\x81"}}}}
+                               .dump();
+    CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring("\"byte_fallback\"") &&
+                                                   ContainsSubstring("expected true or false"));
+    std::ofstream(path) << json{{"model", {{"type", "BPE"}, {"vocab", {{"a", 0}}}}}, {"added_tokens", 3}}.dump();
+    CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring("\"added_tokens\"") &&
+                                                   ContainsSubstring("expected an array"));
+}
+
+TEST_CASE("a character tokenizer nested 100,000 deep or with a wrapping byte is refused",
+          "[transformer][tokenizer][hardening]") {
+    const auto path = temp_dir() / "hostile_char_tokenizer.json";
+    std::ofstream(path) << "{\"kirchhoff_tokenizer\": \"char\", \"bytes\": [" << std::string(100000, '[')
+                        << std::string(100000, ']') << "]}";
+    CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring(path.string()) &&
+                                                   ContainsSubstring("nested deeper than 64"));
+    std::ofstream(path) << "{\"kirchhoff_tokenizer\": \"char\", \"bytes\": [10, 4294967418]}";
+    CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring("\"bytes\"[1] is 4294967418") &&
+                                                   ContainsSubstring("[0, 255]"));
+    std::ofstream(path) << "{\"kirchhoff_tokenizer\": \"char\", \"bytes\": [10, -1]}";
+    CHECK_THROWS_WITH(load_tokenizer(path, 0), ContainsSubstring("\"bytes\"[1] is -1"));
+}

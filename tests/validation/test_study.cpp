@@ -148,3 +148,33 @@ TEST_CASE("a key joining the schema with its default leaves the point ids alone"
     // A value equal to the default is the default: the same point.
     CHECK(expand(load("[axes]\n\"adc.bits\" = [8, 4]\n"))[0].id == expand(load("[base]\nseed = 1\n"))[0].id);
 }
+
+TEST_CASE("a grid beyond max_study_points is refused with the file and the count, overflow included",
+          "[validation][sweep][hardening]") {
+    params::Schema wide = test::sweep_test_schema();
+    std::string axes = "[axes]\n";
+    std::string values = "[";
+    for (int v = 0; v < 16; ++v) values += (v ? ", " : "") + std::to_string(v);
+    values += "]\n";
+    for (int k = 0; k < 16; ++k) {
+        wide.add(params::integer_key("k" + std::to_string(k), 0, params::Range::closed(0, 100), "test axis"));
+        axes += "k" + std::to_string(k) + " = " + values;
+    }
+    // 16 axes of 16 values: 2^64 points, which wrapped to 0 in a 64-bit product.
+    const fs::path file = write_study("huge.toml", axes);
+    CHECK_THROWS_WITH(load_study(file, wide, metric_columns()),
+                      ContainsSubstring(file.string()) && ContainsSubstring("18446744073709551616 points") &&
+                          ContainsSubstring("max_study_points"));
+    // 3.2 million points: refused too (it ran out of memory expanding the grid).
+    std::string smaller = "[axes]\n";
+    for (int k = 0; k < 5; ++k) smaller += "k" + std::to_string(k) + " = " + values;  // 16^5 = 1,048,576
+    CHECK_THROWS_WITH(load_study(write_study("big.toml", smaller), wide, metric_columns()),
+                      ContainsSubstring("1048576 points"));
+    std::string fits = "[axes]\n";
+    for (int k = 0; k < 4; ++k) fits += "k" + std::to_string(k) + " = " + values;  // 65,536
+    CHECK(load_study(write_study("fits.toml", fits), wide, metric_columns()).size() == 65536);
+}
+
+TEST_CASE("a base config that is a directory is bad input", "[validation][sweep][hardening]") {
+    CHECK_THROWS_WITH(load("[base]\nconfig = \".\"\n[axes]\nseed = [1]\n"), ContainsSubstring("is a directory"));
+}
