@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "support/run_program.hpp"
 
 using Catch::Matchers::ContainsSubstring;
