@@ -97,7 +97,7 @@ TEST_CASE("solve: nodal honours solver.timeout_s with exit 3", "[cli][hardening]
     CHECK_THAT(r.out, ContainsSubstring("solver.timeout_s"));
 }
 
-TEST_CASE("--config naming a directory or a /proc entry is bad input", "[cli][hardening]") {
+TEST_CASE("a --config naming a directory or a /proc entry is bad input", "[cli][hardening]") {
     const Run dir = run_kirchhoff("solve --engine nodal --config " + scratch().string());
     CHECK(dir.status == 2);
     CHECK_THAT(dir.out, ContainsSubstring("is a directory"));
