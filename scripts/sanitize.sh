@@ -29,11 +29,16 @@ echo "sanitize: build took $((SECONDS - start)) s"
 
 # --- 2. tests under the sanitizers ---------------------------------------------------------
 start=$SECONDS
-# Left out: the one test that asserts wall-clock latency (a 0.3 s ngspice time limit halts
-# within 5 s): under ASan the halt takes about 5.7 s against 0.3 s in the release build, which
-# the test command checks.
+# Left out, each checked by the test command in the release build:
+# - the one test that asserts wall-clock latency (a 0.3 s ngspice time limit halts within 5 s):
+#   under ASan the halt takes about 5.7 s;
+# - the disk-full CLI test: it runs commands under `ulimit -f`, and Clang's OpenMP runtime
+#   (libomp, which this build links instead of libgomp) cannot size its registration file in
+#   /dev/shm under that limit and crashes before Kirchhoff runs (OMP: Error #179);
+# - the `mpirun -n 2` sweep: the sweep itself completes, but OpenMPI's uninstrumented runtime
+#   leaves allocations at exit that LeakSanitizer reports as a failure.
 (cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900 -L "quick|ngspice" \
-   -E "^a time limit halts a long analysis cleanly$")
+   -E "^(a time limit halts a long analysis cleanly|a failed write \(disk full\) exits non-zero naming the file and leaves nothing half-written|kirchhoff sweep under mpirun -n 2 merges to the single-process result)$")
 (cd "$build" && ctest --output-on-failure -L fuzz)
 echo "sanitize: tests took $((SECONDS - start)) s"
 
