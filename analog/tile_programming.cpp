@@ -14,12 +14,8 @@ namespace kirchhoff::analog {
 
 namespace {
 
-std::uint64_t splitmix(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
+/// One step of the SplitMix64 sequence from state x (devices/rng.hpp).
+std::uint64_t splitmix(std::uint64_t x) { return devices::SplitMix64(x).next(); }
 
 struct CellOutcome {
     double g_ref = 0, g_now = 0;        // S: right after programming (t_inference 0), at t_inference

@@ -134,13 +134,6 @@ CrossbarConfig crossbar_config(const params::Config& c) {
     return x;
 }
 
-std::uint64_t SplitMix64::next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 RandomTile random_tile(const CrossbarConfig& x) {
     const CrossbarSpec& s = x.spec;
     SplitMix64 rng(x.seed);

@@ -10,6 +10,7 @@
 
 #include <Eigen/Core>
 
+#include "devices/rng.hpp"
 #include "netlists/crossbar_spec.hpp"
 #include "params/config.hpp"
 
@@ -52,16 +53,7 @@ struct RandomTile {
 };
 RandomTile random_tile(const CrossbarConfig& config);
 
-/// Uniform numbers in [0, 1) from splitmix64 (Steele, Lea, Flood, OOPSLA 2014): the same on
-/// every platform, unlike <random>'s distributions.
-class SplitMix64 {
-public:
-    explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next();
-    double uniform() { return double(next() >> 11) * 0x1.0p-53; }
+using devices::SplitMix64;  // the project's generator (devices/rng.hpp)
 
-private:
-    std::uint64_t state_;
-};
 
 }  // namespace kirchhoff::netlists

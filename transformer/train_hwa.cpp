@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "devices/pcm_statistical.hpp"
 #include "transformer/train_kernels.hpp"
 #include "transformer/train_rng.hpp"
 
@@ -40,14 +41,6 @@ std::string_view weight_noise_name(WeightNoise w) {
 bool HwaOptions::forward_enabled() const {
     return weight_noise != WeightNoise::none || input_noise_rel > 0 || output_noise_rel > 0 ||
            dac_bits > 0 || adc_bits > 0;
-}
-
-double pcm_programming_sigma_siemens(double g_target_siemens, double g_max_siemens) {
-    // Nandakumar et al. 2019 / Joshi et al. 2020: polynomial in g = g_T / g_max, in uS for a
-    // device of g_max = 25 uS, scaled with g_max.
-    const double g = g_target_siemens / g_max_siemens;
-    const double sigma_us = 0.26348 + 1.9650 * g - 1.1731 * g * g;
-    return sigma_us * (g_max_siemens / 25e-6) * 1e-6;
 }
 
 int converter_levels(int bits) { return bits > 0 ? (1 << (bits - 1)) - 1 : 0; }
@@ -110,13 +103,15 @@ void HardwareAwareLinear<S>::forward(const TrainLinearInfo& info, const S* w, co
         if (nw % 2 == 1) L.w[nw - 1] += sd * static_cast<S>(counter_normal_pair(wkey, nw / 2).a);
     } else if (o.weight_noise == WeightNoise::pcm && w_max > 0) {
         const double gmax = o.pcm_g_max_siemens;
+        devices::PcmStatisticalParams pcm;  // the device library's statistics, scaled to gmax
+        pcm.g_max_siemens = gmax;
 #pragma omp parallel for schedule(static)
         for (std::size_t i = 0; i < nw; ++i) {
             const double wi = static_cast<double>(w[i]) / static_cast<double>(w_max);
             double gp = std::max(wi, 0.0) * gmax, gm = std::max(-wi, 0.0) * gmax;
             const NormalPair z = counter_normal_pair(wkey, i);
-            gp = std::max(0.0, gp + o.pcm_noise_scale * pcm_programming_sigma_siemens(gp, gmax) * z.a);
-            gm = std::max(0.0, gm + o.pcm_noise_scale * pcm_programming_sigma_siemens(gm, gmax) * z.b);
+            gp = std::max(0.0, gp + o.pcm_noise_scale * devices::pcm_prog_noise_sigma_siemens(pcm, gp) * z.a);
+            gm = std::max(0.0, gm + o.pcm_noise_scale * devices::pcm_prog_noise_sigma_siemens(pcm, gm) * z.b);
             L.w[i] = static_cast<S>((gp - gm) / gmax) * w_max;
         }
     }

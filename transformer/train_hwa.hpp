@@ -17,7 +17,8 @@
 //   weights   W' = W + w_max eta N(0,1)                        (weight_noise = gaussian)
 //             PCM: each weight on a differential pair, g+ = max(w, 0) / w_max g_max,
 //             g- = max(-w, 0) / w_max g_max, each g <- max(0, g + s sigma_prog(g) N(0,1)),
-//             W' = (g+ - g-) / g_max w_max; sigma_prog from pcm_programming_sigma_siemens
+//             W' = (g+ - g-) / g_max w_max; sigma_prog from devices::pcm_prog_noise_sigma_siemens
+//             (Nandakumar et al., IEEE ICECS 2019; Joshi et al. 2020, Methods)
 //   inputs    x' = round(x / x_max L_dac) x_max / L_dac  (DAC, L = 2^(bits-1) - 1 levels per
 //             sign), then x' += x_max sigma_in N(0,1)
 //   outputs   y = x' W'^T + w_max x_max sigma_out N(0,1), then the ADC: clip to
@@ -59,12 +60,6 @@ struct HwaOptions {
     /// True when the forward pass differs from the digital one (clipping aside).
     bool forward_enabled() const;
 };
-
-/// PCM programming noise (Nandakumar et al., IEEE ICECS 2019; Joshi et al. 2020, Methods):
-/// sigma_prog = (0.26348 + 1.9650 g - 1.1731 g^2) (g_max / 25 uS) uS with g = g_target /
-/// g_max in [0, 1]. Returns siemens. (The same formula as devices/pcm_statistical.hpp,
-/// restated here so that training needs no device library.)
-double pcm_programming_sigma_siemens(double g_target_siemens, double g_max_siemens);
 
 /// Levels per sign of a b-bit signed converter: 2^(b-1) - 1 (8 bits: 127, step 1/254 of the
 /// full range as in aihwkit's inp_res/out_res).
