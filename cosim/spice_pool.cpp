@@ -370,8 +370,9 @@ private:
         r.timed_out = true;
         r.seconds = *job.timeout_s + kill_grace_s;
         r.error = fmt::format("ngspice failed on deck '{}' during {}: time limit of {} s (solver.timeout_s) ran out "
-                              "while the deck was loading or its .control ran, where ngspice cannot be halted; the "
-                              "worker process was killed {} s later and restarted",
+                              "for loading, .control and analysis together, and ngspice had not stopped {} s later "
+                              "(it cannot be halted while it loads a deck or runs .control); the worker process was "
+                              "killed and restarted",
                               title, job.analysis, *job.timeout_s, kill_grace_s);
         return r;
     }
