@@ -12,7 +12,7 @@
 #include "analog/drift_compensation.hpp"
 #include "analog/parallel.hpp"
 #include "cosim/mvm_engine.hpp"
-#include "cosim/ngspice_session.hpp"
+#include "cosim/spice_pool.hpp"
 #include "devices/rng.hpp"
 #include "params/error.hpp"
 
@@ -92,8 +92,10 @@ bool validation_sampled(const AnalogOptions& o, int index, long call, long valid
     return double(h >> 11) * 0x1.0p-53 < o.validate_fraction;
 }
 
+// ngspice for validation = spice: one worker process, so that solver.timeout_s bounds deck
+// loading too (a worker past it is killed and replaced) and an ngspice crash is a failed check.
 struct AnalogBackend::Session {
-    cosim::NgspiceSession session;
+    cosim::SpicePool pool{1, cosim::PoolBackend::processes};
 };
 
 // One validated MVM of a layer: what its circuit solves need besides the programmed tiles
@@ -202,6 +204,12 @@ void AnalogBackend::program(const transformer::Model& model, const AnalogBackend
             validate(stats, y, std::move(solve));  // the layers' queue (or inline): one order for all
         };
         attention_ = std::make_unique<AttentionTiles>(options_, model.config, int(layers.size()), validate_product);
+    }
+    // The ngspice worker processes are forked here, while no other thread of this backend
+    // is busy (the queue was drained above), rather than on the first validated MVM.
+    if (options_.validate == CheckEngine::spice && !options_.make_check_engine) {
+        if (!session_) session_ = std::make_unique<Session>();
+        if (options_.validate_in_background && !worker_session_) worker_session_ = std::make_unique<Session>();
     }
     prepared_for_ = layers.front()->weight.data();
     restart();
@@ -347,7 +355,7 @@ void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_e
         if (spice && !session) session = std::make_unique<Session>();
         const CheckEngineMaker make = [&](const cosim::ProgrammedTile& tile) {
             return options_.make_check_engine ? options_.make_check_engine(tile)
-                   : spice                    ? cosim::make_spice_engine(tile, session->session)
+                   : spice                    ? cosim::make_spice_engine(tile, session->pool)
                                               : cosim::make_nodal_engine(tile);
         };
         solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread

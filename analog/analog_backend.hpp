@@ -50,8 +50,11 @@
 // worker's team finishing them sooner beats leaving inference a core to itself (211 against
 // 125 tokens/s with validation at 2 threads). Each ngspice session is used from one thread:
 // the worker has its own.
-// A circuit solve that fails (no convergence, an ngspice error) is counted in the layer's
-// ValidationStats::failed with its message; inference goes on and nothing is lost.
+// A circuit solve that fails (no convergence, an ngspice error, solver.timeout_s running out)
+// is counted in the layer's ValidationStats::failed with its message; inference goes on and
+// nothing is lost. ngspice runs in a worker process (cosim::SpicePool, processes backend): a
+// solve past solver.timeout_s, deck loading included, has its worker killed 1 s past the limit
+// and replaced, and an ngspice crash only fails the check.
 // Global drift compensation (pcm.drift_compensation, with pcm.t_inference_s > 0): each tile's
 // alpha is measured at prepare() by one-hot reads of the tile at t_inference 0 and at
 // t_inference through the inference engine, with read noise (drift_compensation.hpp), each
@@ -197,8 +200,8 @@ private:
     std::string name_;
     std::vector<std::unique_ptr<Layer>> layers_;  // by layer.index
     const void* prepared_for_ = nullptr;
-    std::unique_ptr<Session> session_;            // ngspice, created on the first inline spice validation
-    std::unique_ptr<Session> worker_session_;     // ngspice of the background worker (its thread only)
+    std::unique_ptr<Session> session_;            // ngspice worker (validate = spice), forked by program()
+    std::unique_ptr<Session> worker_session_;     // the background worker's (used on its thread only)
     std::unique_ptr<AttentionTiles> attention_;   // attention.on_crossbars only
     bool substitute_ = false;
     double prepare_seconds_ = 0.0;

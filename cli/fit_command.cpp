@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
+#include "cosim/solve_memory.hpp"
 #include "cosim/surrogate_model.hpp"
 #include "io/output_path.hpp"
 #include "validation/surrogate_check.hpp"
@@ -27,6 +28,8 @@ void run_fit(const std::string& out, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     netlists::crossbar_config(config);  // cross-key checks before the effective configuration is shown
     print_effective_config(config);
+    // The fit set's circuits are solved by the nodal solver, one at a time.
+    cosim::check_memory_budget(netlists::crossbar_config(config), "nodal");
     io::prepare_output_file(out, "--out");  // before minutes of fitting; a device or FIFO is never replaced
     cosim::NgspiceSession session;
     std::string last_stage;
@@ -61,8 +64,12 @@ void run_check(const std::string& tables, const std::string& layout_name, int sa
         fmt::print(stderr, "kirchhoff: note: {} was fitted with array.differential = {}; checking on {} tiles{}\n",
                    tables, netlists::to_string(model.crossbar.spec.differential), netlists::to_string(layout),
                    layout == netlists::inference_layout ? " (the layout `kirchhoff run` uses; --differential to change)" : "");
-    cosim::NgspiceSession session;
-    const auto r = validation::check_surrogate(model, layout, samples, session, [&](std::size_t done, std::size_t total) {
+    netlists::CrossbarConfig checked = model.crossbar;  // the held-out tiles: ngspice and the ideal-wire nodal solve
+    checked.spec.differential = layout;
+    cosim::check_memory_budget(checked, "spice");
+    cosim::check_memory_budget(checked, "nodal");
+    cosim::SpicePool pool(1, cosim::PoolBackend::processes);  // solver.timeout_s also bounds deck loading
+    const auto r = validation::check_surrogate(model, layout, samples, pool, [&](std::size_t done, std::size_t total) {
         fmt::print(stderr, "\rcheck: {}/{} held-out tiles solved in ngspice", done, total);
     });
     fmt::print(stderr, "\n");

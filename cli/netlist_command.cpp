@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
 #include "cli/crossbar_setup.hpp"
+#include "cosim/solve_memory.hpp"
 #include "io/atomic_file.hpp"
 #include "io/output_path.hpp"
 #include "params/error.hpp"
@@ -17,6 +18,7 @@ namespace {
 
 void run(const std::string& out_path, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
+    cosim::check_memory_budget(netlists::crossbar_config(config), "netlist");  // before the circuit is built
     const CrossbarSetup setup = crossbar_setup(config);
     print_effective_config(config);
     io::prepare_output_file(out_path, "--out");

@@ -1,7 +1,7 @@
 // One crossbar read (or select-mode read) solved by a chosen engine, with the results every
 // caller wants: sense currents, logical outputs, and (native solver) every node voltage.
 // The engines compute the same netlists::CrossbarCircuit: ideal (G^T v, ohmic cells only),
-// nodal (Kirchhoff's solver), spice (ngspice through a session).
+// nodal (Kirchhoff's solver), spice (ngspice through a session or a SpicePool).
 #pragma once
 
 #include <optional>
@@ -11,6 +11,7 @@
 
 #include "cosim/ngspice_session.hpp"
 #include "cosim/nodal_solver.hpp"
+#include "cosim/spice_pool.hpp"
 #include "netlists/crossbar_builder.hpp"
 
 namespace kirchhoff::cosim {
@@ -33,6 +34,12 @@ CrossbarReading read_nodal(const netlists::CrossbarCircuit& xbar, const NodalOpt
 
 /// ngspice solve of the same circuit through `session`. Throws SpiceError.
 CrossbarReading read_spice(NgspiceSession& session, const netlists::CrossbarCircuit& xbar,
+                           std::optional<double> timeout_s = std::nullopt);
+
+/// The same through a SpicePool (one job): with the processes backend a deck that outruns
+/// `timeout_s` while loading or in `.control` has its worker killed 1 s past the limit.
+/// Throws SpiceTimeout for a time limit, SpiceError for any other failed solve.
+CrossbarReading read_spice(SpicePool& pool, const netlists::CrossbarCircuit& xbar,
                            std::optional<double> timeout_s = std::nullopt);
 
 /// Sense currents of a nodal solution, in CrossbarCircuit::sense_sources order.

@@ -2,6 +2,7 @@
 #include "cosim/line_relaxation.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
@@ -105,7 +106,7 @@ LineRelaxation LineRelaxation::build(const netlists::CrossbarSpec& spec, const s
 }
 
 Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorXd& v_line, int& sweeps,
-                                            double& change) const {
+                                            double& change, std::chrono::steady_clock::time_point start) const {
     // Plain loops over column-major (rows, pcols) storage: word lines are walked column by
     // column with all rows at once (contiguous), bit lines one column at a time (contiguous).
     const Eigen::Index R = rows_, P = pcols_, n = R * P;
@@ -181,6 +182,14 @@ Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorX
                                          "finite); use the nodal engine or surrogate.tier = \"linearised\"",
                                          R, P, sweeps));
         if (change <= options_.tolerance && sweeps > 1) break;
+        if (options_.timeout_s > 0) {
+            const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (spent > options_.timeout_s)
+                throw NodalError(fmt::format("line relaxation of a {} x {} tile: time limit of {} s (solver.timeout_s) "
+                                             "ran out after {:.3g} s and {} sweeps (last relative change {:.3g}, "
+                                             "tolerance {:.3g})",
+                                             R, P, options_.timeout_s, spent, sweeps, change, options_.tolerance));
+        }
         if (sweeps >= options_.max_sweeps)
             throw NodalError(fmt::format("line relaxation of a {} x {} tile did not converge in {} sweeps "
                                          "(surrogate.max_sweeps): last relative change {:.3g} > tolerance {:.3g}",
@@ -202,10 +211,11 @@ Eigen::VectorXd LineRelaxation::sense_currents(const Eigen::VectorXd& v, LineRel
     const Eigen::VectorXd v_line = from_bottom ? Eigen::VectorXd(v.reverse()) : v;
     Eigen::VectorXd out(Eigen::Index(arrays_.size()) * pcols_);
     LineRelaxationStats s;
+    const auto start = std::chrono::steady_clock::now();
     for (std::size_t k = 0; k < arrays_.size(); ++k) {
         int sweeps = 0;
         double change = 0;
-        const Eigen::VectorXd line = solve_array(arrays_[k], v_line, sweeps, change);
+        const Eigen::VectorXd line = solve_array(arrays_[k], v_line, sweeps, change, start);
         out.segment(Eigen::Index(k) * pcols_, pcols_) = from_left ? line : Eigen::VectorXd(line.reverse());
         s.sweeps = std::max(s.sweeps, sweeps);
         s.last_change = std::max(s.last_change, change);

@@ -33,6 +33,7 @@
 // build() refuses them.
 #pragma once
 
+#include <chrono>
 #include <vector>
 
 #include <Eigen/Core>
@@ -45,6 +46,9 @@ namespace kirchhoff::cosim {
 struct LineRelaxationOptions {
     double tolerance = 1e-6;  // largest sense-current change per sweep, relative to the largest sense current
     int max_sweeps = 500;     // a solve that has not converged by then throws NodalError
+    double timeout_s = 0.0;   // > 0: a solve (one MVM) still sweeping after this many seconds throws
+                              // NodalError; checked after every sweep, so overrun by at most one
+                              // sweep (O(rows x cols)). solver.timeout_s (mvm_engine.cpp); 0: none
 };
 
 struct LineRelaxationStats {
@@ -61,7 +65,7 @@ public:
                                 const CellResponse& response, double v_star, LineRelaxationOptions options = {});
 
     /// Sense currents (arrays * physical cols, A), array-major, for row voltages v (rows, V).
-    /// Throws NodalError when the sweeps do not converge within max_sweeps.
+    /// Throws NodalError when the sweeps do not converge within max_sweeps or timeout_s.
     Eigen::VectorXd sense_currents(const Eigen::VectorXd& v_volt, LineRelaxationStats* stats = nullptr) const;
     /// Logical outputs (cols, A): sense currents combined as CrossbarCircuit::outputs does.
     Eigen::VectorXd matvec(const Eigen::VectorXd& v_volt, LineRelaxationStats* stats = nullptr) const;
@@ -76,7 +80,9 @@ private:
         std::vector<Eigen::MatrixXd> ka;     // per term (rows, pcols): kappa * a_k
         Eigen::MatrixXd f_row, f_col;        // (rows, pcols) ladder factors 1 / (1 - alpha R)
     };
-    Eigen::VectorXd solve_array(const Array& a, const Eigen::VectorXd& v_line, int& sweeps, double& change) const;
+    // `start`: when the solve (all arrays of one MVM) began, for options_.timeout_s.
+    Eigen::VectorXd solve_array(const Array& a, const Eigen::VectorXd& v_line, int& sweeps, double& change,
+                                std::chrono::steady_clock::time_point start) const;
 
     netlists::CrossbarSpec spec_;
     LineRelaxationOptions options_;

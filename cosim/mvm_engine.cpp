@@ -44,12 +44,18 @@ private:
     TileSurrogate surrogate_;
 };
 
+// solver.timeout_s bounds each MVM's sweeps too (the tile's configuration carries it).
+LineRelaxationOptions with_limit(LineRelaxationOptions o, double timeout_s) {
+    o.timeout_s = timeout_s;
+    return o;
+}
+
 // Device cells, surrogate.tier = line_relaxation: the circuit solved per MVM by line relaxation.
 class LineSurrogateEngine final : public MvmEngine {
 public:
     LineSurrogateEngine(const ProgrammedTile& t, const CellResponse& response, double v_star,
                         const LineRelaxationOptions& o)
-        : line_(LineRelaxation::build(t.config.spec, t.cells, response, v_star, o)) {}
+        : line_(LineRelaxation::build(t.config.spec, t.cells, response, v_star, with_limit(o, t.config.timeout_s))) {}
     std::string_view name() const override { return "surrogate"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override { return line_.matvec(v); }
 
@@ -83,21 +89,24 @@ private:
     std::optional<NodalSolver> solver_;
 };
 
+// Simulator: an NgspiceSession, or a SpicePool (the solve runs in its worker, under its hard
+// deadline); read_spice takes either.
+template <class Simulator>
 class SpiceEngine final : public MvmEngine {
 public:
-    SpiceEngine(const ProgrammedTile& t, NgspiceSession& session)
+    SpiceEngine(const ProgrammedTile& t, Simulator& simulator)
         : xbar_(netlists::build_crossbar(t.config.spec, t.cells, Eigen::VectorXd::Zero(t.config.spec.rows), "spice engine tile")),
-          session_(session),
+          simulator_(simulator),
           timeout_(t.config.timeout_s > 0 ? std::optional(t.config.timeout_s) : std::nullopt) {}
     std::string_view name() const override { return "spice"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
         xbar_.set_inputs(v);
-        return read_spice(session_, xbar_, timeout_).outputs;
+        return read_spice(simulator_, xbar_, timeout_).outputs;
     }
 
 private:
     netlists::CrossbarCircuit xbar_;
-    NgspiceSession& session_;
+    Simulator& simulator_;
     std::optional<double> timeout_;
 };
 
@@ -128,7 +137,10 @@ std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const 
 }
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t) { return std::make_unique<NodalEngine>(t); }
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& t, NgspiceSession& s) {
-    return std::make_unique<SpiceEngine>(t, s);
+    return std::make_unique<SpiceEngine<NgspiceSession>>(t, s);
+}
+std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& t, SpicePool& pool) {
+    return std::make_unique<SpiceEngine<SpicePool>>(t, pool);
 }
 
 }  // namespace kirchhoff::cosim

@@ -20,6 +20,7 @@
 #include "cosim/ngspice_session.hpp"
 #include "cosim/surrogate_options.hpp"
 #include "cosim/nodal_solver.hpp"
+#include "cosim/spice_pool.hpp"
 #include "netlists/crossbar_builder.hpp"
 #include "netlists/crossbar_config.hpp"
 
@@ -63,5 +64,8 @@ std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& tile, con
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
 /// Solves through `session`, which must outlive the engine.
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);
+/// Solves through `pool`, which must outlive the engine: one job per MVM; with the processes
+/// backend solver.timeout_s also bounds deck loading (the worker is killed 1 s past it).
+std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, SpicePool& pool);
 
 }  // namespace kirchhoff::cosim

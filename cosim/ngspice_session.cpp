@@ -102,6 +102,12 @@ SpiceError::SpiceError(std::string title, std::string analysis, std::string ngsp
       analysis_(std::move(analysis)),
       ngspice_message_(std::move(ngspice_message)) {}
 
+SpiceError::SpiceError(Reported, std::string title, std::string analysis, std::string report)
+    : std::runtime_error(report),
+      title_(std::move(title)),
+      analysis_(std::move(analysis)),
+      ngspice_message_(std::move(report)) {}
+
 NgspiceSession::NgspiceSession(SessionOptions options) : options_(std::move(options)) {
     if (options_.library.empty()) options_.library = NgspiceLibrary::default_path();
     start_library();

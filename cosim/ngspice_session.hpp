@@ -30,6 +30,10 @@ struct CallbackRelay;
 class SpiceError : public std::runtime_error {
 public:
     SpiceError(std::string title, std::string analysis, std::string ngspice_message);
+    /// A report already made whole elsewhere (a SpicePool worker's): what() is `report` as is.
+    struct Reported {};
+    static constexpr Reported reported{};
+    SpiceError(Reported, std::string title, std::string analysis, std::string report);
     const std::string& title() const { return title_; }
     const std::string& analysis() const { return analysis_; }
     const std::string& ngspice_message() const { return ngspice_message_; }

@@ -1,7 +1,9 @@
 // Memory estimate of a tile's circuit solve and its budget check (solve_memory.hpp).
 #include "cosim/solve_memory.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include <unistd.h>
 
@@ -19,6 +21,7 @@ double tile_unknowns(const netlists::CrossbarSpec& spec) {
 double estimated_solve_bytes(const netlists::CrossbarSpec& spec, std::string_view engine) {
     const double n = tile_unknowns(spec);
     if (engine == "spice") return n * 4096.0 + 64.0 * 1024 * 1024;
+    if (engine == "netlist") return n * 160.0 + 16.0 * 1024 * 1024;
     return n * (16.5 * std::log2(std::max(n, 2.0)) + 400.0);
 }
 
@@ -29,16 +32,22 @@ double memory_budget_bytes(double budget_mib) {
     return 0.75 * double(pages) * double(page);
 }
 
-void check_memory_budget(const netlists::CrossbarConfig& config, std::string_view engine) {
-    const double need = estimated_solve_bytes(config.spec, engine);
+void check_memory_budget(const netlists::CrossbarConfig& config, std::string_view engine, int concurrent) {
+    const double one = estimated_solve_bytes(config.spec, engine);
+    const double need = one * double(std::max(concurrent, 1));
     const double budget = memory_budget_bytes(config.memory_budget_mib);
     if (need <= budget) return;
     constexpr double mib = 1024.0 * 1024.0;
+    const std::string at_once =
+        concurrent > 1 ? fmt::format(" ({} MiB for {} solves at once, one per OpenMP thread; OMP_NUM_THREADS lowers it)",
+                                     std::lround(need / mib), concurrent)
+                       : std::string();
     throw InputError(fmt::format(
-        "a {} x {} tile ({} unknowns) needs about {:.0f} MiB for one {} solve, more than "
+        "a {} x {} tile ({} unknowns) needs about {:.0f} MiB {}{}, more than "
         "solver.memory_budget_mib = {:.0f} MiB{}; use a smaller array.rows/array.cols, or raise the budget "
         "if the machine has the memory",
-        config.spec.rows, config.spec.physical_cols(), tile_unknowns(config.spec), need / mib, engine,
+        config.spec.rows, config.spec.physical_cols(), tile_unknowns(config.spec), one / mib,
+        engine == "netlist" ? std::string("to build and write its deck") : fmt::format("for one {} solve", engine), at_once,
         budget / mib, config.memory_budget_mib > 0 ? "" : " (0: three quarters of this machine's memory)"));
 }
 

@@ -17,14 +17,16 @@ double tile_unknowns(const netlists::CrossbarSpec& spec);
 /// Estimated peak bytes of one solve. engine "nodal": unknowns x (16.5 log2(unknowns) + 400)
 /// (the sparse Cholesky factor grows as n log n under nested dissection; fitted above the
 /// peak resident sets measured at 256 x 256 and 512 x 512, README "Reliability");
-/// engine "spice": unknowns x 4096 + 64 MiB (ngspice's own structures, same measurement).
+/// engine "spice": unknowns x 4096 + 64 MiB (ngspice's own structures, same measurement);
+/// "netlist" (`kirchhoff netlist`: the circuit and its deck text): unknowns x 160 + 16 MiB,
+/// above the 143 and 122 B per unknown measured at 256 x 256 and 512 x 512.
 double estimated_solve_bytes(const netlists::CrossbarSpec& spec, std::string_view engine);
 
 /// The budget in bytes: `budget_mib` if > 0, else 3/4 of the physical memory.
 double memory_budget_bytes(double budget_mib);
 
-/// InputError when estimated_solve_bytes exceeds the budget of `config`
+/// InputError when `concurrent` x estimated_solve_bytes exceeds the budget of `config`
 /// (solver.memory_budget_mib), naming the tile, the engine, the estimate and the key.
-void check_memory_budget(const netlists::CrossbarConfig& config, std::string_view engine);
+void check_memory_budget(const netlists::CrossbarConfig& config, std::string_view engine, int concurrent = 1);
 
 }  // namespace kirchhoff::cosim

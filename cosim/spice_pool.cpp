@@ -7,13 +7,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -211,6 +214,11 @@ public:
         auto dispatch = [&](std::size_t w) {
             if (next >= jobs.size()) return;
             workers_[w].job = std::ptrdiff_t(next);
+            workers_[w].deadline.reset();
+            if (jobs[next].timeout_s)
+                workers_[w].deadline =
+                    Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(*jobs[next].timeout_s + kill_grace_s));
             if (!send_job(workers_[w], jobs[next])) {
                 results[next] = died(w, jobs[next]);
                 workers_[w].job = -1;
@@ -221,6 +229,19 @@ public:
         };
         for (std::size_t w = 0; w < workers_.size(); ++w) dispatch(w);
         while (done < jobs.size()) {
+            // A worker past its job's hard deadline (a deck that loads for ever, a `.control`
+            // loop: ngspice cannot be halted there) is killed, replaced, and its job failed.
+            const auto now = Clock::now();
+            for (std::size_t w = 0; w < workers_.size(); ++w) {
+                Worker& worker = workers_[w];
+                if (worker.job < 0 || !worker.deadline || now < *worker.deadline) continue;
+                const auto j = std::size_t(worker.job);
+                worker.job = -1;
+                results[j] = killed_at_deadline(w, jobs[j]);
+                ++done;
+                if (progress) progress(done, jobs.size());
+                dispatch(w);
+            }
             std::vector<pollfd> fds;
             std::vector<std::size_t> owner;
             for (std::size_t w = 0; w < workers_.size(); ++w)
@@ -232,7 +253,7 @@ public:
                 for (std::size_t w = 0; w < workers_.size() && next < jobs.size(); ++w) dispatch(w);
                 continue;
             }
-            if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (::poll(fds.data(), fds.size(), poll_wait_ms(owner)) < 0) {
                 if (errno == EINTR) continue;
                 throw std::runtime_error(fmt::format("SpicePool: poll failed: {}", std::strerror(errno)));
             }
@@ -255,11 +276,24 @@ public:
     }
 
 private:
+    using Clock = std::chrono::steady_clock;
+
     struct Worker {
         pid_t pid = -1;
         int fd = -1;
         std::ptrdiff_t job = -1;  // index of the job it is solving, -1 when idle
+        std::optional<Clock::time_point> deadline;  // kill after this: job's limit + grace
     };
+
+    // How long poll() may wait: until the nearest deadline of a busy worker (-1: none).
+    int poll_wait_ms(const std::vector<std::size_t>& busy) const {
+        std::optional<Clock::time_point> nearest;
+        for (std::size_t w : busy)
+            if (workers_[w].deadline && (!nearest || *workers_[w].deadline < *nearest)) nearest = workers_[w].deadline;
+        if (!nearest) return -1;
+        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*nearest - Clock::now()).count();
+        return int(std::clamp<long long>(ms, 0, 60'000));
+    }
 
     void spawn(std::size_t i) {
         int sv[2];
@@ -281,7 +315,7 @@ private:
             worker_main(sv[1], options_);
         }
         ::close(sv[1]);
-        workers_[i] = Worker{pid, sv[0], -1};
+        workers_[i] = Worker{pid, sv[0], -1, std::nullopt};
     }
 
     void stop(Worker& w) {
@@ -321,6 +355,28 @@ private:
         return r;
     }
 
+    // The worker solving `job` ran past the job's time limit plus the grace: kill it (SIGKILL:
+    // ngspice may be deep in its parser or a `.control` loop), start a new one in its place.
+    SpiceResult killed_at_deadline(std::size_t w, const SpiceJob& job) {
+        Worker& worker = workers_[w];
+        ::kill(worker.pid, SIGKILL);
+        ::close(worker.fd);
+        int status = 0;
+        ::waitpid(worker.pid, &status, 0);
+        worker = Worker{};
+        spawn(w);
+        const std::string title = job.deck.substr(0, job.deck.find('\n'));
+        SpiceResult r;
+        r.timed_out = true;
+        r.seconds = *job.timeout_s + kill_grace_s;
+        r.error = fmt::format("ngspice failed on deck '{}' during {}: time limit of {} s (solver.timeout_s) ran out "
+                              "for loading, .control and analysis together, and ngspice had not stopped {} s later "
+                              "(it cannot be halted while it loads a deck or runs .control); the worker process was "
+                              "killed and restarted",
+                              title, job.analysis, *job.timeout_s, kill_grace_s);
+        return r;
+    }
+
     // The worker solving `job` is gone: record why, and start a new one in its place.
     SpiceResult died(std::size_t w, const SpiceJob& job) {
         Worker& worker = workers_[w];
@@ -339,6 +395,10 @@ private:
                               how, title, job.analysis);
         return r;
     }
+
+    // Seconds after a job's time limit before its worker is killed: the analysis itself is
+    // halted at the limit inside the worker (NgspiceSession::run) and reported as usual.
+    static constexpr double kill_grace_s = 1.0;
 
     SessionOptions options_;
     std::vector<Worker> workers_;

@@ -5,7 +5,11 @@
 //               loaded into this process (NgspiceLibrary);
 //  - processes: one forked worker process per worker, each with its own session, talking
 //               over pipes. A worker that crashes is restarted and its job is reported as
-//               failed, so nothing can take the host process down.
+//               failed, so nothing can take the host process down. A job with a time limit
+//               (SpiceJob::timeout_s) whose worker has not answered 1 s after it (a deck that
+//               loads for ever, a `.control` loop: ngspice halts only analyses) has its worker
+//               killed (SIGKILL) and restarted, and fails with timed_out set.
+//  With threads, a time limit halts the analysis only: deck loading and `.control` run on.
 // bench/spice_bench measures both; processes is the default because the isolation costs
 // little next to a circuit solve (README: figures).
 //

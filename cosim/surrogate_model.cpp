@@ -223,8 +223,10 @@ SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& sessi
     for (const auto& c : set) {
         Eigen::MatrixXd s(c.circuit.rows(), c.circuit.cols());
         if (line) {
+            LineRelaxationOptions limited = m.options.line;
+            limited.timeout_s = x.timeout_s;  // solver.timeout_s bounds each solve's sweeps
             const auto solver = LineRelaxation::build(c.tile.config.spec, c.tile.cells, m.response, m.v_star_volt,
-                                                      m.options.line);
+                                                      limited);
             for (Eigen::Index k = 0; k < c.inputs.cols(); ++k) s.col(k) = solver.matvec(c.inputs.col(k));
         } else {
             s = linearised_outputs(c.tile.config.spec, c.tile.cells, m.response, m.v_star_volt, c.inputs);

@@ -64,15 +64,26 @@ bool is_analysis(const std::string& cmd) {
     return std::any_of(std::begin(names), std::end(names), [&](const char* n) { return cmd == n; });
 }
 
+// One file being read: the whole file (.include), or one of its sections (.lib FILE SECTION).
+struct Frame {
+    fs::path file;
+    std::string section;  // lower case; "" for the whole file
+    bool operator==(const Frame&) const = default;
+};
+
 struct Walker {
     const DeckCheckOptions& options;
     DeckCheck result;
-    std::vector<fs::path> chain;  // the files being read, outermost first
+    std::vector<Frame> chain;  // the files (and sections) being read, outermost first
     std::size_t files_read = 0;
+
+    static std::string frame_text(const Frame& f) {
+        return f.section.empty() ? f.file.string() : fmt::format("{} [section {}]", f.file.string(), f.section);
+    }
 
     std::string chain_text() const {
         std::string out;
-        for (const fs::path& p : chain) out += (out.empty() ? "" : " -> ") + p.string();
+        for (const Frame& f : chain) out += (out.empty() ? "" : " -> ") + frame_text(f);
         return out;
     }
 
@@ -85,8 +96,9 @@ struct Walker {
         return p;  // relative to the working directory
     }
 
-    void include(const std::string& name, const fs::path& including, std::size_t line_no,
-                 int depth) {
+    // `.include NAME` (section "") or `.lib NAME SECTION`, met at including:line_no.
+    void include(const std::string& name, const std::string& section, const fs::path& including,
+                 std::size_t line_no, int depth) {
         const std::string where = fmt::format("{}:{}", including.string(), line_no);
         const fs::path path = resolve(name, including);
         std::error_code ec;
@@ -97,29 +109,40 @@ struct Walker {
                 "{}: included \"{}\" is not a regular file (a directory or special file)", where,
                 name));
         const fs::path canonical = fs::weakly_canonical(path, ec);
-        const fs::path key = ec ? fs::absolute(path).lexically_normal() : canonical;
-        if (std::find(chain.begin(), chain.end(), key) != chain.end())
-            throw InputError(fmt::format("{}: \"{}\" includes itself ({} -> {}); refused", where,
-                                         name, chain_text(), key.string()));
+        const Frame frame{ec ? fs::absolute(path).lexically_normal() : canonical, lower(section)};
+        // A cycle is the same file and section again (the whole file counts as one section):
+        // the sections of one library file may call each other (`.lib models.lib tt` ->
+        // `.lib models.lib mos`), and a file may call its own sections; neither is a cycle.
+        // Any endless chain repeats some (file, section), so this finds every cycle.
+        if (std::find(chain.begin(), chain.end(), frame) != chain.end())
+            throw InputError(fmt::format("{}: \"{}\"{} includes itself ({} -> {}); refused", where, name,
+                                         section.empty() ? "" : fmt::format(" section {}", section),
+                                         chain_text(), frame_text(frame)));
         if (depth > options.max_include_depth)
             throw InputError(fmt::format(
                 "{}: .include/.lib nested deeper than {} files ({} -> {}); refused", where,
-                options.max_include_depth, chain_text(), key.string()));
+                options.max_include_depth, chain_text(), frame_text(frame)));
         if (++files_read > options.max_include_files)
             throw InputError(fmt::format("{}: more than {} included files in all; refused", where,
                                          options.max_include_files));
-        std::ifstream in(key, std::ios::binary);
+        std::ifstream in(frame.file, std::ios::binary);
         if (!in) return;  // unreadable: ngspice says so
         std::ostringstream text;
         text << in.rdbuf();
-        result.includes.push_back(key);
-        chain.push_back(key);
-        scan(text.str(), key, depth, false);
+        result.includes.push_back(frame.file);
+        chain.push_back(frame);
+        scan(text.str(), frame.file, depth, false, frame.section);
         chain.pop_back();
     }
 
-    void scan(std::string_view text, const fs::path& file, int depth, bool has_title) {
+    // Scans `text` of `file`: every line outside `.lib NAME` ... `.endl` definitions when
+    // `section` is "", else only the lines of the definition of `section` (what ngspice
+    // reads of it). A section called but not defined is left for ngspice to report.
+    void scan(std::string_view text, const fs::path& file, int depth, bool has_title,
+              const std::string& section = {}) {
         bool in_control = false;
+        std::string defining;  // the section whose definition the line is in, or ""
+        bool in_definition = false;
         std::size_t line_no = 0;
         for (std::size_t start = 0; start <= text.size();) {
             std::size_t stop = text.find('\n', start);
@@ -127,10 +150,35 @@ struct Walker {
             const std::string_view line = text.substr(start, stop - start);
             ++line_no;
             start = stop + 1;
+            const bool last = stop == text.size();
             std::size_t end = 0;
+            const bool title = line_no == 1 && has_title;  // never a command, whatever it says
             const std::string cmd = dot_command(line, end);
             if (cmd.empty()) {
-                if (stop == text.size()) break;
+                if (last) break;
+                continue;
+            }
+            // Section definitions: `.lib NAME` (one operand) opens one, `.endl` closes it.
+            if (!in_control && !title && cmd == "lib") {
+                std::size_t after = 0;
+                const std::string first = file_operand(line, end, after);
+                const std::string second = file_operand(line, after, after);
+                if (!first.empty() && second.empty()) {
+                    in_definition = true;
+                    defining = lower(first);
+                    if (last) break;
+                    continue;
+                }
+            }
+            if (!in_control && !title && cmd == "endl") {
+                in_definition = false;
+                defining.clear();
+                if (last) break;
+                continue;
+            }
+            const bool active = section.empty() ? !in_definition : (in_definition && defining == section);
+            if (!active) {
+                if (last) break;
                 continue;
             }
             if (is_analysis(cmd)) result.has_analysis_line = true;
@@ -141,15 +189,15 @@ struct Walker {
                 result.has_control = true;
             } else if (cmd == "endc") {
                 in_control = false;
-            } else if (!in_control && !(line_no == 1 && has_title) && options.follow_includes &&
+            } else if (!in_control && !title && options.follow_includes &&
                        (cmd == "include" || cmd == "inc" || cmd == "lib")) {
-                // ".lib FILE SECTION" includes; ".lib SECTION" alone opens a section.
+                // ".include FILE"; ".lib FILE SECTION" includes that section of FILE.
                 std::size_t after = 0;
                 const std::string name = file_operand(line, end, after);
-                const bool is_include = cmd != "lib" || !file_operand(line, after, after).empty();
-                if (!name.empty() && is_include) include(name, file, line_no, depth + 1);
+                const std::string called = cmd == "lib" ? file_operand(line, after, after) : std::string();
+                if (!name.empty()) include(name, called, file, line_no, depth + 1);
             }
-            if (stop == text.size()) break;
+            if (last) break;
         }
     }
 };
@@ -161,7 +209,7 @@ DeckCheck check_deck(std::string_view text, const fs::path& deck_path,
     Walker w{options, {}, {}, 0};
     std::error_code ec;
     const fs::path canonical = fs::weakly_canonical(deck_path, ec);
-    w.chain.push_back(ec ? fs::absolute(deck_path).lexically_normal() : canonical);
+    w.chain.push_back({ec ? fs::absolute(deck_path).lexically_normal() : canonical, ""});
     w.scan(text, deck_path, 0, true);
     return std::move(w.result);
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "analog/analog_config.hpp"
+#include "analog/solve_budget.hpp"
 #include "params/error.hpp"
 #include "transformer/ops.hpp"
 #include "validation/model_inputs.hpp"
@@ -180,8 +181,15 @@ const ModelCache::Entry& ModelCache::get(const RunSpec& spec) {
     return *slot;
 }
 
+void check_evaluation_memory(const params::Config& config, const RunSpec& spec) {
+    analog::check_solve_budget(analog::analog_config(config), spec.engine,
+                               spec.validate_fraction > 0 ? spec.validate : analog::CheckEngine::none,
+                               spec.reference_tokens > 0);
+}
+
 Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCache* cache) {
     const auto t0 = Clock::now();
+    check_evaluation_memory(config, spec);  // before the model is loaded or a tile built
     ModelCache local;
     const ModelCache::Entry& m = (cache ? *cache : local).get(spec);
     check_reference_tokens(spec.reference_tokens, long(m.tokens.size()));

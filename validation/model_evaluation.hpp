@@ -76,6 +76,11 @@ struct RunSpec {
 /// The run.* keys of `config` (whose schema includes run_schema()).
 RunSpec run_spec(const params::Config& config);
 
+/// The memory budget (solver.memory_budget_mib) against the circuit solves `spec` will run at
+/// once (analog/solve_budget.hpp): InputError naming the key and the estimate. evaluate() checks
+/// it first; a sweep checks every point before the first runs.
+void check_evaluation_memory(const params::Config& config, const RunSpec& spec);
+
 struct LogitEffect {
     double ppl_circuit_substituted = 0;  // perplexity with validated MVMs taken from the circuit
     double kl_mean_nats = 0;             // mean over scored positions of KL(analog || shadow)

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cosim/crossbar_solve.hpp"
+#include "cosim/solve_memory.hpp"
 #include "io/atomic_file.hpp"
 #include "io/output_path.hpp"
 #include "netlists/cell_programming.hpp"
@@ -17,11 +18,26 @@ namespace kirchhoff::validation {
 namespace {
 
 // The sensed current of the selected cell: `g` programmed into cells of the configured kind
-// and model (netlists::program_cells), solved by the nodal solver.
+// and model (netlists::program_cells), solved by the nodal solver within solver.timeout_s.
 double read_selected(const netlists::CrossbarConfig& x, const Eigen::MatrixXd& g) {
     const auto xbar = netlists::build_crossbar(x.spec, netlists::program_cells(x, {g}),
                                                Eigen::VectorXd::Constant(1, x.v_read_volt), "sneak study");
-    return cosim::read_nodal(xbar).sense_current(x.spec.select_col);
+    cosim::NodalOptions options;
+    options.timeout_s = x.timeout_s;
+    return cosim::read_nodal(xbar, options).sense_current(x.spec.select_col);
+}
+
+// The study's tile of size n x n (select mode, one array) on the configured cells.
+netlists::CrossbarConfig study_tile(const netlists::CrossbarConfig& base, int n) {
+    netlists::CrossbarConfig x = base;
+    netlists::CrossbarSpec& spec = x.spec;
+    spec.rows = spec.cols = n;
+    spec.differential = netlists::Differential::none;
+    spec.mode = netlists::Mode::select;
+    // Farthest from the drivers (row start) and from the sense amplifiers (column end).
+    spec.select_row = spec.sense_edge == netlists::SenseEdge::bottom ? 0 : n - 1;
+    spec.select_col = spec.driver_edge == netlists::DriverEdge::left ? n - 1 : 0;
+    return x;
 }
 
 }  // namespace
@@ -33,15 +49,11 @@ std::vector<SneakPoint> run_sneak_study(const netlists::CrossbarConfig& base, co
                                               netlists::SelectScheme::v_third};
     std::vector<SneakPoint> out;
     const std::size_t total = sizes.size() * 3;
+    // Every size against solver.memory_budget_mib before the first solve (one at a time).
+    for (int n : sizes) cosim::check_memory_budget(study_tile(base, n), "nodal");
     for (int n : sizes) {
-        netlists::CrossbarConfig x = base;
+        netlists::CrossbarConfig x = study_tile(base, n);
         netlists::CrossbarSpec& spec = x.spec;
-        spec.rows = spec.cols = n;
-        spec.differential = netlists::Differential::none;
-        spec.mode = netlists::Mode::select;
-        // Farthest from the drivers (row start) and from the sense amplifiers (column end).
-        spec.select_row = spec.sense_edge == netlists::SenseEdge::bottom ? 0 : n - 1;
-        spec.select_col = spec.driver_edge == netlists::DriverEdge::left ? n - 1 : 0;
         Eigen::MatrixXd g = Eigen::MatrixXd::Constant(n, n, base.g_max_siemens);
         if (background == SneakBackground::random) {
             netlists::SplitMix64 rng(base.seed);

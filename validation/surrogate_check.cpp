@@ -8,7 +8,7 @@
 namespace kirchhoff::validation {
 
 CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differential layout, int samples,
-                            cosim::NgspiceSession& session,
+                            cosim::SpicePool& pool,
                             const std::function<void(std::size_t, std::size_t)>& progress) {
     using Clock = std::chrono::steady_clock;
     CheckResult out;
@@ -26,7 +26,7 @@ CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differ
         const auto t1 = Clock::now();
         Eigen::VectorXd spice;
         try {
-            spice = cosim::make_spice_engine(tile, session)->matvec(random.v_volt);
+            spice = cosim::make_spice_engine(tile, pool)->matvec(random.v_volt);
         } catch (const cosim::SpiceError& e) {
             ++out.failed;
             out.errors.push_back(e.what());

@@ -3,13 +3,15 @@
 // surrogate, ngspice, the ideal G^T v and the same cells with ideal wires (nodal solve of
 // cosim::ideal_wire_tile) each compute its outputs (cosim/residual_metrics.hpp defines the
 // metrics). A sample whose ngspice solve fails is recorded and skipped; the others still count.
+// ngspice runs in `pool` (the processes backend: a sample past solver.timeout_s, deck loading
+// included, has its worker killed and replaced, and counts as failed).
 #pragma once
 
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "cosim/ngspice_session.hpp"
+#include "cosim/spice_pool.hpp"
 #include "cosim/residual_metrics.hpp"
 #include "cosim/surrogate_model.hpp"
 
@@ -28,7 +30,7 @@ struct CheckResult {
 /// Checks `model` on `samples` held-out tiles laid out as `layout` (the model's own cells,
 /// wires and voltages; a surrogate's cell response and V* apply to any layout).
 CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differential layout, int samples,
-                            cosim::NgspiceSession& session,
+                            cosim::SpicePool& pool,
                             const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 }  // namespace kirchhoff::validation

@@ -46,7 +46,7 @@ PointRunner evaluation_runner(std::shared_ptr<ModelCache> cache) {
 
 void check_evaluation_config(const params::Config& config) {
     analog::analog_config(config);
-    run_spec(config);
+    check_evaluation_memory(config, run_spec(config));
 }
 
 }  // namespace kirchhoff::validation

@@ -18,7 +18,7 @@ PointMetrics evaluation_metrics(const Evaluation& evaluation);
 PointRunner evaluation_runner(std::shared_ptr<ModelCache> cache);
 
 /// The checks one evaluation would make of a configuration before running anything
-/// (analog_config(), run_spec()); expand() runs them on every point.
+/// (analog_config(), run_spec(), check_evaluation_memory()); expand() runs them on every point.
 void check_evaluation_config(const params::Config& config);
 
 }  // namespace kirchhoff::validation

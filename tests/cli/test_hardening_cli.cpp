@@ -90,6 +90,39 @@ TEST_CASE("solve: a tile beyond the memory budget is refused up front, naming th
     CHECK(small.status == 0);
 }
 
+TEST_CASE("run sweep fit sneak and netlist refuse work beyond the memory budget up front", "[cli][hardening]") {
+    // Before: each built its tiles (or computed for minutes) and died of std::bad_alloc or the
+    // OOM killer; only `solve` looked at solver.memory_budget_mib. A 64 MiB budget and 512 x 512
+    // tiles (estimates 176 MiB to 4 GiB) keep the test independent of this machine's memory.
+    const std::string model = std::string(KIRCHHOFF_SOURCE_DIR) + "/models/plain/model.bin";
+    const std::string big = " --set array.rows=512 --set array.cols=512 --set solver.memory_budget_mib=64";
+    const fs::path study = write("big_study.toml", "[study]\nname = \"big\"\nmetrics = [\"ppl_analog\"]\n"
+                                                   "[base]\nrun.engine = \"nodal\"\nrun.validate_fraction = 0\n"
+                                                   "array.cols = 512\nsolver.memory_budget_mib = 64\n"
+                                                   "[axes]\n\"array.rows\" = [8, 512]\n");
+    const std::string out = (scratch() / "budget_out").string();
+    for (const std::string args :
+         {"run --model " + model + " --engine nodal --validate-fraction 0" + big,
+          "run --model " + model + " --engine ideal --validate-engine spice --validate-fraction 0.5" + big,
+          "run --model " + model + " --engine ideal --validate-fraction 0 --reference-tokens 4" + big,
+          "sweep " + study.string() + " --out " + out + " --dry-run", "fit --out " + out + "/t.safetensors" + big,
+          "sneak --sizes 8,512 --out " + out + " --set solver.memory_budget_mib=64",
+          "netlist --out " + out + "/d.cir" + big}) {
+        INFO(args);
+        const auto t0 = std::chrono::steady_clock::now();
+        const Run r = run_kirchhoff(args);
+        CHECK(r.status == 2);
+        CHECK_THAT(r.out, ContainsSubstring("solver.memory_budget_mib = 64 MiB") && ContainsSubstring("needs about"));
+        CHECK(seconds_since(t0) < 20.0);  // refused before any tile is built
+    }
+    const Run sneak = run_kirchhoff("sneak --sizes 8,512 --out " + out + " --set solver.memory_budget_mib=64");
+    CHECK_THAT(sneak.out, ContainsSubstring("512 x 512"));
+    CHECK_FALSE(fs::exists(fs::path(out) / "sneak_margin.csv"));
+    // A run whose engine builds no circuit is not refused for the array size alone.
+    const Run ideal = run_kirchhoff("run --model " + model + " --engine ideal --validate-fraction 0 --tokens 8" + big);
+    CHECK(ideal.status == 0);
+}
+
 TEST_CASE("solve: nodal honours solver.timeout_s with exit 3", "[cli][hardening]") {
     const Run r = run_kirchhoff("solve --engine nodal --set array.rows=512 --set array.cols=512 --set "
                                 "solver.timeout_s=0.001");

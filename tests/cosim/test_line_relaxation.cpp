@@ -166,3 +166,34 @@ TEST_CASE("line relaxation agrees with ngspice on a Stanford-PKU 1T1R tile", "[c
     NgspiceSession session;
     CHECK(max_rel(line.matvec(r.v_volt), make_spice_engine(tile, session)->matvec(r.v_volt)) < 2e-5);
 }
+
+TEST_CASE("line relaxation stops at its time limit (solver.timeout_s) with a clear error", "[cosim]") {
+    // Strong IR drop and a nonlinear read take dozens of sweeps at a 1e-12 tolerance; a limit of
+    // 1 ns runs out at the first check, after one sweep.
+    auto x = stanford(24, 20, 2.5, 0.5);
+    const auto r = netlists::random_tile(x);
+    const auto tile = program_tile(x, r.g_siemens);
+    const auto response = stanford_response(x);
+    LineRelaxationOptions o = tight();
+    o.timeout_s = 1e-9;
+    const auto line = LineRelaxation::build(x.spec, tile.cells, response, 0.3, o);
+    try {
+        line.matvec(r.v_volt);
+        FAIL("no time limit error");
+    } catch (const NodalError& e) {
+        const std::string what = e.what();
+        CHECK(what.find("time limit of 1e-09 s (solver.timeout_s)") != std::string::npos);
+        CHECK(what.find("after") != std::string::npos);
+    }
+    // The engine takes the limit from the tile's configuration.
+    auto limited = tile;
+    limited.config.timeout_s = 1e-9;
+    SurrogateOptions lr;
+    lr.line = tight();
+    CHECK_THROWS_AS(make_surrogate_engine(limited, response, 0.3, -1, lr)->matvec(r.v_volt), NodalError);
+    // Without a limit the same solve converges.
+    o.timeout_s = 0;
+    LineRelaxationStats stats;
+    LineRelaxation::build(x.spec, tile.cells, response, 0.3, o).matvec(r.v_volt, &stats);
+    CHECK(stats.sweeps > 1);
+}

@@ -4,6 +4,8 @@
 #include <catch2/generators/catch_generators.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "cosim/spice_pool.hpp"
@@ -82,4 +84,29 @@ TEST_CASE("a crashed worker process is restarted and its job reported", "[cosim]
     const auto again = pool.solve(divider_jobs(2));  // the pool is whole again
     CHECK(again[0].ok());
     CHECK(again[1].ok());
+}
+
+TEST_CASE("a worker past its job's time limit is killed and replaced while the other jobs solve",
+          "[cosim][ngspice]") {
+    // A `.control` loop that never ends: ngspice cannot be halted inside it (no analysis is
+    // running), so only killing the worker stops it. Before the deadline this batch hung.
+    auto jobs = divider_jobs(4);
+    jobs[1].deck = "endless\nV1 in 0 1\nR1 in 0 1k\n.control\nlet i = 0\nwhile i < 1\nlet j = 1\nend\n.endc\n.end\n";
+    jobs[1].timeout_s = 0.5;
+    jobs[3].timeout_s = 30.0;  // a limit the divider meets: solved as usual
+    SpicePool pool(1, PoolBackend::processes);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto got = pool.solve(jobs);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(got[0].ok());
+    REQUIRE_FALSE(got[1].ok());
+    CHECK(got[1].timed_out);
+    CHECK_THAT(got[1].error, ContainsSubstring("endless") && ContainsSubstring("time limit of 0.5 s") &&
+                                 ContainsSubstring("killed") && ContainsSubstring("restarted"));
+    CHECK(got[2].ok());
+    CHECK(got[3].ok());
+    CHECK(std::abs(got[3].vectors[0][0] - 16.0 / 5.0) < 1e-12);
+    CHECK(took < 15.0);  // 0.5 s + 1 s grace + worker restarts; it never ended before
+    const auto again = pool.solve(divider_jobs(1));  // the pool is whole again
+    CHECK(again[0].ok());
 }

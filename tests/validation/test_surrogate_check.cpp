@@ -15,7 +15,8 @@ TEST_CASE("check records failed ngspice samples and keeps going", "[validation][
     cosim::NgspiceSession session;
     auto model = cosim::fit_surrogate(c, session);
     const auto layout = netlists::inference_layout;
-    const auto ok = validation::check_surrogate(model, layout, 2, session);
+    cosim::SpicePool pool(1);
+    const auto ok = validation::check_surrogate(model, layout, 2, pool);
     CHECK(ok.samples == 2);
     CHECK(ok.failed == 0);
     CHECK(ok.metrics.nmse < 1e-20);
@@ -29,15 +30,15 @@ TEST_CASE("check records failed ngspice samples and keeps going", "[validation][
     // not halted, so the tile must be big enough to still be running.)
     model.crossbar.spec.rows = model.crossbar.spec.cols = 96;
     model.crossbar.timeout_s = 1e-6;
-    const auto failed = validation::check_surrogate(model, layout, 3, session);
+    const auto failed = validation::check_surrogate(model, layout, 3, pool);
     CHECK(failed.samples == 0);
     CHECK(failed.failed == 3);
     REQUIRE(failed.errors.size() == 3);
     CHECK_THAT(failed.errors[0], ContainsSubstring("time limit"));
-    // The session still solves afterwards.
+    // The pool still solves afterwards.
     model.crossbar.timeout_s = 0;
     model.crossbar.spec.rows = model.crossbar.spec.cols = 12;
-    CHECK(validation::check_surrogate(model, layout, 1, session).samples == 1);
+    CHECK(validation::check_surrogate(model, layout, 1, pool).samples == 1);
 }
 
 TEST_CASE("check measures the layout asked for, whatever the table was fitted on", "[validation][ngspice]") {
@@ -49,8 +50,9 @@ TEST_CASE("check measures the layout asked for, whatever the table was fitted on
     cosim::NgspiceSession session;
     const auto model = cosim::fit_surrogate(c, session);
     CHECK(model.crossbar.spec.differential == netlists::Differential::none);
+    cosim::SpicePool pool(1);
     for (auto layout : {netlists::Differential::none, netlists::Differential::columns, netlists::Differential::arrays}) {
-        const auto r = validation::check_surrogate(model, layout, 1, session);
+        const auto r = validation::check_surrogate(model, layout, 1, pool);
         CHECK(r.crossbar.spec.differential == layout);
         CHECK(r.crossbar.spec.rows == 6);
         CHECK(r.samples == 1);

@@ -1,0 +1,23 @@
+// The memory budget check of a `kirchhoff run` or sweep point, before the model is loaded or a
+// tile built: the circuit solves it will run at once (cosim/solve_memory.hpp estimates one)
+// against solver.memory_budget_mib. Nodal solves of the engine, of the validation, and of the
+// circuit reference run one per OpenMP thread; ngspice validation runs one solve at a time in
+// its worker process. The estimate is of the solves in flight, at the configured array size
+// (the largest a tile can be); the factor each nodal tile keeps between MVMs is bounded
+// separately by solver.nodal_cache_mib.
+#pragma once
+
+#include "analog/analog_backend.hpp"
+#include "analog/analog_config.hpp"
+
+namespace kirchhoff::analog {
+
+/// Nodal solves in flight at once: the OpenMP threads of this process.
+int concurrent_nodal_solves();
+
+/// InputError (exit 2) naming solver.memory_budget_mib and the estimate when the solves of
+/// `engine`, `validate` (none when nothing is validated) and, with `circuit_reference`, the
+/// nodal circuit reference need more than the budget.
+void check_solve_budget(const AnalogConfig& config, EngineKind engine, CheckEngine validate, bool circuit_reference);
+
+}  // namespace kirchhoff::analog
