@@ -6,10 +6,11 @@ only turns Python values into the configuration keys the CLI takes (``kirchhoff 
 lists them) and arrays into the C++ types. Errors in the input raise ``InputError`` (a
 ``ValueError``) with the CLI's message; a circuit that cannot be solved raises ``CircuitError``.
 """
+from . import tables
 from ._kirchhoff import CircuitError, InputError
 from .circuits import Crossbar, random_tile
 from .layers import AnalogLayers, AnalogLinear
 from .runs import run, schema_help, schema_keys
 
 __all__ = ["Crossbar", "random_tile", "AnalogLayers", "AnalogLinear", "run", "schema_help", "schema_keys",
-           "InputError", "CircuitError"]
+           "InputError", "CircuitError", "tables"]

@@ -19,6 +19,7 @@ namespace py = pybind11;
 void bind_crossbar(py::module_& m);  // Crossbar: a tile of the user's conductances, solved by any engine
 void bind_layers(py::module_& m);    // AnalogLayers: linear layers on tiles with the analog periphery
 void bind_runs(py::module_& m);      // run (kirchhoff run's JSON), schemas, the CLI's random tile
+void bind_tables(py::module_& m);    // surrogate tables: fit, check, load
 
 /// The effective configuration of `schema`: defaults, then the TOML `file` ("" for none), then
 /// each "section.key=value" of `overrides` as --set applies it (params::load_config).

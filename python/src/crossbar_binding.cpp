@@ -3,8 +3,10 @@
 // surrogate, nodal or spice engine for one input vector or a batch, with the node voltages on
 // request and the deck `kirchhoff netlist` would write. One vector goes through exactly the
 // library calls `kirchhoff solve` makes (cosim::read_crossbar), so the two agree bit for bit.
+#include <cmath>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include <fmt/format.h>
@@ -85,8 +87,7 @@ public:
              const std::string& tables)
         : config_(configured(netlists::crossbar_schema(), file, overrides)),
           g_(conductances(g, config_)),
-          tile_(cosim::program_tile(netlists::crossbar_config(config_), g_)),
-          tables_path_(tables) {
+          tile_(cosim::program_tile(netlists::crossbar_config(config_), g_)) {
         if (!tables.empty()) {
             tables_ = cosim::load_surrogate(tables);
             cosim::check_compatible(*tables_, config_, tables);
@@ -143,6 +144,7 @@ public:
 
 private:
     void read_surrogate(const std::vector<Eigen::VectorXd>& inputs, std::vector<Reading>& out) {
+        const std::lock_guard lock(surrogate_mutex_);
         if (!surrogate_) {
             if (tables_)
                 surrogate_ = cosim::make_surrogate_engine(tile_, tables_->response, tables_->v_star_volt, -1,
@@ -237,9 +239,9 @@ private:
     params::Config config_;
     std::vector<Eigen::MatrixXd> g_;
     cosim::ProgrammedTile tile_;
-    std::string tables_path_;
     std::optional<cosim::SurrogateModel> tables_;
-    std::unique_ptr<cosim::MvmEngine> surrogate_;
+    std::unique_ptr<cosim::MvmEngine> surrogate_;  // built on first use
+    std::mutex surrogate_mutex_;                   // Python threads share the object (the GIL is released)
 };
 
 }  // namespace

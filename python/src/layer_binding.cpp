@@ -5,6 +5,7 @@
 // object holds all layers of a model, numbered in order, so every layer draws from its own
 // seeded streams as the transformer's layers do. The bias stays digital (the Python side adds it).
 #include <memory>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <pybind11/stl.h>
@@ -74,6 +75,7 @@ public:
         float* out = y.mutable_data();
         {
             py::gil_scoped_release release;
+            const std::lock_guard lock(mutex_);  // MVMs of one backend run in order, one thread at a time
             for (py::ssize_t b = 0; b < B; ++b)
                 backend_->matvec(l, std::span<const float>(in + b * l.in, std::size_t(l.in)),
                                  std::span<float>(out + b * l.out, std::size_t(l.out)));
@@ -81,10 +83,11 @@ public:
         return y;
     }
 
-    py::list validation() const {
+    py::list validation() {
         std::vector<analog::ValidationStats> stats;
         {
             py::gil_scoped_release release;
+            const std::lock_guard lock(mutex_);
             stats = backend_->validation();
         }
         py::list out;
@@ -106,6 +109,7 @@ public:
 
     void restart() {
         py::gil_scoped_release release;
+        const std::lock_guard lock(mutex_);
         backend_->restart();
     }
     int tiles() const { return backend_->tiles(); }
@@ -122,6 +126,7 @@ private:
     params::Config config_;
     std::vector<transformer::LinearLayer> layers_;  // index i at position i; the backend points here
     std::unique_ptr<analog::AnalogBackend> backend_;
+    std::mutex mutex_;  // Python threads share the object (the GIL is released around MVMs)
 };
 
 }  // namespace

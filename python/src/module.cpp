@@ -60,4 +60,5 @@ PYBIND11_MODULE(_kirchhoff, m) {
     kirchhoff::python::bind_crossbar(m);
     kirchhoff::python::bind_layers(m);
     kirchhoff::python::bind_runs(m);
+    kirchhoff::python::bind_tables(m);
 }

@@ -2,6 +2,7 @@
 tile), batches against single vectors (bit for bit), errors against the CLI's messages, and
 the engines against each other with stated tolerances."""
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -153,3 +154,16 @@ def test_a_toml_file_and_overrides_apply_in_order(tmp_path):
         kirchhoff.Crossbar(g, tmp_path / "missing.toml")
     r = cli("solve", "--config", tmp_path / "missing.toml", check=False)
     assert r.stderr == f"kirchhoff: error: {e.value}\n"
+
+
+def test_solves_release_the_gil():
+    rng = np.random.default_rng(2)
+    xb = kirchhoff.Crossbar(rng.uniform(1e-6, 1e-4, size=(48, 48)))
+    batch = rng.uniform(0, 0.2, size=(48, 24))
+    done, ticks = threading.Event(), 0
+    worker = threading.Thread(target=lambda: (xb.solve(batch, engine="nodal"), done.set()))
+    worker.start()
+    while not done.is_set():  # runs only while the solve has let go of the GIL
+        ticks += 1
+    worker.join()
+    assert ticks > 10000
