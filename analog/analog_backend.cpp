@@ -137,7 +137,19 @@ void AnalogBackend::prepare(const transformer::Model& model) {
     const auto layers = model.linear_layers();
     if (layers.empty()) return;
     if (prepared_for_ == layers.front()->weight.data() && layers_.size() == layers.size()) return;
-    program(model, nullptr);
+    program(layers, &model.config, nullptr);
+}
+
+void AnalogBackend::prepare_layers(const std::vector<const transformer::LinearLayer*>& layers) {
+    if (options_.config.attention_on_crossbars)
+        throw InputError("attention.on_crossbars = true: linear layers outside a transformer have no attention to "
+                         "put on crossbars; allowed: false");
+    for (std::size_t i = 0; i < layers.size(); ++i)
+        if (layers[i]->index != int(i))
+            throw std::logic_error(fmt::format("{}: layer {} has index {}, expected {}", name_, layers[i]->name,
+                                               layers[i]->index, i));
+    if (layers.empty()) return;
+    program(layers, nullptr, nullptr);
 }
 
 std::unique_ptr<AnalogBackend> AnalogBackend::on_same_tiles(EngineKind engine, const transformer::Model& model) const {
@@ -150,12 +162,12 @@ std::unique_ptr<AnalogBackend> AnalogBackend::on_same_tiles(EngineKind engine, c
     o.validate_fraction = 0.0;
     o.make_check_engine = nullptr;
     auto b = std::make_unique<AnalogBackend>(std::move(o));
-    b->program(model, this);
+    b->program(layers, &model.config, this);
     return b;
 }
 
-void AnalogBackend::program(const transformer::Model& model, const AnalogBackend* from) {
-    const auto layers = model.linear_layers();
+void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& layers,
+                            const transformer::ModelConfig* model, const AnalogBackend* from) {
     const auto t0 = Clock::now();
     const AnalogConfig& c = options_.config;
     finish_validation();  // queued checks refer to the layers about to go
@@ -199,11 +211,11 @@ void AnalogBackend::program(const transformer::Model& model, const AnalogBackend
         }
     });
     attention_.reset();
-    if (c.attention_on_crossbars) {
+    if (c.attention_on_crossbars && model) {
         auto validate_product = [this](ValidationStats& stats, std::span<float> y, CircuitSolve solve) {
             validate(stats, y, std::move(solve));  // the layers' queue (or inline): one order for all
         };
-        attention_ = std::make_unique<AttentionTiles>(options_, model.config, int(layers.size()), validate_product);
+        attention_ = std::make_unique<AttentionTiles>(options_, *model, int(layers.size()), validate_product);
     }
     // The ngspice worker processes are forked here, while no other thread of this backend
     // is busy (the queue was drained above), rather than on the first validated MVM.

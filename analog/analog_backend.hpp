@@ -139,6 +139,10 @@ public:
 
     std::string_view name() const override { return name_; }
     void prepare(const transformer::Model& model) override;
+    /// prepare() for linear layers outside a transformer (the Python module's layers): layer
+    /// i of `layers` must have index i, and the layers must outlive the backend's use of them.
+    /// InputError with attention.on_crossbars (there is no attention to put on tiles).
+    void prepare_layers(const std::vector<const transformer::LinearLayer*>& layers);
     void matvec(const transformer::LinearLayer& layer, std::span<const float> x, std::span<float> y) override;
     /// attention.on_crossbars: the two attention products on KV-cache tiles (attention_tiles.hpp).
     bool computes_attention() const override { return attention_ != nullptr; }
@@ -188,8 +192,10 @@ public:
 private:
     struct Layer;
     struct Session;
-    /// prepare(model) with each tile programmed, or copied from `from` (prepared for model).
-    void program(const transformer::Model& model, const AnalogBackend* from);
+    /// prepare(model) with each tile programmed, or copied from `from` (prepared for the same
+    /// layers); `model` (attention tiles) is null for layers outside a transformer.
+    void program(const std::vector<const transformer::LinearLayer*>& layers, const transformer::ModelConfig* model,
+                 const AnalogBackend* from);
     void count(const Layer& L, const std::vector<std::vector<Eigen::VectorXd>>& volts);
     struct Check;
     void validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "params/load_config.hpp"
+
 namespace kirchhoff::cli {
 
 ConfigOptions::ConfigOptions(CLI::App& command, params::Schema schema) : schema_(std::move(schema)) {
@@ -14,10 +16,7 @@ ConfigOptions::ConfigOptions(CLI::App& command, params::Schema schema) : schema_
 }
 
 params::Config ConfigOptions::load() const {
-    params::Config config(schema_);
-    if (!file_.empty()) config.load_file(file_);
-    for (const std::string& o : overrides_) config.set_override(o);
-    return config;
+    return params::load_config(schema_, file_, overrides_);
 }
 
 void print_effective_config(const params::Config& config) {

@@ -19,8 +19,6 @@ namespace kirchhoff::cli {
 
 namespace {
 
-// A number for JSON: NaN ("not defined", e.g. captured_fraction_ir without IR drop) is null.
-nlohmann::json number_or_null(double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); }
 
 std::string fraction_text(double x) { return std::isnan(x) ? "n/a (no IR drop to capture)" : fmt::format("{:.4f}", x); }
 
@@ -79,32 +77,7 @@ void run_check(const std::string& tables, const std::string& layout_name, int sa
     const netlists::CrossbarConfig& x = r.crossbar;
     const netlists::CrossbarSpec& spec = x.spec;
     if (json) {
-        const nlohmann::json j{{"samples", r.samples},
-                               {"tier", r.tier},
-                               {"failed", r.failed},
-                               {"nmse", m.nmse},
-                               {"max_rel_err", m.max_rel_err},
-                               {"mean_rel_err", m.mean_rel_err},
-                               {"median_rel_err", m.median_rel_err},
-                               {"ideal_nmse", m.ideal_nmse},
-                               {"captured_fraction", m.captured_fraction},
-                               {"ir_nmse", m.ir_nmse},
-                               {"captured_fraction_ir", number_or_null(m.captured_fraction_ir)},
-                               {"differential", netlists::to_string(spec.differential)},
-                               {"fitted_differential", netlists::to_string(model.crossbar.spec.differential)},
-                               {"cell", netlists::to_string(spec.cell)},
-                               {"device_preset", x.device_preset},
-                               {"rows", spec.rows},
-                               {"cols", spec.cols},
-                               {"r_wire_row_ohm", spec.r_wire_row_ohm},
-                               {"r_wire_col_ohm", spec.r_wire_col_ohm},
-                               {"r_driver_ohm", spec.r_driver_ohm},
-                               {"sense", netlists::to_string(spec.sense)},
-                               {"v_read_volt", x.v_read_volt},
-                               {"g_min_siemens", x.g_min_siemens},
-                               {"g_max_siemens", x.g_max_siemens},
-                               {"v_star_volt", model.v_star_volt}};
-        fmt::print("{}\n", j.dump());
+        fmt::print("{}\n", validation::to_json(r, model).dump());
         return;
     }
     fmt::print("{} held-out tiles, surrogate ({} tier) vs ngspice ({} failed and skipped):\n", r.samples, r.tier, r.failed);

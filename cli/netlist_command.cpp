@@ -6,8 +6,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
-#include "cli/crossbar_setup.hpp"
 #include "cosim/solve_memory.hpp"
+#include "netlists/crossbar_setup.hpp"
 #include "io/atomic_file.hpp"
 #include "io/output_path.hpp"
 #include "params/error.hpp"
@@ -19,13 +19,10 @@ namespace {
 void run(const std::string& out_path, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     cosim::check_memory_budget(netlists::crossbar_config(config), "netlist");  // before the circuit is built
-    const CrossbarSetup setup = crossbar_setup(config);
+    const netlists::CrossbarSetup setup = netlists::crossbar_setup(config);
     print_effective_config(config);
     io::prepare_output_file(out_path, "--out");
-    netlists::DeckEnding ending;
-    for (const std::string& v : setup.xbar.sense_vectors())
-        if (!v.empty()) ending.print_vectors.push_back(v);
-    io::write_file_atomic(out_path, netlists::spice_deck(setup.xbar.circuit, ending));
+    io::write_file_atomic(out_path, netlists::standalone_deck(setup.xbar));
     fmt::print(stderr, "wrote {} ({} nodes, {} resistors, {} nonlinear elements); run it with: ngspice -b {}\n",
                out_path, setup.xbar.circuit.node_count(), setup.xbar.circuit.resistors().size(),
                setup.xbar.circuit.nonlinear().size(), out_path);

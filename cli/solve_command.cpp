@@ -12,7 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/config_options.hpp"
-#include "cli/crossbar_setup.hpp"
+#include "netlists/crossbar_setup.hpp"
 #include "cosim/crossbar_solve.hpp"
 #include "io/output_path.hpp"
 #include "cosim/solve_memory.hpp"
@@ -31,35 +31,22 @@ struct SolveOptions {
 
 std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.begin(), v.end()}; }
 
-cosim::CrossbarReading solve(const std::string& engine, const CrossbarSetup& setup) {
-    if (engine == "nodal") {
-        cosim::NodalOptions options;
-        options.timeout_s = setup.config.timeout_s;
-        return cosim::read_nodal(setup.xbar, options);
-    }
-    if (engine == "spice") {
-        cosim::NgspiceSession session;
-        const double t = setup.config.timeout_s;
-        cosim::CrossbarReading r = cosim::read_spice(session, setup.xbar, t > 0 ? std::optional(t) : std::nullopt);
-        return r;
-    }
-    cosim::CrossbarReading r;  // ideal
-    r.outputs = netlists::ideal_outputs(setup.config.spec, setup.tile.g_siemens, setup.tile.v_volt);
-    return r;
+cosim::CircuitEngine circuit_engine(const std::string& engine) {
+    return engine == "nodal" ? cosim::CircuitEngine::nodal
+           : engine == "spice" ? cosim::CircuitEngine::spice
+                               : cosim::CircuitEngine::ideal;
 }
 
-void solve_and_print(const SolveOptions& o, const CrossbarSetup& setup);
+void solve_and_print(const SolveOptions& o, const netlists::CrossbarSetup& setup);
 
 void run(const SolveOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     // Before the tile is built: a 4096 x 4096 circuit alone takes gigabytes.
     if (o.engine != "ideal") cosim::check_memory_budget(netlists::crossbar_config(config), o.engine);
-    const CrossbarSetup setup = crossbar_setup(config);
+    const netlists::CrossbarSetup setup = netlists::crossbar_setup(config);
     print_effective_config(config);
     const auto& spec = setup.config.spec;
-    if (o.engine == "ideal" && (spec.mode != netlists::Mode::read || setup.config.device_preset != "linear"))
-        throw InputError("--engine ideal: G^T v is defined for read mode with ohmic cells (array.mode = \"read\", "
-                         "device.preset = \"linear\")");
+    if (o.engine == "ideal") cosim::require_ideal_defined(setup.config);
     if (!o.out_dir.empty() && o.engine == "ideal")
         throw InputError("--out: voltage maps need a circuit engine (--engine nodal or spice)");
     if (!o.out_dir.empty()) io::prepare_output_dir(o.out_dir, "--out");
@@ -73,10 +60,11 @@ void run(const SolveOptions& o, const ConfigOptions& config_options) {
     if (status != 0) throw ChildFailed(status);
 }
 
-void solve_and_print(const SolveOptions& o, const CrossbarSetup& setup) {
+void solve_and_print(const SolveOptions& o, const netlists::CrossbarSetup& setup) {
     const auto& spec = setup.config.spec;
     const auto start = std::chrono::steady_clock::now();
-    cosim::CrossbarReading reading = solve(o.engine, setup);
+    cosim::CrossbarReading reading =
+        cosim::read_crossbar(circuit_engine(o.engine), setup.xbar, setup.config, setup.tile.g_siemens, setup.tile.v_volt);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const bool read_mode = spec.mode == netlists::Mode::read;

@@ -13,6 +13,7 @@
 #include "cosim/nodal_solver.hpp"
 #include "cosim/spice_pool.hpp"
 #include "netlists/crossbar_builder.hpp"
+#include "netlists/crossbar_config.hpp"
 
 namespace kirchhoff::cosim {
 
@@ -41,6 +42,18 @@ CrossbarReading read_spice(NgspiceSession& session, const netlists::CrossbarCirc
 /// Throws SpiceTimeout for a time limit, SpiceError for any other failed solve.
 CrossbarReading read_spice(SpicePool& pool, const netlists::CrossbarCircuit& xbar,
                            std::optional<double> timeout_s = std::nullopt);
+
+/// InputError unless G^T v means something for this tile: read mode with ohmic cells.
+void require_ideal_defined(const netlists::CrossbarConfig& config);
+
+/// One read as `kirchhoff solve` does it (and the Python module's Crossbar): engine ideal gives
+/// G^T v of the target conductances `g_siemens` (per array, (rows, physical cols) S) at
+/// `v_volt` (no circuit; require_ideal_defined first); nodal read_nodal(xbar) and spice
+/// read_spice(xbar) through a new session, each with config.timeout_s as its time limit
+/// (0: none). `xbar` is the circuit of the same cells with v_volt as its inputs.
+CrossbarReading read_crossbar(CircuitEngine engine, const netlists::CrossbarCircuit& xbar,
+                              const netlists::CrossbarConfig& config, const std::vector<Eigen::MatrixXd>& g_siemens,
+                              const Eigen::VectorXd& v_volt);
 
 /// Sense currents of a nodal solution, in CrossbarCircuit::sense_sources order.
 Eigen::VectorXd sense_currents(const netlists::CrossbarCircuit& xbar, const NodalSolution& s);

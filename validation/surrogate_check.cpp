@@ -2,6 +2,7 @@
 #include "validation/surrogate_check.hpp"
 
 #include <chrono>
+#include <cmath>
 
 #include "cosim/mvm_engine.hpp"
 
@@ -46,6 +47,44 @@ CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differ
     }
     out.metrics = acc.metrics();
     return out;
+}
+
+namespace {
+
+// A number for JSON: NaN ("not defined", e.g. captured_fraction_ir without IR drop) is null.
+nlohmann::json number_or_null(double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); }
+
+}  // namespace
+
+nlohmann::json to_json(const CheckResult& r, const cosim::SurrogateModel& model) {
+    const auto& m = r.metrics;
+    const netlists::CrossbarConfig& x = r.crossbar;
+    const netlists::CrossbarSpec& spec = x.spec;
+    return nlohmann::json{{"samples", r.samples},
+                           {"tier", r.tier},
+                           {"failed", r.failed},
+                           {"nmse", m.nmse},
+                           {"max_rel_err", m.max_rel_err},
+                           {"mean_rel_err", m.mean_rel_err},
+                           {"median_rel_err", m.median_rel_err},
+                           {"ideal_nmse", m.ideal_nmse},
+                           {"captured_fraction", m.captured_fraction},
+                           {"ir_nmse", m.ir_nmse},
+                           {"captured_fraction_ir", number_or_null(m.captured_fraction_ir)},
+                           {"differential", netlists::to_string(spec.differential)},
+                           {"fitted_differential", netlists::to_string(model.crossbar.spec.differential)},
+                           {"cell", netlists::to_string(spec.cell)},
+                           {"device_preset", x.device_preset},
+                           {"rows", spec.rows},
+                           {"cols", spec.cols},
+                           {"r_wire_row_ohm", spec.r_wire_row_ohm},
+                           {"r_wire_col_ohm", spec.r_wire_col_ohm},
+                           {"r_driver_ohm", spec.r_driver_ohm},
+                           {"sense", netlists::to_string(spec.sense)},
+                           {"v_read_volt", x.v_read_volt},
+                           {"g_min_siemens", x.g_min_siemens},
+                           {"g_max_siemens", x.g_max_siemens},
+                           {"v_star_volt", model.v_star_volt}};
 }
 
 }  // namespace kirchhoff::validation

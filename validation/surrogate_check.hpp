@@ -8,6 +8,8 @@
 #pragma once
 
 #include <functional>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -32,5 +34,9 @@ struct CheckResult {
 CheckResult check_surrogate(const cosim::SurrogateModel& model, netlists::Differential layout, int samples,
                             cosim::SpicePool& pool,
                             const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+/// What `kirchhoff check --json` prints: samples, tier, failed, the metrics (NaN
+/// captured_fraction_ir as null), the tiles checked and the table's layout and V*.
+nlohmann::json to_json(const CheckResult& result, const cosim::SurrogateModel& model);
 
 }  // namespace kirchhoff::validation
