@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <pybind11/stl.h>
 
+#include "cosim/spice_pool.hpp"
 #include "cosim/surrogate_model.hpp"
 #include "io/output_path.hpp"
 #include "netlists/crossbar_config.hpp"
@@ -87,8 +88,8 @@ py::object check_table(const std::string& tables, int samples, const std::string
     nlohmann::json j;
     {
         py::gil_scoped_release release;
-        cosim::NgspiceSession session;
-        const validation::CheckResult r = validation::check_surrogate(model, layout, samples, session);
+        cosim::SpicePool pool(1, cosim::PoolBackend::processes);  // as `kirchhoff check`: the time limit bounds loading
+        const validation::CheckResult r = validation::check_surrogate(model, layout, samples, pool);
         if (r.samples == 0) throw cosim::SpiceError(tables, "check", "every held-out sample failed in ngspice");
         j = validation::to_json(r, model);
     }
