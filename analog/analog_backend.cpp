@@ -231,14 +231,19 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
 void AnalogBackend::restart() {
     const AnalogConfig& c = options_.config;
     finish_validation();
+    // Read noise of a calibration set from streams of its own (4): its draws are not the
+    // scored MVMs' (2), so the fit cannot learn them.
+    const std::uint64_t noise_stream = phase_ == CalibrationPhase::collecting ? 4 : 2;
     for (auto& L : layers_) {
         L->noise.clear();
         for (const LayerTile& t : L->tiles)
-            L->noise.emplace_back(tile_seed(c.seed, L->layer->index, t.place.tile_row, t.place.tile_col, 2));
-        L->adc_range.assign(L->tiles.size(), 0.0);
-        L->calibration_max.assign(L->tiles.size(), 0.0);
-        L->fit.assign(L->tiles.size(), CalibrationFit());
-        L->correction = std::make_shared<const std::vector<OutputCorrection>>(L->tiles.size());
+            L->noise.emplace_back(tile_seed(c.seed, L->layer->index, t.place.tile_row, t.place.tile_col, noise_stream));
+        if (phase_ != CalibrationPhase::frozen) {
+            L->adc_range.assign(L->tiles.size(), 0.0);
+            L->calibration_max.assign(L->tiles.size(), 0.0);
+            L->fit.assign(L->tiles.size(), CalibrationFit());
+            L->correction = std::make_shared<const std::vector<OutputCorrection>>(L->tiles.size());
+        }
         L->calls = 0;
         L->validated = 0;
         for (auto& e : L->engines) e->restart();  // the nodal engine's warm starts
@@ -247,6 +252,48 @@ void AnalogBackend::restart() {
     }
     if (attention_) attention_->restart();
     counts_ = {};
+}
+
+void AnalogBackend::begin_calibration() {
+    if (layers_.empty()) throw std::logic_error(fmt::format("{}: begin_calibration() before prepare()", name_));
+    phase_ = CalibrationPhase::collecting;
+    calibration_mvms_ = 0;
+    if (attention_) attention_->begin_calibration();
+    restart();
+}
+
+void AnalogBackend::end_calibration() {
+    if (phase_ != CalibrationPhase::collecting)
+        throw std::logic_error(fmt::format("{}: end_calibration() without begin_calibration()", name_));
+    finish_validation();
+    calibration_mvms_ = 0;
+    for (auto& L : layers_) {
+        calibration_mvms_ += L->calls;
+        freeze(*L);
+    }
+    if (attention_) attention_->end_calibration();
+    calibration_counts_ = counts_;
+    phase_ = CalibrationPhase::frozen;
+    restart();
+}
+
+long AnalogBackend::calibration_mvms() const {
+    if (phase_ != CalibrationPhase::in_run) return calibration_mvms_;
+    long n = 0;
+    for (const auto& L : layers_) n += std::min<long>(L->calls, options_.config.adc_calibration_mvms);
+    return n;
+}
+
+long AnalogBackend::attention_calibration_mvms() const { return attention_ ? attention_->calibration_mvms() : 0; }
+
+void AnalogBackend::freeze(Layer& L) const {
+    const AnalogConfig& c = options_.config;
+    auto correction = std::make_shared<std::vector<OutputCorrection>>(L.tiles.size());
+    for (std::size_t t = 0; t < L.tiles.size(); ++t) {
+        L.adc_range[t] = L.calibration_max[t] > 0 ? c.adc_headroom * L.calibration_max[t] : 1e-30;
+        (*correction)[t] = L.fit[t].solve(c.output_calibration);
+    }
+    L.correction = std::move(correction);
 }
 
 void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<const float> x, std::span<float> y) {
@@ -259,7 +306,8 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     std::fill(y.begin(), y.end(), 0.0f);
     float x_max = 0;
     for (float v : x) x_max = std::max(x_max, std::abs(v));
-    const bool calibrating = call < c.adc_calibration_mvms;
+    const bool calibrating = phase_ == CalibrationPhase::collecting ||
+                             (phase_ == CalibrationPhase::in_run && call < c.adc_calibration_mvms);
     const bool check = !calibrating && validation_sampled(options_, layer.index, call, L.validated);
     if (x_max == 0) return;  // zero input: zero output on every engine, nothing to digitise
     const Periphery io(c);
@@ -287,14 +335,7 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
         if (fitting) L.fit[t].add(L.partial[t], target_product(io, volts[t], target_block(*L.layer, p, g_per_w), C), p.cols);
     });
     count(L, volts);
-    if (calibrating && call + 1 == c.adc_calibration_mvms) {
-        auto correction = std::make_shared<std::vector<OutputCorrection>>(n);
-        for (int t = 0; t < n; ++t) {
-            L.adc_range[t] = L.calibration_max[t] > 0 ? c.adc_headroom * L.calibration_max[t] : 1e-30;
-            (*correction)[t] = L.fit[t].solve(c.output_calibration);
-        }
-        L.correction = std::move(correction);
-    }
+    if (phase_ == CalibrationPhase::in_run && call + 1 == c.adc_calibration_mvms) freeze(L);
 
     const double to_y = double(x_max) * L.w_max / (v_read * (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens));
     const std::vector<double> acc = sum_tiles(L.tiles, L.partial, y.size());

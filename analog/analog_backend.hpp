@@ -18,14 +18,23 @@
 //   noise   pcm.read_noise: per output, N(0, sum_r v_r^2 (sigma_read,r+^2 + sigma_read,r-^2)),
 //           the exact distribution of the summed cell read noise for ideal wires (Joshi 2020),
 //           drawn per MVM from the tile's read-noise stream.
-//   ADC     the first adc.calibration_mvms MVMs of each layer pass unquantised and record the
-//           largest |I| per tile; after them each tile's range is headroom x that maximum, and
-//           outputs are clipped to [-range, range] and quantised to 2^(bits-1) - 1 levels a side.
+//   ADC     calibration MVMs pass unquantised and record the largest |I| per tile; after
+//           them each tile's range is headroom x that maximum, and outputs are clipped to
+//           [-range, range] and quantised to 2^(bits-1) - 1 levels a side.
 //   calib.  adc.calibration (output_calibration.hpp, default per_column): each tile output
 //           alpha I_adc (alpha the tile's global drift compensation) becomes
 //           I_cal = s alpha I_adc + b, with one s per tile (global) or s and b per column
 //           (per_column) fitted by least squares on the calibration MVMs against the digital
 //           product of the same DAC voltages; the calibration MVMs pass uncorrected.
+//   which MVMs calibrate (CalibrationPhase): a calibration set, the runner's way
+//           (validation/calibration_set.hpp): begin_calibration(), every MVM of the model's
+//           pass over the calibration tokens calibrates (read noise from streams of its own, so
+//           no draw is shared with the scored MVMs; attention tiles written with their own
+//           programming draws), end_calibration() fits and freezes the ranges and corrections
+//           and returns to the state right after prepare() with them kept, which restart()
+//           keeps too. Without one (in_run), the first adc.calibration_mvms MVMs of each
+//           layer after prepare() or restart() calibrate and pass unquantised and uncorrected:
+//           the fit then sees few inputs, and with device noise it follows their errors.
 //   back    y = sum over row tiles of I_cal x_max w_max / (v_read (g_max - g_min)).
 //           Row tiles are summed in a fixed order.
 //
@@ -160,17 +169,38 @@ public:
     /// was prepared for `model`.
     std::unique_ptr<AnalogBackend> on_same_tiles(EngineKind engine, const transformer::Model& model) const;
 
-    /// Back to the state right after prepare(): call counters, read-noise streams, ADC
-    /// calibration and the engines' carried state (nodal warm starts, MvmEngine::restart)
-    /// restart, so replaying the same calls gives the same outputs.
+    /// Back to the state right after prepare(): call counters, read-noise streams, op counts
+    /// and the engines' carried state (nodal warm starts, MvmEngine::restart) restart, so
+    /// replaying the same calls gives the same outputs. The ADC ranges and output corrections
+    /// restart too, unless they were frozen by end_calibration().
     void restart();
+    /// Starts a calibration set (after prepare(); the phase becomes collecting): everything
+    /// restarts, and every MVM until end_calibration() (linear layers and attention products)
+    /// passes unquantised and uncorrected, records its largest currents and adds to the output
+    /// calibration's least squares. Not validated, counted apart (calibration_counts()).
+    /// std::logic_error before prepare().
+    void begin_calibration();
+    /// Fits every tile's ADC range and output correction on the MVMs since begin_calibration(),
+    /// freezes them (phase frozen) and restarts: the scored calls start from the state right
+    /// after prepare(), calibrated. std::logic_error unless collecting.
+    void end_calibration();
+    CalibrationPhase calibration_phase() const { return phase_; }
+    /// MVMs of the linear layers that calibrated, summed over layers (a calibration set: all
+    /// of its MVMs; in_run: the first adc.calibration_mvms of each layer run so far).
+    long calibration_mvms() const;
+    /// Attention products that calibrated (summed over blocks and products; 0 without
+    /// attention.on_crossbars).
+    long attention_calibration_mvms() const;
+    /// The hardware operations of the calibration set's MVMs (zero without one).
+    const OpCounts& calibration_counts() const { return calibration_counts_; }
     /// Validated MVMs return the circuit's outputs instead of the engine's (shadow pass).
     void set_substitute(bool on) {
         finish_validation();
         substitute_ = on;
     }
     /// The hardware operations of the MVMs since prepare() or restart() (op_counts.hpp): DAC
-    /// and ADC conversions, cell read power, periphery; validation solves are not counted.
+    /// and ADC conversions, cell read power, periphery; validation solves and a calibration
+    /// set (end_calibration() restarts) are not counted.
     const OpCounts& op_counts() const { return counts_; }
 
     /// Waits for the validation solves still running in the background.
@@ -197,6 +227,8 @@ private:
     void program(const std::vector<const transformer::LinearLayer*>& layers, const transformer::ModelConfig* model,
                  const AnalogBackend* from);
     void count(const Layer& L, const std::vector<std::vector<Eigen::VectorXd>>& volts);
+    /// Each tile's ADC range and output correction from L's calibration MVMs.
+    void freeze(Layer& L) const;
     struct Check;
     void validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve);
     void check_now(ValidationStats& stats, std::span<const float> y_engine, const CircuitSolve& solve,
@@ -210,6 +242,9 @@ private:
     std::unique_ptr<Session> worker_session_;     // the background worker's (used on its thread only)
     std::unique_ptr<AttentionTiles> attention_;   // attention.on_crossbars only
     bool substitute_ = false;
+    CalibrationPhase phase_ = CalibrationPhase::in_run;
+    long calibration_mvms_ = 0;      // of the calibration set (frozen)
+    OpCounts calibration_counts_;    // of the calibration set
     double prepare_seconds_ = 0.0;
     OpCounts counts_;
     double inline_check_seconds_ = 0.0;

@@ -30,8 +30,18 @@ params::Schema analog_schema() {
     s.add(choice_key("dac.encoding", "amplitude", {"amplitude", "bit_serial"},
                      "input encoding: one read at the DAC level's voltage, or one read per bit of the level"));
     s.add(integer_key("adc.bits", 8, Range::closed(2, 24), "output ADC resolution (sign + bits-1 magnitude bits)"));
+    s.add(integer_key("calibration.tokens", 256, Range::closed(0, 1 << 20),
+                      "tokens of the calibration set, passed through the model before scoring: all their MVMs "
+                      "(layers and attention) set the ADC ranges and fit adc.calibration, then both are frozen; "
+                      "0: no calibration set, the first adc.calibration_mvms MVMs of each layer of the scored run "
+                      "calibrate (the behaviour before calibration sets); else at least 2"));
+    s.add(text_key("calibration.text", "",
+                   "text of the calibration set (empty: the training split of the vendored corpus, its first 90%, "
+                   "from the start; disjoint from the default scored text, the held-out tail); must not be the "
+                   "scored text (run.text)"));
     s.add(integer_key("adc.calibration_mvms", 8, Range::closed(1, 1e6),
-                      "first MVMs of each layer whose largest |current| per tile sets that tile's ADC range"));
+                      "with calibration.tokens = 0: first MVMs of each layer of the run whose largest |current| per "
+                      "tile sets that tile's ADC range and which fit adc.calibration"));
     s.add(choice_key("adc.calibration", "per_column", {"none", "global", "per_column"},
                      "affine correction of the digitised outputs, least squares on the calibration MVMs: none, "
                      "global (one scale per tile) or per_column (scale and offset per column; Le Gallo et al., "
@@ -59,8 +69,8 @@ params::Schema analog_schema() {
                       "attention scores q.K^T and value product p.V on crossbar tiles holding the KV cache, one row "
                       "written per token (Leroux et al., Nat. Comput. Sci. 5, 813, 2025); false: digital (hybrid)"));
     s.add(integer_key("attention.adc_calibration_tokens", 64, Range::closed(1, 1e6),
-                      "first tokens whose largest |current| per block, kv head and product sets that attention "
-                      "ADC range (attention.on_crossbars)"));
+                      "with calibration.tokens = 0: first tokens whose largest |current| per block, kv head and "
+                      "product sets that attention ADC range (attention.on_crossbars)"));
     s.add(real_key("attention.adc_headroom", 2.0, "1", Range::closed(1, 100),
                    "attention ADC range = headroom x largest calibration current (above adc.headroom: clipping "
                    "the largest scores changes the softmax most)"));
@@ -83,6 +93,12 @@ AnalogConfig analog_config(const params::Config& c) {
     a.signs = c.text("dac.signs") == "two_phase" ? SignEncoding::two_phase : SignEncoding::signed_volts;
     a.bit_serial = c.text("dac.encoding") == "bit_serial";
     a.adc_bits = int(c.integer("adc.bits"));
+    a.calibration_tokens = int(c.integer("calibration.tokens"));
+    if (a.calibration_tokens == 1)
+        throw InputError(fmt::format("calibration.tokens = 1 ({}): a calibration set needs at least 2 tokens (one "
+                                     "window of the model); allowed: 0 (none) or [2, {}]",
+                                     c.source("calibration.tokens"), 1 << 20));
+    a.calibration_text = c.text("calibration.text");
     a.adc_calibration_mvms = int(c.integer("adc.calibration_mvms"));
     a.adc_headroom = c.real("adc.headroom");
     a.output_calibration = parse_output_calibration(c.text("adc.calibration"));

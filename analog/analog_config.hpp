@@ -1,8 +1,12 @@
 // The analog backend's configuration: the crossbar tile keys (netlists::crossbar_schema, with
 // differential columns as the default) plus the periphery and non-ideality keys it adds:
 //   dac.*          input DAC: bits, sign encoding, amplitude or bit-serial encoding
-//   adc.*          output ADC: bits, calibration on the first MVMs of each layer, headroom, and
-//                  the output calibration of the digital periphery (output_calibration.hpp)
+//   adc.*          output ADC: bits, headroom, the output calibration of the digital periphery
+//                  (output_calibration.hpp), and calibration on the first MVMs of each layer
+//                  when there is no calibration set
+//   calibration.*  the calibration set that fits the ADC ranges and the output calibration
+//                  before scoring (validation/calibration_set.hpp; the backend's phases:
+//                  analog_backend.hpp)
 //   pcm.*          PCM programming noise, drift to t_inference_s with global drift
 //                  compensation read through the tile, read noise per MVM or frozen, clip
 //                  (devices/pcm_statistical.hpp, Joshi 2020; drift_compensation.hpp)
@@ -15,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "analog/output_calibration.hpp"
 #include "netlists/crossbar_config.hpp"
@@ -38,7 +43,9 @@ struct AnalogConfig {
     SignEncoding signs = SignEncoding::signed_volts;
     bool bit_serial = false;            // dac.encoding: amplitude (one read) or bit_serial (one read per bit)
     int adc_bits = 8;                   // sign + (bits - 1) magnitude bits over [-range, range]
-    int adc_calibration_mvms = 8;       // first MVMs of a layer that set each tile's ADC range
+    int calibration_tokens = 256;       // calibration set (0: none, the first MVMs of the run calibrate)
+    std::string calibration_text;       // its text ("": training split of the vendored corpus)
+    int adc_calibration_mvms = 8;       // calibration_tokens = 0: first MVMs of a layer that calibrate
     double adc_headroom = 1.25;         // range = headroom * largest |current| seen in calibration
     OutputCalibration output_calibration = OutputCalibration::per_column;  // adc.calibration
     bool pcm_programming_noise = false;
@@ -61,7 +68,7 @@ params::Schema analog_schema();
 
 /// Typed view; throws InputError naming the key, its value and source, and the allowed range
 /// for what one key's range cannot say (array.differential = none, array.mode = select,
-/// 1S1R cells, pcm.clamp = at_zero with a device preset).
+/// 1S1R cells, pcm.clamp = at_zero with a device preset, calibration.tokens = 1).
 AnalogConfig analog_config(const params::Config& config);
 
 /// The tile keys alone (crossbar_schema), with the values of `config`: what

@@ -131,12 +131,39 @@ void AttentionTiles::restart() {
     for (auto& a : arrays_) {
         for (auto& e : a->engines) e.reset();
         for (auto& w : a->written) w.reset();  // queued validations keep theirs
+        if (phase_ == CalibrationPhase::frozen) continue;
         a->adc_range = a->calibration_max = 0;
         a->fit = CalibrationFit();
         a->correction = std::make_shared<const OutputCorrection>();
     }
     for (auto& p : products_) p->calls = p->validated = 0;
     steps_ = 0;
+}
+
+void AttentionTiles::begin_calibration() {
+    phase_ = CalibrationPhase::collecting;
+    restart();
+}
+
+void AttentionTiles::end_calibration() {
+    calibration_mvms_ = 0;
+    for (const auto& p : products_) calibration_mvms_ += p->calls;
+    for (auto& a : arrays_) freeze(*a);
+    phase_ = CalibrationPhase::frozen;
+    restart();
+}
+
+long AttentionTiles::calibration_mvms() const {
+    if (phase_ != CalibrationPhase::in_run) return calibration_mvms_;
+    long n = 0;
+    for (const auto& p : products_) n += std::min<long>(p->calls, options_.config.attention_adc_calibration_tokens);
+    return n;
+}
+
+void AttentionTiles::freeze(Array& a) const {
+    const AnalogConfig& c = options_.config;
+    a.adc_range = a.calibration_max > 0 ? c.attention_adc_headroom * a.calibration_max : 1e-30;
+    a.correction = std::make_shared<const OutputCorrection>(a.fit.solve(c.output_calibration));
 }
 
 void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<const float> q, std::span<float> scores,
@@ -165,7 +192,10 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
                 if (pos >= first && pos < first + count) jobs.push_back({&a, h, int(t), w == scores_product});
             }
         }
-    const std::uint64_t step_id = std::uint64_t(steps_++);
+    // A calibration set's writes draw their programming noise from ids of their own (bit 40
+    // set), so the scored rows' draws stay unseen by the fit.
+    const std::uint64_t step_id =
+        std::uint64_t(steps_++) | (phase_ == CalibrationPhase::collecting ? std::uint64_t(1) << 40 : 0);
     // Threads only where a write costs milliseconds (surrogate or nodal engine rebuilt): an
     // ideal tile is programmed in microseconds, less than a parallel region costs whenever
     // another thread (background validation, another process) holds a core.
@@ -215,7 +245,8 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
     const int group = step.n_heads / step.n_kv_heads;
     const int R = c.crossbar.spec.rows, C = c.crossbar.spec.cols;
     const long call = P.calls++;
-    const bool calibrating = call < c.attention_adc_calibration_tokens;
+    const bool calibrating = phase_ == CalibrationPhase::collecting ||
+                             (phase_ == CalibrationPhase::in_run && call < c.attention_adc_calibration_tokens);
     const bool check = !calibrating && validation_sampled(options_, P.seed_index, call, P.validated);
     auto input = [&](int h) { return keys ? x.subspan(std::size_t(h) * hs, hs) : x.subspan(h * stride, pos + 1); };
     const double to_y = 1.0 / (io_.v_read_volt * (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens));
@@ -253,12 +284,8 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
             const int used = keys ? std::min(r.place.cols, pos + 1 - r.place.col0) : r.place.cols;  // written columns
             r.array->fit.add(r.engine, target_product(io_, r.volts, r.written->dg_siemens, C), used);
         }
-        if (call + 1 == c.attention_adc_calibration_tokens)
-            for (int kv = 0; kv < n_kv; ++kv) {
-                Array& a = *arrays_[(std::size_t(P.block) * n_kv + kv) * 2 + P.which];
-                a.adc_range = a.calibration_max > 0 ? c.attention_adc_headroom * a.calibration_max : 1e-30;
-                a.correction = std::make_shared<const OutputCorrection>(a.fit.solve(c.output_calibration));
-            }
+        if (phase_ == CalibrationPhase::in_run && call + 1 == c.attention_adc_calibration_tokens)
+            for (int kv = 0; kv < n_kv; ++kv) freeze(*arrays_[(std::size_t(P.block) * n_kv + kv) * 2 + P.which]);
     }
     if (check) {
         ++P.validated;

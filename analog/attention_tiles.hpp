@@ -39,6 +39,8 @@
 //           with norm weights 1 +- 0.2 clipped at 1.25 (2.2e-2 / 4.1%; 2e-4 / 4.3% at 2; 4e-4 /
 //           12% at 4), transformer::random_model did not (1.3e-4 / 4.5%; 1.9e-4 / 5.0%; 4.7e-4 /
 //           11%); models/plain, 256 tokens, 8 bits: perplexity 3.0747 / 3.0722 / 3.0759.
+//           With a calibration set (begin_calibration(), analog_backend.hpp) all its tokens
+//           calibrate instead, and their rows are written with programming draws of their own.
 //   calib.  adc.calibration (output_calibration.hpp), fitted on the same calibration tokens per
 //           block, kv head and product and per column index, shared by the array's tiles like
 //           the ADC range (tiles first written after the calibration tokens have no reads of
@@ -89,8 +91,16 @@ public:
     void values(const transformer::AttentionStep& step, std::span<const float> probs, std::size_t stride,
                 std::span<float> out, OpCounts& counts);
 
-    /// Back to the state after construction (no rows written, ADC calibration restarts).
+    /// Back to the state after construction: no rows written, call counters at 0; the ADC
+    /// ranges and output corrections restart too unless frozen by end_calibration().
     void restart();
+    /// A calibration set (analog_backend.hpp): every product until end_calibration()
+    /// calibrates; its K and V rows are written with programming draws of their own.
+    void begin_calibration();
+    /// Fits and freezes every array's ADC range and correction, then restart().
+    void end_calibration();
+    /// Products that calibrated (summed over blocks and products).
+    long calibration_mvms() const;
     /// Per block: scores, then values. Queued validations must have finished (the backend's
     /// finish_validation()).
     std::vector<ValidationStats> validation() const;
@@ -115,6 +125,9 @@ private:
     std::vector<std::unique_ptr<Array>> arrays_;     // (block, kv head, product: 0 scores, 1 values)
     std::vector<std::unique_ptr<Product>> products_; // (block, product)
     long steps_ = 0;                                 // attention steps since restart (write seeds)
+    CalibrationPhase phase_ = CalibrationPhase::in_run;
+    long calibration_mvms_ = 0;                      // of the calibration set (frozen)
+    void freeze(Array& a) const;
 };
 
 }  // namespace kirchhoff::analog

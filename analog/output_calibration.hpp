@@ -25,6 +25,14 @@ namespace kirchhoff::analog {
 
 enum class OutputCalibration { none, global, per_column };
 
+/// Which MVMs set the ADC ranges and fit the output correction (analog_backend.hpp):
+///   in_run      the first adc.calibration_mvms MVMs of each layer (attention: the first
+///               attention.adc_calibration_tokens tokens) of whatever runs after prepare()
+///               or restart(); what a backend does unless a calibration set was run
+///   collecting  a calibration set is running (begin_calibration()): every MVM calibrates
+///   frozen      fitted on a calibration set (end_calibration()) and fixed; restart() keeps it
+enum class CalibrationPhase { in_run, collecting, frozen };
+
 std::string_view to_string(OutputCalibration c);
 /// The value of key adc.calibration; InputError naming the key, the value and the allowed ones.
 OutputCalibration parse_output_calibration(std::string_view text);

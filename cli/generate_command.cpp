@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "validation/calibration_set.hpp"
 #include "validation/model_inputs.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
@@ -45,8 +46,16 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
         backend = std::make_unique<transformer::IdealBackend>();
     } else {
         print_effective_config(config);
-        backend = std::make_unique<analog::AnalogBackend>(
+        auto analog_backend = std::make_unique<analog::AnalogBackend>(
             validation::analog_options(config, analog::parse_engine(o.engine, "--engine"), o.tables));
+        // The calibration set (calibration.*) fits and freezes the ADC ranges and the output
+        // calibration before the prompt runs.
+        const validation::CalibrationPass cal =
+            validation::calibrate(model, *analog_backend, validation::calibration_set(config, *tokenizer, ""));
+        if (cal.tokens > 0)
+            fmt::print(stderr, "calibrated on {} tokens of {} in {:.2f} s (calibration.*)\n", cal.tokens, cal.source,
+                       cal.seconds);
+        backend = std::move(analog_backend);
     }
     transformer::GenerateOptions g;
     g.steps = o.steps;

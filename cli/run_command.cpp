@@ -128,6 +128,15 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
     const analog::AnalogConfig hw = analog::analog_config(config);
     fmt::print("{} tokens of {}; {} tiles of {}x{}, engine {}, output calibration {} (adc.calibration)\n", ev.tokens,
                ev.text_source, ev.tiles, hw.crossbar.spec.rows, hw.crossbar.spec.cols, ev.engine, ev.calibration);
+    const validation::CalibrationPass& cal = ev.calibration_set;
+    if (cal.tokens > 0)
+        fmt::print("ADC ranges and output calibration fitted on a calibration set of {} tokens of {} ({} MVMs per "
+                   "layer{}; {:.2f} s, not counted in tokens/s or energy), frozen before scoring (calibration.*)\n",
+                   cal.tokens, cal.source, cal.mvms_per_layer,
+                   cal.attention_mvms ? fmt::format(", {} attention products", cal.attention_mvms) : std::string(),
+                   cal.seconds);
+    else
+        fmt::print("ADC ranges and output calibration fitted on {} ({} MVMs per layer)\n", cal.source, cal.mvms_per_layer);
     fmt::print("{:>8}  {:>12}  {:>14}  {:>12}\n", "", "perplexity", "bits/token", "tokens/s");
     fmt::print("{:>8}  {:>12.5f}  {:>14.5f}  {:>12.1f}\n", "digital", ev.digital.perplexity(),
                ev.digital.bits_per_token(), ev.digital.tokens_per_second());

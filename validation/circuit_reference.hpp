@@ -4,9 +4,11 @@
 // The first N tokens of the evaluation are scored again on a backend with the nodal engine on
 // the tiles the evaluation's backend programmed (AnalogBackend::on_same_tiles: the same
 // conductances, programming noise, drift and faults, copied), from the state right after
-// programming: the same read-noise streams, and its own ADC calibration over its first
-// adc.calibration_mvms MVMs, as `kirchhoff run --engine nodal` has. So ppl_circuit is bit for
-// bit the perplexity of `kirchhoff run --engine nodal` on those N tokens (tested).
+// programming: the same read-noise streams, and its own ADC and output calibration, read
+// through the circuit on the evaluation's calibration set (calibration_set.hpp; without one,
+// over its first adc.calibration_mvms MVMs), as `kirchhoff run --engine nodal` has. So
+// ppl_circuit is bit for bit the perplexity of `kirchhoff run --engine nodal` on those N
+// tokens (tested).
 // Beside it, over the same N - 1 targets: the engine's perplexity, summed from the logits of
 // the evaluation's own pass (WindowScore: a target's logits depend only on the calls before
 // it, which a pass over the first N tokens makes in the same order), and the digital one.
@@ -28,6 +30,7 @@
 #include "analog/analog_backend.hpp"
 #include "transformer/model.hpp"
 #include "transformer/perplexity.hpp"
+#include "validation/calibration_set.hpp"
 
 namespace kirchhoff::validation {
 
@@ -66,9 +69,12 @@ struct CircuitReference {
 
 /// The reference over `tokens` (the evaluation's first N, N >= 2): `engine` is the
 /// evaluation's backend after its pass (prepared for `model`), `analog_window` its WindowScore
-/// of these tokens. Progress of the circuit pass goes to stderr.
+/// of these tokens, `calibration` the evaluation's calibration set (run through the circuit
+/// backend first; empty: none). Progress of the circuit pass goes to stderr; prepare_s and
+/// seconds include the circuit's calibration pass.
 CircuitReference circuit_reference(const transformer::Model& model, std::span<const int> tokens,
                                    const analog::AnalogBackend& engine,
-                                   const transformer::PerplexityResult& analog_window);
+                                   const transformer::PerplexityResult& analog_window,
+                                   const CalibrationSet& calibration);
 
 }  // namespace kirchhoff::validation

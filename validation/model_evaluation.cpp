@@ -130,6 +130,7 @@ nlohmann::json Evaluation::to_json() const {
     j["engine"] = engine;
     j["validate_engine"] = validate_engine;
     j["calibration"] = calibration;
+    j["calibration_set"] = calibration_set.to_json();
     j["tokens"] = tokens;
     j["tiles"] = tiles;
     j["ppl_digital"] = digital.perplexity();
@@ -211,6 +212,10 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     ev.digital = m.digital;
 
     analog::AnalogBackend backend(options);
+    // The calibration set first: ADC ranges and output calibration fitted and frozen (or, with
+    // calibration.tokens = 0, left to the scored run's first MVMs).
+    const CalibrationSet calibration = calibration_set(config, *m.tokenizer, spec.text);
+    ev.calibration_set = calibrate(m.model, backend, calibration);
     std::vector<std::vector<float>> logits;  // of the analog pass, per scored target
     PassProgress progress("analog", std::int64_t(m.tokens.size()) - 1);
     WindowScore window(m.tokens, spec.reference_tokens);  // the engine over the reference's tokens
@@ -226,6 +231,7 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     backend.finish_validation();  // the background solves still queued
     const double wall_s = ev.analog.seconds + since(drain_t0);
     ev.tiles = backend.tiles();
+    if (calibration.tokens.empty()) ev.calibration_set.count(backend, int(m.model.linear_layers().size()));
     ev.prepare_s = backend.prepare_seconds();
     ev.validation_s = backend.validation_seconds();
     ev.validation = backend.validation();
@@ -236,8 +242,10 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
                                       !options.config.attention_on_crossbars);
 
     if (shadow && ev.validated() > 0) {
-        // The same calls again (same noise draws, same ADC calibration), with every validated
-        // MVM taking the circuit's outputs; compared position by position with the analog pass.
+        // The same calls again (same noise draws, same ADC calibration: restart() keeps a
+        // calibration set's, an in-run one is fitted again on the same first MVMs), with every
+        // validated MVM taking the circuit's outputs; compared position by position with the
+        // analog pass.
         backend.restart();
         backend.set_substitute(true);
         LogitEffect e;
@@ -261,7 +269,7 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     }
     if (spec.reference_tokens > 0)
         ev.reference = circuit_reference(m.model, std::span<const int>(m.tokens).first(std::size_t(spec.reference_tokens)),
-                                         backend, window.result());
+                                         backend, window.result(), calibration);
     ev.seconds = since(t0);
     return ev;
 }

@@ -10,6 +10,11 @@
 // NMSE of the shadow logits against the analog ones measure the validation's effect on the
 // model's output. The analog perplexity always comes from the engine alone.
 //
+// Before either analog pass the calibration set (calibration_set.hpp; calibration.* keys) runs
+// through the backend and freezes its ADC ranges and output calibration; the shadow pass and
+// the circuit reference see the same calibration set. Energy, op counts, tokens/s and the
+// scored tokens are those of the scored pass alone.
+//
 // With run.reference_tokens = N, the first N tokens are also scored with every MVM solved as a
 // full circuit (circuit_reference.hpp): ppl_circuit beside the engine's and the digital
 // perplexity over the same tokens, and the engine's share of the analog error.
@@ -35,6 +40,7 @@
 #include "transformer/model.hpp"
 #include "transformer/perplexity.hpp"
 #include "transformer/tokenizer.hpp"
+#include "validation/calibration_set.hpp"
 #include "validation/circuit_reference.hpp"
 
 namespace kirchhoff::validation {
@@ -93,6 +99,7 @@ struct Evaluation {
     std::string engine;           // ideal | surrogate | nodal
     std::string validate_engine;  // none | nodal | spice
     std::string calibration;      // adc.calibration in force: none | global | per_column
+    CalibrationPass calibration_set;  // what fitted it (and the ADC ranges): the calibration set, or the run's first MVMs
     std::size_t tokens = 0;
     int tiles = 0;
     transformer::PerplexityResult digital, analog;
@@ -104,9 +111,9 @@ struct Evaluation {
     std::vector<analog::ValidationStats> validation;  // per layer
     std::optional<LogitEffect> logit_effect;
     std::optional<CircuitReference> reference;  // run.reference_tokens > 0
-    analog::EnergyReport energy;  // per token, of the analog pass (energy.* keys; validation not counted)
+    analog::EnergyReport energy;  // per token, of the analog pass (energy.* keys; validation and calibration set not counted)
 
-    /// {"model", "engine", "calibration", "tokens", "tiles", "ppl_digital", "ppl_analog",
+    /// {"model", "engine", "calibration", "calibration_set": CalibrationPass::to_json(), "tokens", "tiles", "ppl_digital", "ppl_analog",
     ///  "bits_per_token_digital", "bits_per_token_analog", "tokens_per_s",
     ///  "tokens_per_s_digital", "tokens_per_s_with_validation", "prepare_s", "validation_s",
     ///  "seconds", "validation": [{"layer", "count", "nmse", "max_rel_err", "correlation"}],

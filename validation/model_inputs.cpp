@@ -67,15 +67,22 @@ std::unique_ptr<transformer::Tokenizer> load_model_tokenizer(const std::string& 
                                  dir.empty() ? "." : dir.string()));
 }
 
+fs::path default_corpus_path() {  // the vendored corpus, else the shared copy beside the repository
+    const fs::path source_dir = KIRCHHOFF_SOURCE_DIR;
+    const fs::path vendored = source_dir / "transformer" / "data" / "tinyshakespeare.txt";
+    const fs::path shared = source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt";
+    return !fs::exists(vendored) && fs::exists(shared) ? shared : vendored;
+}
+
+std::size_t held_out_start(const std::string& text) {
+    const std::size_t start = text.size() - text.size() / 10;
+    const std::size_t line = text.find('\n', start);
+    return line == std::string::npos ? start : line + 1;
+}
+
 std::vector<int> text_tokens(const std::string& flag, const transformer::Tokenizer& tok, int max_tokens,
                              std::string* source) {
-    fs::path path = flag;
-    if (flag.empty()) {  // the vendored corpus, else the shared copy beside the repository
-        const fs::path source_dir = KIRCHHOFF_SOURCE_DIR;
-        path = source_dir / "transformer" / "data" / "tinyshakespeare.txt";
-        if (!fs::exists(path) && fs::exists(source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt"))
-            path = source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt";
-    }
+    const fs::path path = flag.empty() ? default_corpus_path() : fs::path(flag);
     std::string text;
     try {
         text = io::read_text_file(path, "text");
@@ -84,9 +91,7 @@ std::vector<int> text_tokens(const std::string& flag, const transformer::Tokeniz
                                      flag.empty() ? " (give a text file with --text)" : ""));
     }
     if (flag.empty()) {  // held-out tail: the last 10% (the shipped model trains on the first 90%)
-        std::size_t start = text.size() - text.size() / 10;
-        const std::size_t line = text.find('\n', start);
-        start = line == std::string::npos ? start : line + 1;
+        const std::size_t start = held_out_start(text);
         text = text.substr(start, std::size_t(max_tokens > 0 ? max_tokens * 16 : std::string::npos));
         if (source) *source = fmt::format("{} (held-out tail from byte {})", path.string(), start);
     } else if (source) {

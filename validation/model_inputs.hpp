@@ -36,6 +36,13 @@ std::unique_ptr<transformer::Tokenizer> load_model_tokenizer(const std::string& 
 std::vector<int> end_of_sequence_tokens(const std::filesystem::path& model_path, const transformer::Tokenizer& tokenizer,
                                         int vocab_size);
 
+/// The vendored tiny-shakespeare corpus (transformer/data/, else ../shared/data/ beside the
+/// repository; the first path when neither exists).
+std::filesystem::path default_corpus_path();
+/// Where the held-out tail of the corpus `text` starts: the first line start in its last 10%
+/// (the shipped models train on what comes before: the training split).
+std::size_t held_out_start(const std::string& text);
+
 /// Tokens to score: the first `max_tokens` (0: all) tokens of --text, or without --text of the
 /// held-out tail (last 10%, from its first line start) of the vendored tiny-shakespeare corpus
 /// (transformer/data/, else ../shared/data/ beside the repository).

@@ -36,6 +36,8 @@ fs::path write_tiny_model() {
         fs::create_directories(d);
         const std::string text = "first citizen:\nbefore we proceed any further, hear me speak.\nall: speak, speak.\n";
         std::ofstream(d / "text.txt") << text;
+        // The calibration set of the runs (calibration.*): another text in the same alphabet.
+        std::ofstream(d / "calibration.txt") << "hear me, citizen: we speak any further before all proceed.\nspeak first, all.\n";
         const auto tok = kirchhoff::transformer::CharTokenizer::from_corpus(text);
         tok.save(d / "tokenizer.json");
         kirchhoff::transformer::ModelConfig c;
@@ -49,6 +51,13 @@ fs::path write_tiny_model() {
     return dir;
 }
 
+// --text of the tiny model, and its calibration set (the default, the vendored corpus, has
+// bytes the tiny model's tokenizer does not know).
+std::string text_and_calibration(const fs::path& d) {
+    return (d / "text.txt").string() + " --set calibration.text=" + (d / "calibration.txt").string() +
+           " --set calibration.tokens=40";
+}
+
 kirchhoff::test::Run kirchhoff_run(const std::string& args) {
     return kirchhoff::test::run_program(std::string(KIRCHHOFF_PROGRAM) + " " + args);
 }
@@ -58,7 +67,7 @@ kirchhoff::test::Run kirchhoff_run(const std::string& args) {
 TEST_CASE("kirchhoff run prints the JSON summary and writes CSV, JSON and config", "[analog][cli]") {
     const fs::path d = write_tiny_model();
     const auto out = d / "out";
-    const auto r = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+    const auto r = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " + text_and_calibration(d) +
                                  " --engine surrogate --validate-fraction 0.5 --set array.rows=16 --set array.cols=16"
                                  " --out " + out.string() + " --json");
     INFO(r.out);
@@ -79,7 +88,7 @@ TEST_CASE("kirchhoff run: layers without validated MVMs have no score; calibrati
           "[analog][cli]") {
     const fs::path d = write_tiny_model();
     const auto out = d / "out_sparse";
-    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + text_and_calibration(d) +
                              " --engine ideal --validate-fraction 0.02 --set array.rows=16 --set array.cols=16";
     const auto r = kirchhoff_run(base + " --out " + out.string() + " --json");
     INFO(r.out);
@@ -87,6 +96,19 @@ TEST_CASE("kirchhoff run: layers without validated MVMs have no score; calibrati
     const auto j = nlohmann::json::parse(r.stdout_only);
     CHECK(j["calibration"] == "per_column");
     CHECK(j["energy"]["forward_steps"].get<double>() > 0);  // what "per token" divides by
+    // The calibration set in force, apart from the scored tokens, the energy and the op counts.
+    CHECK(j["calibration_set"]["tokens"] == 40);
+    CHECK(j["calibration_set"]["mvms_per_layer"] == 40);  // one window of the 64-token context
+    CHECK(j["calibration_set"]["mvms"] == 40 * 15);       // 15 linear layers
+    CHECK_THAT(j["calibration_set"]["source"].get<std::string>(), ContainsSubstring("calibration.txt"));
+    const auto in_run = kirchhoff_run(base + " --json --set calibration.tokens=0");
+    REQUIRE(in_run.status == 0);
+    const auto k = nlohmann::json::parse(in_run.stdout_only);
+    CHECK(k["tokens"] == j["tokens"]);
+    CHECK(k["energy"]["forward_steps"] == j["energy"]["forward_steps"]);
+    CHECK(k["calibration_set"]["tokens"] == 0);
+    CHECK(k["calibration_set"]["mvms_per_layer"] == 8);  // adc.calibration_mvms
+    CHECK(k["ppl_analog"] != j["ppl_analog"]);
     int unscored = 0;
     for (const auto& v : j["validation"])
         if (v["count"] == 0) {
@@ -105,7 +127,9 @@ TEST_CASE("kirchhoff run: layers without validated MVMs have no score; calibrati
     CHECK(null_rows == unscored);
     const auto text = kirchhoff_run(base + " --set adc.calibration=global");
     REQUIRE(text.status == 0);
-    CHECK_THAT(text.stdout_only, ContainsSubstring("output calibration global (adc.calibration)"));
+    CHECK_THAT(text.stdout_only, ContainsSubstring("output calibration global (adc.calibration)") &&
+                                     ContainsSubstring("calibration set of 40 tokens") &&
+                                     ContainsSubstring("40 MVMs per layer"));
     int dash_rows = 0;
     for (std::size_t at = 0; (at = text.stdout_only.find("            -            -            -\n", at)) != std::string::npos; ++at)
         ++dash_rows;
@@ -116,7 +140,10 @@ TEST_CASE("kirchhoff generate: greedy text, the same on near-ideal crossbars", "
     const fs::path d = write_tiny_model();
     const std::string cmd = "generate --model " + (d / "model.bin").string() + " --prompt 'all: ' --steps 12 --temperature 0";
     const auto a = kirchhoff_run(cmd), b = kirchhoff_run(cmd + " --engine ideal --set dac.bits=24 --set adc.bits=24"
-                                                               " --set array.r_wire_row_ohm=0 --set array.r_wire_col_ohm=0");
+                                                               " --set array.r_wire_row_ohm=0 --set array.r_wire_col_ohm=0"
+                                                               " --set calibration.text=" +
+                                                               (d / "calibration.txt").string() +
+                                                               " --set calibration.tokens=40");
     INFO(a.out << b.out);
     REQUIRE(a.status == 0);
     REQUIRE(b.status == 0);
@@ -127,7 +154,7 @@ TEST_CASE("kirchhoff generate: greedy text, the same on near-ideal crossbars", "
 
 TEST_CASE("kirchhoff run refuses bad flags and configuration values", "[analog][cli]") {
     const fs::path d = write_tiny_model();
-    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string();
+    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + text_and_calibration(d);
     const auto bits = kirchhoff_run(base + " --set adc.bits=99");
     CHECK(bits.status == 2);
     CHECK_THAT(bits.out, ContainsSubstring("adc.bits") && ContainsSubstring("99") && ContainsSubstring("[2, 24]"));
@@ -144,7 +171,7 @@ TEST_CASE("kirchhoff run refuses bad flags and configuration values", "[analog][
 TEST_CASE("kirchhoff run --reference-tokens: ppl_circuit is bit for bit --engine nodal on those tokens", "[analog][cli]") {
     // Nonlinear cells (Newton solves) behind 1 ohm wires; the ideal engine needs no surrogate fit.
     const fs::path d = write_tiny_model();
-    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + text_and_calibration(d) +
                              " --set array.rows=16 --set array.cols=16 --set device.preset=stanford_rram_aimc"
                              " --set device.g_min_siemens=2e-6 --validate-fraction 0.2 --json";
     const auto with_ref = kirchhoff_run(base + " --engine ideal --tokens 16 --reference-tokens 8 --out " +
@@ -179,7 +206,7 @@ TEST_CASE("kirchhoff run --reference-tokens: ppl_circuit is bit for bit --engine
     CHECK(n["ppl_circuit"].get<double>() == r["ppl_circuit"].get<double>());
     // The printed table names the numbers.
     const auto table = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " +
-                                     (d / "text.txt").string() + " --tokens 8 --engine ideal --reference-tokens 4");
+                                     text_and_calibration(d) + " --tokens 8 --engine ideal --reference-tokens 4");
     REQUIRE(table.status == 0);
     CHECK_THAT(table.stdout_only, ContainsSubstring("circuit reference over the first 4 tokens") &&
                                       ContainsSubstring("share of the analog error"));
@@ -187,7 +214,7 @@ TEST_CASE("kirchhoff run --reference-tokens: ppl_circuit is bit for bit --engine
 
 TEST_CASE("kirchhoff run refuses a reference window it cannot score", "[analog][cli]") {
     const fs::path d = write_tiny_model();
-    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+    const std::string base = "run --model " + (d / "model.bin").string() + " --text " + text_and_calibration(d) +
                              " --engine ideal --tokens 8";
     const auto one = kirchhoff_run(base + " --reference-tokens 1");
     CHECK(one.status == 2);
@@ -200,7 +227,7 @@ TEST_CASE("kirchhoff run refuses a reference window it cannot score", "[analog][
 TEST_CASE("kirchhoff run fits a device surrogate in-process and validates it against the circuit",
           "[analog][cli][ngspice]") {
     const fs::path d = write_tiny_model();
-    const auto r = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+    const auto r = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " + text_and_calibration(d) +
                                  " --tokens 24 --set array.rows=16 --set array.cols=16 --set device.preset=stanford_rram_aimc"
                                  " --set device.g_min_siemens=2e-6 --validate-fraction 1 --validate-count 1 --json");
     INFO(r.out);
@@ -222,7 +249,7 @@ TEST_CASE("kirchhoff run --tables accepts a table `kirchhoff fit` wrote with its
     const auto fit = kirchhoff_run("fit" + tile + " --set fit.tiles=1 --out " + table.string());
     INFO(fit.out);
     REQUIRE(fit.status == 0);
-    const std::string run = "run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+    const std::string run = "run --model " + (d / "model.bin").string() + " --text " + text_and_calibration(d) +
                             " --tokens 8 --json" + tile;
     const auto r = kirchhoff_run(run + " --tables " + table.string());
     INFO(r.out);
@@ -252,7 +279,9 @@ TEST_CASE("kirchhoff run --set attention.on_crossbars=true on the shipped model 
 }
 
 TEST_CASE("kirchhoff run --set attention.on_crossbars=true --tokens 32 (surrogate engine)", "[analog][cli][slow]") {
-    const auto r = kirchhoff_run("run --set attention.on_crossbars=true --tokens 32 --json");
+    // A 64-token calibration set: the surrogate rebuilds the written K/V tiles every token (3
+    // tokens/s), so the default 256 would add minutes.
+    const auto r = kirchhoff_run("run --set attention.on_crossbars=true --tokens 32 --set calibration.tokens=64 --json");
     INFO(r.out);
     REQUIRE(r.status == 0);
     const auto j = nlohmann::json::parse(r.stdout_only);

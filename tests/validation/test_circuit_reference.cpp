@@ -61,7 +61,7 @@ validation::CircuitReference reference(const transformer::Model& m, const std::v
     transformer::PerplexityOptions po;
     po.on_scored = [&](std::int64_t target, std::span<const float> z) { window.add(target, z); };
     transformer::perplexity<float>(m, backend, t, po);
-    return validation::circuit_reference(m, std::span<const int>(t).first(n), backend, window.result());
+    return validation::circuit_reference(m, std::span<const int>(t).first(n), backend, window.result(), {});
 }
 
 double nll_alone(const transformer::Model& m, std::span<const int> t, transformer::LinearBackend& backend) {
