@@ -15,10 +15,13 @@ namespace kirchhoff::cli {
 struct CrossbarSetup {
     netlists::CrossbarConfig config;
     netlists::RandomTile tile;        // target conductances and inputs
-    netlists::CrossbarCircuit xbar;   // the circuit all engines solve
+    std::vector<netlists::CellArray> cells;  // the programmed cells
+    netlists::CrossbarCircuit xbar;   // the circuit all engines solve (empty unless built)
 };
 
-/// Builds the tile a configuration describes. Throws InputError.
-CrossbarSetup crossbar_setup(const params::Config& config);
+/// Builds the tile a configuration describes, and its circuit when `with_circuit` (the
+/// iterative solver needs none: at 4096 x 4096 the circuit alone takes gigabytes). Throws
+/// InputError.
+CrossbarSetup crossbar_setup(const params::Config& config, bool with_circuit = true);
 
 }  // namespace kirchhoff::cli

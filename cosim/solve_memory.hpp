@@ -17,7 +17,10 @@ double tile_unknowns(const netlists::CrossbarSpec& spec);
 /// Estimated peak bytes of one solve. engine "nodal": unknowns x (16.5 log2(unknowns) + 400)
 /// (the sparse Cholesky factor grows as n log n under nested dissection; fitted above the
 /// peak resident sets measured at 256 x 256 and 512 x 512, README "Reliability");
-/// engine "spice": unknowns x 4096 + 64 MiB (ngspice's own structures, same measurement).
+/// engine "spice": unknowns x 4096 + 64 MiB (ngspice's own structures, same measurement);
+/// engine "iterative" (the nodal engine on iterative_solver.hpp): cells x 400 + 48 MiB (the
+/// programmed cells, line factors and a dozen vectors of the cells' size; measured peak resident
+/// set 154 MiB at 1024 x 1024 ohmic, README "Benchmarks").
 double estimated_solve_bytes(const netlists::CrossbarSpec& spec, std::string_view engine);
 
 /// The budget in bytes: `budget_mib` if > 0, else 3/4 of the physical memory.
