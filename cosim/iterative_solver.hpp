@@ -75,7 +75,7 @@ std::string_view to_string(IterativePreconditioner p);
 struct IterativeOptions {
     /// Ohmic tiles: CG stops at |b - A x|_2 <= tolerance |b|_2 (config key
     /// solver.iterative_tolerance).
-    double tolerance = 1e-12;
+    double tolerance = 1e-13;
     /// CG iterations of one linear solve before it counts as stalled
     /// (solver.iterative_max_iterations).
     int max_iterations = 2000;

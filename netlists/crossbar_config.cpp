@@ -80,7 +80,7 @@ params::Schema crossbar_schema() {
                      "direct below)"));
     s.add(real_key("solver.iterative_tolerance", defaults.iterative_tolerance, "1", Range::closed(1e-15, 1e-3),
                    "iterative solver: CG stops when the Kirchhoff-current-law residual |b - A x|_2 is this fraction "
-                   "of the source currents |b|_2; 1e-12 keeps outputs within 1e-9 of the direct solver (device "
+                   "of the source currents |b|_2; 1e-13 keeps outputs within 1e-9 of the direct solver (device "
                    "cells: Newton's test on the update decides, as for direct)"));
     s.add(integer_key("solver.iterative_max_iterations", defaults.iterative_max_iterations, Range::closed(1, 1e6),
                       "iterative solver: CG iterations of one linear solve after which it counts as stalled and the "

@@ -40,7 +40,7 @@ struct CrossbarConfig {
     double nodal_cache_mib = 64.0;         // memory one tile's nodal solver keeps between solves
     // Circuit solver of the nodal engine (cosim/tile_solver.hpp); the schema takes these defaults.
     SolverMethod solver_method = SolverMethod::automatic;
-    double iterative_tolerance = 1e-12;    // CG relative residual (cosim/iterative_solver.hpp)
+    double iterative_tolerance = 1e-13;    // CG relative residual (cosim/iterative_solver.hpp)
     int iterative_max_iterations = 2000;   // CG iterations of one linear solve before falling back
     std::uint64_t seed = 1;                // random tile and inputs
 };
