@@ -2,6 +2,7 @@
 #include "cosim/iterative_solver.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include <Eigen/SparseCholesky>
@@ -286,6 +287,12 @@ struct Coarse {
 
 }  // namespace
 
+namespace {
+// The running sense_currents() call's start on this thread (the time limit; calls on other
+// threads have their own).
+thread_local std::chrono::steady_clock::time_point solve_start;
+}  // namespace
+
 struct CrossbarIterativeSolver::Impl {
     netlists::CrossbarSpec spec;
     IterativeOptions options;
@@ -339,6 +346,14 @@ struct CrossbarIterativeSolver::Impl {
         next_direction(0.0);
         double rz = grid.dot(r.data(), z.data());
         for (int k = 1; k <= options.max_iterations; ++k) {
+            if (options.timeout_s > 0) {
+                const double spent =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - solve_start).count();
+                if (spent > options.timeout_s)
+                    throw NodalError(fmt::format("iterative solver: time limit of {} s (solver.timeout_s) ran out "
+                                                 "after {:.3g} s, at CG iteration {}",
+                                                 options.timeout_s, spent, k));
+            }
             const double pq = grid.apply(c, p.data(), q.data());
             if (!(pq > 0) || !std::isfinite(rz))
                 throw IterativeStall(fmt::format(
@@ -588,6 +603,7 @@ Eigen::VectorXd CrossbarIterativeSolver::sense_currents(const Eigen::VectorXd& v
     const bool from_bottom = m.spec.sense_edge == netlists::SenseEdge::bottom;
     const bool from_left = m.spec.driver_edge == netlists::DriverEdge::left;
     const VectorXd v_line = from_bottom ? VectorXd(v.reverse()) : v;
+    solve_start = std::chrono::steady_clock::now();
     IterativeStats s;
     s.coarse_block_rows = int(m.coarse.bi);
     s.coarse_block_cols = int(m.coarse.bj);

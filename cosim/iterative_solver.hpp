@@ -82,6 +82,9 @@ struct IterativeOptions {
     IterativePreconditioner preconditioner = IterativePreconditioner::two_level;
     /// Device cells: each Newton step's CG stops at |r|_2 <= newton_forcing |F|_2.
     double newton_forcing = 1e-3;
+    /// Time limit (s) of one sense_currents() call, checked at every CG iteration; 0: none
+    /// (solver.timeout_s). Running out throws NodalError (not a stall: no fallback).
+    double timeout_s = 0.0;
     /// Newton's limits and convergence test (max_iterations, abs_tol_volt, rel_tol,
     /// max_step_volt): the direct solver's; its other fields are not used here.
     NodalOptions newton;

@@ -69,6 +69,7 @@ Eigen::VectorXd TileCircuitSolver::sense_currents(const Eigen::VectorXd& v, Tile
                 IterativeOptions o;
                 o.tolerance = config_.iterative_tolerance;
                 o.max_iterations = config_.iterative_max_iterations;
+                o.timeout_s = config_.timeout_s;
                 iterative_ = std::make_unique<CrossbarIterativeSolver>(config_.spec, cells_, o);
             }
             IterativeStats s;
