@@ -8,6 +8,7 @@
 #include "cosim/crossbar_solve.hpp"
 #include "cosim/line_relaxation.hpp"
 #include "cosim/nodal_solver.hpp"
+#include "cosim/tile_solver.hpp"
 #include "cosim/tile_surrogate.hpp"
 #include "netlists/cell_programming.hpp"
 
@@ -15,9 +16,8 @@ namespace kirchhoff::cosim {
 
 namespace {
 
-void check_input(const ProgrammedTile& t, const Eigen::VectorXd& v) {
-    if (v.size() != t.config.spec.rows)
-        throw std::invalid_argument(fmt::format("the tile has {} rows, the input {} values", t.config.spec.rows, v.size()));
+void check_input(int rows, const Eigen::VectorXd& v) {
+    if (v.size() != rows) throw std::invalid_argument(fmt::format("the tile has {} rows, the input {} values", rows, v.size()));
 }
 
 class IdealEngine final : public MvmEngine {
@@ -25,7 +25,7 @@ public:
     explicit IdealEngine(const ProgrammedTile& t) : tile_(t) {}
     std::string_view name() const override { return "ideal"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
-        check_input(tile_, v);
+        check_input(tile_.config.spec.rows, v);
         return netlists::ideal_outputs(tile_.config.spec, tile_.g_siemens, v);
     }
 
@@ -63,30 +63,23 @@ private:
     LineRelaxation line_;
 };
 
-// The circuit is built once; each input only changes the row sources. The solver keeps its
-// Newton cache (factor, last solution) from one MVM to the next.
+// The tile's circuit solved by the method solver.method names (tile_solver.hpp): the direct
+// solver keeps its factorisation and Newton cache from one MVM to the next, the iterative one
+// its line and coarse factors.
 class NodalEngine final : public MvmEngine {
 public:
-    explicit NodalEngine(const ProgrammedTile& t)
-        : xbar_(netlists::build_crossbar(t.config.spec, t.cells, Eigen::VectorXd::Zero(t.config.spec.rows), "nodal engine tile")) {
-        NodalOptions o;
-        o.ordering = netlists::nested_dissection_order(xbar_);
-        o.newton = t.config.nodal_cached ? NewtonJacobian::cached : NewtonJacobian::fresh;
-        o.cache_budget_mib = t.config.nodal_cache_mib;
-        o.timeout_s = t.config.timeout_s;
-        solver_.emplace(xbar_.circuit, o);
-    }
+    explicit NodalEngine(const ProgrammedTile& t) : spec_(t.config.spec), solver_(t.config, t.cells) {}
     std::string_view name() const override { return "nodal"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
-        xbar_.set_inputs(v);
-        return xbar_.outputs(sense_currents(xbar_, solver_->solve()));
+        check_input(spec_.rows, v);
+        return netlists::logical_outputs(spec_, solver_.sense_currents(v));
     }
-    void restart() override { solver_->clear_cache(); }
-    NodalCounts solve_counts() const override { return solver_->counts(); }
+    void restart() override { solver_.restart(); }
+    NodalCounts solve_counts() const override { return solver_.counts(); }
 
 private:
-    netlists::CrossbarCircuit xbar_;
-    std::optional<NodalSolver> solver_;
+    netlists::CrossbarSpec spec_;
+    TileCircuitSolver solver_;
 };
 
 // Simulator: an NgspiceSession, or a SpicePool (the solve runs in its worker, under its hard
@@ -111,6 +104,15 @@ private:
 };
 
 }  // namespace
+
+Eigen::MatrixXd MvmEngine::matvec_batch(const Eigen::MatrixXd& v) {
+    if (v.cols() == 0) return {};
+    Eigen::VectorXd first = matvec(v.col(0));
+    Eigen::MatrixXd out(first.size(), v.cols());
+    out.col(0) = first;
+    for (Eigen::Index k = 1; k < v.cols(); ++k) out.col(k) = matvec(v.col(k));
+    return out;
+}
 
 ProgrammedTile program_tile(const netlists::CrossbarConfig& config, std::vector<Eigen::MatrixXd> g) {
     ProgrammedTile t{config, std::move(g), {}};

@@ -5,7 +5,8 @@
 //              nonlinearity (the nodal engine on ideal_wire_tile() keeps the cells as they are)
 //   surrogate  the tile surrogate: for device cells line relaxation of the circuit or cells
 //              linearised at V* (surrogate_options.hpp); for ohmic cells the exact matrix
-//   nodal      Kirchhoff's circuit solve of the whole tile (factorisation reused across inputs)
+//   nodal      Kirchhoff's circuit solve of the whole tile, direct (factorisation reused across
+//              inputs) or iterative (preconditioned CG) by solver.method
 //   spice      the tile's deck solved by ngspice: the reference for everything above
 // Each faster engine is checked against the next more faithful one in the tests.
 #pragma once
@@ -46,6 +47,11 @@ public:
     virtual std::string_view name() const = 0;
     /// Output currents (cols, A) for row voltages v (rows, V).
     virtual Eigen::VectorXd matvec(const Eigen::VectorXd& v_volt) = 0;
+    /// Output currents (cols, K) for the K input vectors in the columns of v (rows, K), in
+    /// order, on the engine's one set-up (the nodal engine's factorisation or iterative
+    /// factors, the surrogate's matrices, the spice engine's circuit): column k equals what
+    /// matvec(v.col(k)) would return at that point of the sequence.
+    virtual Eigen::MatrixXd matvec_batch(const Eigen::MatrixXd& v_volt);
     /// Forgets what the engine carries from one MVM to the next (the nodal engine's warm start
     /// and cached factor), so that replaying the same MVMs from here gives the same outputs
     /// bit for bit. Outputs differ from a carried-over state's only within the solver tolerance.
@@ -60,7 +66,9 @@ std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& tile);
 /// exact effective matrix. rows_driven: see TileSurrogate::build (linearised tier only).
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star,
                                                  int rows_driven = -1, const SurrogateOptions& options = {});
-/// Newton path and cache budget from tile.config (solver.nodal_newton, solver.nodal_cache_mib).
+/// The circuit solved by the method tile.config names (solver.method: direct, iterative or
+/// auto, tile_solver.hpp); Newton path and cache budget from solver.nodal_newton and
+/// solver.nodal_cache_mib.
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
 /// Solves through `session`, which must outlive the engine.
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);

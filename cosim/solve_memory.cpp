@@ -22,6 +22,10 @@ double estimated_solve_bytes(const netlists::CrossbarSpec& spec, std::string_vie
     const double n = tile_unknowns(spec);
     if (engine == "spice") return n * 4096.0 + 64.0 * 1024 * 1024;
     if (engine == "netlist") return n * 160.0 + 16.0 * 1024 * 1024;
+    if (engine == "iterative") {
+        const double cells = double(spec.rows) * double(spec.physical_cols()) * double(spec.arrays());
+        return cells * 400.0 + 48.0 * 1024 * 1024;
+    }
     return n * (16.5 * std::log2(std::max(n, 2.0)) + 400.0);
 }
 

@@ -20,6 +20,9 @@ double tile_unknowns(const netlists::CrossbarSpec& spec);
 /// engine "spice": unknowns x 4096 + 64 MiB (ngspice's own structures, same measurement);
 /// "netlist" (`kirchhoff netlist`: the circuit and its deck text): unknowns x 160 + 16 MiB,
 /// above the 143 and 122 B per unknown measured at 256 x 256 and 512 x 512.
+/// engine "iterative" (the nodal engine on iterative_solver.hpp): cells x 400 + 48 MiB (the
+/// programmed cells, line factors and a dozen vectors of the cells' size; measured peak resident
+/// set 154 MiB at 1024 x 1024 ohmic, README "Benchmarks").
 double estimated_solve_bytes(const netlists::CrossbarSpec& spec, std::string_view engine);
 
 /// The budget in bytes: `budget_mib` if > 0, else 3/4 of the physical memory.

@@ -73,6 +73,18 @@ params::Schema crossbar_schema() {
     s.add(real_key("solver.nodal_cache_mib", defaults.nodal_cache_mib, "MiB", Range::closed(0, 1e6),
                    "memory one tile's nodal solver keeps between MVMs (cached factors, last solution); a tile "
                    "needing more keeps nothing and refactorises at every MVM"));
+    s.add(choice_key("solver.method", std::string(to_string(defaults.solver_method)), {"direct", "iterative", "auto"},
+                     "circuit solver of the nodal engine: direct (sparse factorisation), iterative (conjugate "
+                     "gradients preconditioned along the word and bit lines, falling back to direct when it stalls; "
+                     "read-mode 1R/1T1R tiles with resistive wires), or auto (iterative from 256 x 256 cells on, "
+                     "direct below)"));
+    s.add(real_key("solver.iterative_tolerance", defaults.iterative_tolerance, "1", Range::closed(1e-15, 1e-3),
+                   "iterative solver: CG stops when the Kirchhoff-current-law residual |b - A x|_2 is this fraction "
+                   "of the source currents |b|_2; 1e-13 keeps outputs within 1e-9 of the direct solver (device "
+                   "cells: Newton's test on the update decides, as for direct)"));
+    s.add(integer_key("solver.iterative_max_iterations", defaults.iterative_max_iterations, Range::closed(1, 1e6),
+                      "iterative solver: CG iterations of one linear solve after which it counts as stalled and the "
+                      "tile falls back to the direct solver"));
     return s;
 }
 
@@ -117,6 +129,10 @@ CrossbarConfig crossbar_config(const params::Config& c) {
     x.memory_budget_mib = c.real("solver.memory_budget_mib");
     x.nodal_cached = c.text("solver.nodal_newton") == "cached";
     x.nodal_cache_mib = c.real("solver.nodal_cache_mib");
+    x.solver_method = parse_enum(c.text("solver.method"),
+                                 {SolverMethod::direct, SolverMethod::iterative, SolverMethod::automatic});
+    x.iterative_tolerance = c.real("solver.iterative_tolerance");
+    x.iterative_max_iterations = int(c.integer("solver.iterative_max_iterations"));
 
     if (!(x.g_min_siemens < x.g_max_siemens))
         throw InputError(fmt::format(
@@ -132,6 +148,15 @@ CrossbarConfig crossbar_config(const params::Config& c) {
                 c.source("select.col"), s.physical_cols() - 1, s.physical_cols()));
     }
     return x;
+}
+
+std::string_view to_string(SolverMethod m) {
+    switch (m) {
+        case SolverMethod::direct: return "direct";
+        case SolverMethod::iterative: return "iterative";
+        case SolverMethod::automatic: return "auto";
+    }
+    return "?";
 }
 
 RandomTile random_tile(const CrossbarConfig& x) {

@@ -16,6 +16,18 @@
 
 namespace kirchhoff::netlists {
 
+/// How the nodal engine solves a tile's circuit: a sparse factorisation (cosim/nodal_solver.hpp),
+/// preconditioned CG (cosim/iterative_solver.hpp, falling back to the factorisation when it
+/// stalls), or the iterative solver from iterative_min_cells cells on and the direct one below.
+enum class SolverMethod { direct, iterative, automatic };
+std::string_view to_string(SolverMethod m);
+/// solver.method = "auto" uses the iterative solver on tiles of at least this many cells
+/// (rows x physical columns x arrays) that it supports. A first solve is cheaper iteratively
+/// from 64 x 64 on, but a direct re-solve on a kept factorisation is cheaper than an iterative
+/// solve (bench/iterative_bench, README "Benchmarks"), so an engine reading a tile many times
+/// keeps the direct solver below this size, where its factor is small.
+inline constexpr double iterative_min_cells = 256.0 * 256.0;
+
 struct CrossbarConfig {
     CrossbarSpec spec;
     std::string device_preset = "linear";  // "linear": ohmic cells; else a device preset name
@@ -27,6 +39,10 @@ struct CrossbarConfig {
     // Nodal solver (cosim/nodal_solver.hpp); the schema takes these defaults.
     bool nodal_cached = true;              // Newton: CG on cached factors (else a fresh factor every step)
     double nodal_cache_mib = 64.0;         // memory one tile's nodal solver keeps between solves
+    // Circuit solver of the nodal engine (cosim/tile_solver.hpp); the schema takes these defaults.
+    SolverMethod solver_method = SolverMethod::automatic;
+    double iterative_tolerance = 1e-13;    // CG relative residual (cosim/iterative_solver.hpp)
+    int iterative_max_iterations = 2000;   // CG iterations of one linear solve before falling back
     std::uint64_t seed = 1;                // random tile and inputs
 };
 

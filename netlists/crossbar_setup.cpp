@@ -14,11 +14,13 @@ CrossbarCircuit configured_crossbar(const CrossbarConfig& c, const std::vector<C
         fmt::format("kirchhoff {}x{} {} crossbar seed {}", c.spec.rows, c.spec.cols, to_string(c.spec.cell), c.seed));
 }
 
-CrossbarSetup crossbar_setup(const params::Config& config) {
+CrossbarSetup crossbar_setup(const params::Config& config, bool with_circuit) {
     CrossbarConfig c = crossbar_config(config);
     RandomTile tile = random_tile(c);
-    CrossbarCircuit xbar = configured_crossbar(c, program_cells(c, tile.g_siemens), tile.v_volt);
-    return {std::move(c), std::move(tile), std::move(xbar)};
+    std::vector<CellArray> cells = program_cells(c, tile.g_siemens);
+    CrossbarCircuit xbar{Circuit("kirchhoff crossbar (not built)"), c.spec, {}, {}, {}, {}, {}, {}, {}};
+    if (with_circuit) xbar = configured_crossbar(c, cells, tile.v_volt);
+    return {std::move(c), std::move(tile), std::move(cells), std::move(xbar)};
 }
 
 std::string standalone_deck(const CrossbarCircuit& xbar) {

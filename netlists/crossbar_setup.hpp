@@ -16,13 +16,15 @@ namespace kirchhoff::netlists {
 
 struct CrossbarSetup {
     CrossbarConfig config;
-    RandomTile tile;        // target conductances and inputs
-    CrossbarCircuit xbar;   // the circuit all engines solve
+    RandomTile tile;               // target conductances and inputs
+    std::vector<CellArray> cells;  // the programmed cells
+    CrossbarCircuit xbar;          // the circuit all engines solve (empty unless built)
 };
 
-/// Builds the tile a configuration describes (seeded random conductances and inputs). Throws
-/// InputError.
-CrossbarSetup crossbar_setup(const params::Config& config);
+/// Builds the tile a configuration describes (seeded random conductances and inputs), and its
+/// circuit when `with_circuit` (the iterative solver needs none: at 4096 x 4096 the circuit
+/// alone takes gigabytes). Throws InputError.
+CrossbarSetup crossbar_setup(const params::Config& config, bool with_circuit = true);
 
 /// The circuit of `cells` (program_cells of the configuration) with row voltages `v_volt`
 /// (rows; select mode: one value), titled as `kirchhoff solve` and `netlist` title it.

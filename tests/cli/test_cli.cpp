@@ -216,3 +216,73 @@ TEST_CASE("fit writes a surrogate table and check compares it with ngspice", "[c
     CHECK_THAT(selector.out, ContainsSubstring("1S1R"));
     std::filesystem::remove(table);
 }
+
+TEST_CASE("solve takes a batch of input vectors on one set-up, by either circuit solver", "[cli]") {
+    auto json_of = [](const std::string& args) {
+        const Run r = run_kirchhoff("solve --json --set array.rows=24 --set array.cols=16 " + args);
+        REQUIRE(r.status == 0);
+        return nlohmann::json::parse(r.stdout_only);
+    };
+    const auto direct = json_of("--inputs 3 --set solver.method=direct");
+    const auto iterative = json_of("--inputs 3 --set solver.method=iterative");
+    REQUIRE(direct["vectors"] == 3);
+    REQUIRE(direct["batch"].size() == 3);
+    CHECK(direct["batch"][0]["currents_a"] == direct["currents_a"]);
+    CHECK(direct["seconds_per_vector"].get<double>() >= 0.0);
+    CHECK(direct["method"] == "direct");
+    CHECK(iterative["method"] == "iterative");
+    CHECK(iterative["fell_back"] == false);
+    CHECK(iterative["cg_iterations"].get<int>() > 0);
+    CHECK(iterative["relative_residual"].get<double>() <= 1e-12);
+    for (int k = 0; k < 3; ++k) {
+        const auto a = direct["batch"][k]["currents_a"].get<std::vector<double>>();
+        const auto b = iterative["batch"][k]["currents_a"].get<std::vector<double>>();
+        double largest = 0, diff = 0;
+        for (std::size_t j = 0; j < a.size(); ++j) {
+            largest = std::max(largest, std::abs(a[j]));
+            diff = std::max(diff, std::abs(a[j] - b[j]));
+        }
+        CHECK(diff <= 1e-9 * largest);
+    }
+    // A stall and a tile the iterative solver cannot take fall back to direct, and say so.
+    const auto stalled = json_of("--set solver.method=iterative --set solver.iterative_max_iterations=1");
+    CHECK(stalled["fell_back"] == true);
+    CHECK(stalled["method"] == "direct");
+    CHECK_THAT(stalled["fallback_reason"].get<std::string>(), ContainsSubstring("stalled"));
+    CHECK(stalled["currents_a"] == direct["currents_a"]);
+    const Run one_s = run_kirchhoff("solve --set array.rows=8 --set array.cols=8 --set array.cell=1S1R "
+                                    "--set solver.method=iterative");
+    CHECK(one_s.status == 0);
+    CHECK_THAT(one_s.out, ContainsSubstring("1S1R") && ContainsSubstring("solver direct (fallback)"));
+}
+
+TEST_CASE("solve reads input vectors from a CSV file and names what is wrong with one", "[cli]") {
+    const auto good = write_temp("kirchhoff_inputs_good.csv", "# two vectors\n0.1, 0.2,0,-0.05\n\n0.2,0.2,0.2,0.2\n");
+    const Run ok = run_kirchhoff("solve --json --set array.rows=4 --set array.cols=3 --inputs-csv " + good.string());
+    REQUIRE(ok.status == 0);
+    const auto j = nlohmann::json::parse(ok.stdout_only);
+    REQUIRE(j["vectors"] == 2);
+    CHECK(j["batch"][0]["inputs_v"] == std::vector<double>{0.1, 0.2, 0.0, -0.05});
+    CHECK(j["batch"][1]["inputs_v"] == std::vector<double>{0.2, 0.2, 0.2, 0.2});
+    struct Bad {
+        const char* text;
+        const char* says;
+    };
+    for (const Bad& b : {Bad{"0.1,0.2,0.1,0.1\n0.1,0.2,volts,0.1\n", "line 2, column 3: 'volts' is not a finite number"},
+                         Bad{"0.1,0.2,0.5,0.1\n", "line 1, column 3: 0.5 V is outside the allowed range [-0.2, 0.2] V"},
+                         Bad{"0.1,0.2,0.1\n", "line 1 has 3 values; the tile has 4 rows (array.rows)"},
+                         Bad{"0.1,nan,0.1,0.1\n", "line 1, column 2: 'nan' is not a finite number"},
+                         Bad{"# nothing\n", "no input vectors"}}) {
+        const auto bad = write_temp("kirchhoff_inputs_bad.csv", b.text);
+        const Run r = run_kirchhoff("solve --set array.rows=4 --set array.cols=3 --inputs-csv " + bad.string());
+        INFO(b.text);
+        CHECK(r.status == 2);
+        CHECK_THAT(r.out, ContainsSubstring("kirchhoff_inputs_bad.csv") && ContainsSubstring(b.says));
+    }
+    const Run missing = run_kirchhoff("solve --inputs-csv /nonexistent/inputs.csv");
+    CHECK(missing.status == 2);
+    CHECK_THAT(missing.out, ContainsSubstring("/nonexistent/inputs.csv"));
+    const Run select = run_kirchhoff("solve --inputs 2 --set array.mode=select");
+    CHECK(select.status == 2);
+    CHECK_THAT(select.out, ContainsSubstring("read mode"));
+}
