@@ -95,10 +95,13 @@ fi
 # 3. the shipped model on those tiles: digital vs analog perplexity, 1% of each layer's MVMs
 #    re-solved as full circuits (nodal), and the first 16 tokens scored again with every MVM a
 #    circuit solve (the circuit reference: the surrogate's share of the analog error).
+#    ADC ranges and output calibration are fitted on 32 training-split tokens before scoring
+#    (calibration.tokens; the default 256 would make the circuit reference, which replays the
+#    calibration pass with every MVM a circuit solve, take minutes instead of seconds).
 out="$root/out/main"
 mkdir -p "$out"
 main_config="$root/validation/configs/main_stanford.toml"
 "$build/bin/kirchhoff" fit --config "$main_config" --out "$out/stanford.safetensors"
 "$build/bin/kirchhoff" check --tables "$out/stanford.safetensors" --samples 2
 exec "$build/bin/kirchhoff" run --config "$main_config" --tables "$out/stanford.safetensors" --tokens 128 \
-  --reference-tokens 16 --out "$out"
+  --reference-tokens 16 --set calibration.tokens=32 --out "$out"
