@@ -1,6 +1,7 @@
 // The analog LinearBackend (analog_backend.hpp).
 #include "analog/analog_backend.hpp"
 
+#include "params/enum_names.hpp"
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -63,14 +64,12 @@ std::string_view to_string(CheckEngine e) {
     return "?";
 }
 EngineKind parse_engine(std::string_view t, std::string_view flag) {
-    for (EngineKind e : {EngineKind::ideal, EngineKind::surrogate, EngineKind::nodal})
-        if (to_string(e) == t) return e;
-    throw InputError(fmt::format("{} {}: unknown engine; allowed: ideal, surrogate, nodal", flag, t));
+    return params::parse_enum(t, {EngineKind::ideal, EngineKind::surrogate, EngineKind::nodal},
+                              fmt::format("{} {}", flag, t), "engine");
 }
 CheckEngine parse_check_engine(std::string_view t, std::string_view flag) {
-    for (CheckEngine e : {CheckEngine::none, CheckEngine::nodal, CheckEngine::spice})
-        if (to_string(e) == t) return e;
-    throw InputError(fmt::format("{} {}: unknown validation engine; allowed: none, nodal, spice", flag, t));
+    return params::parse_enum(t, {CheckEngine::none, CheckEngine::nodal, CheckEngine::spice},
+                              fmt::format("{} {}", flag, t), "validation engine");
 }
 
 std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile,

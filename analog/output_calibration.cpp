@@ -1,6 +1,7 @@
 // Least-squares output calibration of a tile (output_calibration.hpp).
 #include "analog/output_calibration.hpp"
 
+#include "params/enum_names.hpp"
 #include <fmt/format.h>
 
 #include "params/error.hpp"
@@ -17,9 +18,8 @@ std::string_view to_string(OutputCalibration c) {
 }
 
 OutputCalibration parse_output_calibration(std::string_view t) {
-    for (OutputCalibration c : {OutputCalibration::none, OutputCalibration::global, OutputCalibration::per_column})
-        if (to_string(c) == t) return c;
-    throw InputError(fmt::format("adc.calibration = \"{}\": unknown calibration; allowed: none, global, per_column", t));
+    return params::parse_enum(t, {OutputCalibration::none, OutputCalibration::global, OutputCalibration::per_column},
+                              fmt::format("adc.calibration = \"{}\"", t), "calibration");
 }
 
 void OutputCorrection::apply(Eigen::VectorXd& i) const {

@@ -13,6 +13,7 @@
 #include "cosim/solve_memory.hpp"
 #include "cosim/surrogate_model.hpp"
 #include "io/output_path.hpp"
+#include "params/enum_names.hpp"
 #include "validation/surrogate_check.hpp"
 
 namespace kirchhoff::cli {
@@ -55,9 +56,10 @@ void run_fit(const std::string& out, const ConfigOptions& config_options) {
 
 void run_check(const std::string& tables, const std::string& layout_name, int samples, bool json) {
     const auto model = cosim::load_surrogate(tables);
-    netlists::Differential layout = netlists::inference_layout;
-    for (auto d : {netlists::Differential::none, netlists::Differential::columns, netlists::Differential::arrays})
-        if (netlists::to_string(d) == layout_name) layout = d;
+    const netlists::Differential layout =  // CLI11 checked the name; empty: the layout `run` uses
+        params::enum_from_name(layout_name, {netlists::Differential::none, netlists::Differential::columns,
+                                             netlists::Differential::arrays})
+            .value_or(netlists::inference_layout);
     if (layout != model.crossbar.spec.differential)
         fmt::print(stderr, "kirchhoff: note: {} was fitted with array.differential = {}; checking on {} tiles{}\n",
                    tables, netlists::to_string(model.crossbar.spec.differential), netlists::to_string(layout),

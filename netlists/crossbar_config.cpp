@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "netlists/cell_programming.hpp"
+#include "params/enum_names.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::netlists {
@@ -14,8 +15,7 @@ namespace {
 
 template <class E>
 E parse_enum(const std::string& text, std::initializer_list<E> values) {
-    for (E e : values)
-        if (to_string(e) == text) return e;
+    if (const std::optional<E> e = params::enum_from_name(text, values)) return *e;
     throw std::logic_error("choice key value not in its enum: " + text);  // the schema checked it
 }
 

@@ -12,6 +12,7 @@
 #include "io/output_path.hpp"
 #include "netlists/crossbar_config.hpp"
 #include "params/error.hpp"
+#include "params/enum_names.hpp"
 #include "python/src/bindings.hpp"
 #include "validation/surrogate_check.hpp"
 
@@ -78,12 +79,10 @@ py::dict fit_table(const std::string& file, const std::vector<std::string>& over
 py::object check_table(const std::string& tables, int samples, const std::string& differential) {
     if (samples < 1 || samples > 10000)
         throw InputError(fmt::format("--samples {}: outside the allowed range [1, 10000]", samples));
-    netlists::Differential layout{};
-    bool known = false;
-    for (auto d : {netlists::Differential::none, netlists::Differential::columns, netlists::Differential::arrays})
-        if (netlists::to_string(d) == differential) layout = d, known = true;
-    if (!known)
-        throw InputError(fmt::format("--differential {}: not one of none, columns, arrays", differential));
+    const netlists::Differential layout =
+        params::parse_enum(differential, {netlists::Differential::none, netlists::Differential::columns,
+                                          netlists::Differential::arrays},
+                           fmt::format("--differential {}", differential), "layout");
     const cosim::SurrogateModel model = cosim::load_surrogate(tables);
     nlohmann::json j;
     {
