@@ -1,8 +1,10 @@
 // kirchhoff.Crossbar: one tile holding the user's conductances (numpy, siemens) under the same
 // configuration keys as `kirchhoff solve` (netlists::crossbar_schema), read by the ideal,
 // surrogate, nodal or spice engine for one input vector or a batch, with the node voltages on
-// request and the deck `kirchhoff netlist` would write. One vector goes through exactly the
-// library calls `kirchhoff solve` makes (cosim::read_crossbar), so the two agree bit for bit.
+// request and the deck `kirchhoff netlist` would write. Reads go through cosim::read_crossbar
+// (the direct nodal solver, ngspice, or G^T v). `kirchhoff solve` reads nodal tiles through
+// TileCircuitSolver: the same direct solve, bit for bit, below 256 x 256 (tested), but the
+// iterative solver above it under solver.method = auto; routing both through one call is left.
 #include <cmath>
 #include <exception>
 #include <memory>
