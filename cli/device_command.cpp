@@ -27,16 +27,16 @@
 #include "devices/rng.hpp"
 #include "devices/spice_text.hpp"
 #include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
 #include "io/output_path.hpp"
 #include "params/error.hpp"
-#include "validation/gnuplot.hpp"
 
 namespace kirchhoff::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-using validation::gnuplot_quote;
+using io::gnuplot_quote;
 
 struct Common {
     std::string preset;
@@ -93,7 +93,7 @@ void plot(const fs::path& dir, const std::string& stem, const std::string& body)
     const std::string script = fmt::format(
         "set terminal pngcairo size 900,600 font ',11' noenhanced\nset output {}\nset grid\n{}",
         gnuplot_quote(stem + ".png"), body);
-    if (validation::run_gnuplot(dir / (stem + ".gp"), script, dir / (stem + ".png"))) fmt::print(stderr, "wrote {}\n", (dir / (stem + ".png")).string());
+    if (io::run_gnuplot(dir / (stem + ".gp"), script, dir / (stem + ".png"))) fmt::print(stderr, "wrote {}\n", (dir / (stem + ".png")).string());
 }
 
 // A transient through ngspice, returned as a native Trajectory at ngspice's time points.

@@ -7,20 +7,20 @@
 
 #include <fmt/format.h>
 
-#include "validation/calibration_set.hpp"
-#include "validation/model_inputs.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
+#include "evaluation/calibration_set.hpp"
+#include "evaluation/model_inputs.hpp"
 #include "params/error.hpp"
+#include "tokenizers/text_stream.hpp"
 #include "transformer/generate.hpp"
-#include "transformer/text_stream.hpp"
 
 namespace kirchhoff::cli {
 
 namespace {
 
 struct GenerateFlags {
-    std::string model = validation::default_model_path(), tokenizer, prompt, engine = "digital", tables;
+    std::string model = evaluation::default_model_path(), tokenizer, prompt, engine = "digital", tables;
     int steps = 64;
     double temperature = 0.0, top_p = 1.0;
     std::uint64_t seed = 1;
@@ -31,9 +31,9 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
     // Read and checked for every engine (the digital one uses none of it): a missing file, a
     // TOML error or an unknown key is bad input whatever the engine.
     const params::Config config = config_options.load();
-    const transformer::Model model = validation::load_model(o.model);
+    const transformer::Model model = evaluation::load_model(o.model);
     const int seq_len = model.config.seq_len;
-    const auto tokenizer = validation::load_model_tokenizer(o.tokenizer, o.model, model.config.vocab_size);
+    const auto tokenizer = evaluation::load_model_tokenizer(o.tokenizer, o.model, model.config.vocab_size);
     std::vector<int> prompt;
     if (auto bos = tokenizer->bos()) prompt.push_back(*bos);
     for (int t : tokenizer->encode(o.prompt.empty() && prompt.empty() ? std::string("\n") : o.prompt))
@@ -47,11 +47,11 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
     } else {
         print_effective_config(config);
         auto analog_backend = std::make_unique<analog::AnalogBackend>(
-            validation::analog_options(config, analog::parse_engine(o.engine, "--engine"), o.tables));
+            evaluation::analog_options(config, analog::parse_engine(o.engine, "--engine"), o.tables));
         // The calibration set (calibration.*) fits and freezes the ADC ranges and the output
         // calibration before the prompt runs.
-        const validation::CalibrationPass cal =
-            validation::calibrate(model, *analog_backend, validation::calibration_set(config, *tokenizer, ""));
+        const evaluation::CalibrationPass cal =
+            evaluation::calibrate(model, *analog_backend, evaluation::calibration_set(config, *tokenizer, ""));
         if (cal.tokens > 0)
             fmt::print(stderr, "calibrated on {} tokens of {} in {:.2f} s (calibration.*)\n", cal.tokens, cal.source,
                        cal.seconds);
@@ -67,10 +67,10 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
     g.sampling.temperature = o.temperature;
     g.sampling.top_p = o.top_p;
     g.sampling.seed = o.seed;
-    g.stop_tokens = validation::end_of_sequence_tokens(o.model, *tokenizer, model.config.vocab_size);
+    g.stop_tokens = evaluation::end_of_sequence_tokens(o.model, *tokenizer, model.config.vocab_size);
     // Everything printed is decoded from the whole sequence so far (text_stream.hpp): the
     // printed text is the decode of prompt and generated tokens, spaces included.
-    transformer::TextStream text(*tokenizer);
+    tokenizers::TextStream text(*tokenizer);
     fmt::print("{}", text.push(prompt));
     std::fflush(stdout);
     const auto t0 = std::chrono::steady_clock::now();

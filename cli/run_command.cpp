@@ -3,25 +3,25 @@
 //  [--config F] [--set k=v ...] [--out DIR] [--json]`: the model's perplexity in float32
 // (digital) and on simulated crossbars (analog), tokens per second, the sampled circuit
 // validation per layer with its effect on the logits, and the full-circuit reference perplexity
-// over the first N tokens (validation/model_evaluation.hpp does the work; this file is flags
+// over the first N tokens (evaluation/model_evaluation.hpp does the work; this file is flags
 // and output).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
+#include "evaluation/model_evaluation.hpp"
 #include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
 #include "io/output_path.hpp"
 #include "params/error.hpp"
-#include "validation/model_evaluation.hpp"
-#include "validation/gnuplot.hpp"
 
 namespace kirchhoff::cli {
 
 namespace {
 
 struct RunOptions {
-    validation::RunSpec spec;  // the flags that map onto it directly; the rest below
+    evaluation::RunSpec spec;  // the flags that map onto it directly; the rest below
     std::string engine = "surrogate", validate_engine = "nodal", out_dir;
     bool validate_inline = false, json = false;
 };
@@ -49,7 +49,7 @@ void write_outputs(const std::string& dir, const nlohmann::json& summary, const 
     int row = 0;
     for (const auto& s : v)
         if (s.count > 0 && s.nmse() > 0)
-            data += fmt::format("{} {:.9g} \"{}\"\n", row++, s.nmse(), validation::gnuplot_data_label(s.layer));
+            data += fmt::format("{} {:.9g} \"{}\"\n", row++, s.nmse(), io::gnuplot_data_label(s.layer));
     io::write_file_atomic(fs::path(dir) / "validation_nmse.dat", data);
     if (row == 0) return;
     const std::string script = fmt::format(
@@ -57,13 +57,13 @@ void write_outputs(const std::string& dir, const nlohmann::json& summary, const 
         "set title {}\nset logscale y\nset ylabel 'NMSE'\n"
         "set xtics rotate by -60 font ',8'\nset style fill solid 0.6\nset boxwidth 0.7\nunset key\n"
         "plot 'validation_nmse.dat' using 1:2:xtic(3) with boxes\n",
-        validation::gnuplot_quote(fmt::format("surrogate vs circuit ({} engine): NMSE per layer",
+        io::gnuplot_quote(fmt::format("surrogate vs circuit ({} engine): NMSE per layer",
                                               summary.value("validate_engine", std::string("?")))));
-    if (validation::run_gnuplot(fs::path(dir) / "validation_nmse.gp", script, fs::path(dir) / "validation_nmse.png"))
+    if (io::run_gnuplot(fs::path(dir) / "validation_nmse.gp", script, fs::path(dir) / "validation_nmse.png"))
         fmt::print(stderr, "wrote {}/validation_nmse.png\n", dir);
 }
 
-void print_validation(const validation::Evaluation& ev, const validation::RunSpec& spec) {
+void print_validation(const evaluation::Evaluation& ev, const evaluation::RunSpec& spec) {
     fmt::print("\nvalidation: {} engine vs {} circuit solves, fraction {} of the MVMs of each layer after ADC "
                "calibration ({:.2f} s of solves, {})\n",
                ev.engine, ev.validate_engine, spec.validate_fraction, ev.validation_s,
@@ -83,8 +83,8 @@ void print_validation(const validation::Evaluation& ev, const validation::RunSpe
                    e->logit_nmse);
 }
 
-// The circuit reference (validation/circuit_reference.hpp) over the first N tokens.
-void print_reference(const validation::CircuitReference& r) {
+// The circuit reference (evaluation/circuit_reference.hpp) over the first N tokens.
+void print_reference(const evaluation::CircuitReference& r) {
     const std::int64_t targets = r.tokens - 1;
     if (r.engine_is_circuit) {
         fmt::print("\ncircuit reference over the first {} tokens ({} targets): the engine is the nodal circuit itself, "
@@ -112,12 +112,12 @@ void print_reference(const validation::CircuitReference& r) {
 void run(const RunOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     print_effective_config(config);
-    validation::RunSpec spec = o.spec;
+    evaluation::RunSpec spec = o.spec;
     spec.engine = analog::parse_engine(o.engine, "--engine");
     spec.validate = analog::parse_check_engine(o.validate_engine, "--validate-engine");
     spec.validate_in_background = !o.validate_inline;
     if (!o.out_dir.empty()) io::prepare_output_dir(o.out_dir, "--out");  // before hours of computing
-    const validation::Evaluation ev = validation::evaluate(config, spec);
+    const evaluation::Evaluation ev = evaluation::evaluate(config, spec);
 
     const nlohmann::json j = ev.to_json();
     if (!o.out_dir.empty()) write_outputs(o.out_dir, j, ev.validation, config);
@@ -128,7 +128,7 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
     const analog::AnalogConfig hw = analog::analog_config(config);
     fmt::print("{} tokens of {}; {} tiles of {}x{}, engine {}, output calibration {} (adc.calibration)\n", ev.tokens,
                ev.text_source, ev.tiles, hw.crossbar.spec.rows, hw.crossbar.spec.cols, ev.engine, ev.calibration);
-    const validation::CalibrationPass& cal = ev.calibration_set;
+    const evaluation::CalibrationPass& cal = ev.calibration_set;
     if (cal.tokens > 0)
         fmt::print("ADC ranges and output calibration fitted on a calibration set of {} tokens of {} ({} MVMs per "
                    "layer{}; {:.2f} s, not counted in tokens/s or energy), frozen before scoring (calibration.*)\n",
@@ -157,7 +157,7 @@ void add_run_command(CLI::App& app) {
                                               "with sampled full-circuit validation");
     cmd->add_option("--model", o->spec.model, "llama2.c .bin or Hugging Face folder (default: the shipped plain model, models/plain/model.bin)");
     cmd->add_option("--tokenizer", o->spec.tokenizer, "tokenizer file (default: tokenizer.json or tokenizer.bin beside the model)");
-    cmd->add_option("--text", o->spec.text, "text to score (default: held-out tail of transformer/data/tinyshakespeare.txt)");
+    cmd->add_option("--text", o->spec.text, "text to score (default: held-out tail of data/tinyshakespeare.txt)");
     cmd->add_option("--tokens", o->spec.tokens, "score the first N tokens of the text, 0 for all (default 256)")
         ->check(CLI::Range(0, 1 << 30));
     cmd->add_option("--engine", o->engine,

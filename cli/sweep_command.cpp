@@ -84,7 +84,7 @@ void print_results(const validation::Study& study, const std::vector<std::string
 
 void sweep(const SweepFlags& f, const MpiWorld& world) {
     const validation::Study study =
-        validation::load_study(f.study, validation::evaluation_schema(), validation::metric_columns());
+        validation::load_study(f.study, evaluation::evaluation_schema(), validation::metric_columns());
     const auto points = validation::expand(study, validation::check_evaluation_config);
     if (f.dry_run) {
         if (world.rank() == 0) print_points(study, points);
@@ -120,7 +120,7 @@ void sweep(const SweepFlags& f, const MpiWorld& world) {
         o.kirchhoff_version = kirchhoff_version();
         o.ngspice_version = ngspice_version();
         const auto report =
-            validation::run_sweep(study, points, validation::evaluation_runner(std::make_shared<validation::ModelCache>()), o);
+            validation::run_sweep(study, points, validation::evaluation_runner(std::make_shared<evaluation::ModelCache>()), o);
         fmt::print(stderr, "{}ran {} points ({} failed) in {:.1f} s; {} were done before\n", o.log_prefix, report.ran,
                    report.failed, report.seconds, report.already_done);
     } else {
@@ -162,7 +162,7 @@ void add_sweep_command(CLI::App& app) {
                             "values, meaning):\n{}",
                             MpiWorld::built_with_mpi() ? "built in; start with mpirun -n K kirchhoff sweep ..."
                                                        : "not built in (install libopenmpi-dev and reconfigure)",
-                            validation::evaluation_schema().help()));
+                            evaluation::evaluation_schema().help()));
     cmd->callback([f] {
         const MpiWorld world;
         try {

@@ -13,15 +13,15 @@
 #include "cli/commands.hpp"
 #include "cli/config_options.hpp"
 #include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
 #include "io/output_path.hpp"
-#include "transformer/char_tokenizer.hpp"
+#include "tokenizers/char_tokenizer.hpp"
+#include "training/config.hpp"
+#include "training/corpus.hpp"
+#include "training/loop.hpp"
 #include "transformer/linear_backend.hpp"
 #include "transformer/llama2c.hpp"
 #include "transformer/perplexity.hpp"
-#include "transformer/train_config.hpp"
-#include "transformer/train_corpus.hpp"
-#include "transformer/train_loop.hpp"
-#include "validation/gnuplot.hpp"
 
 namespace kirchhoff::cli {
 
@@ -43,7 +43,7 @@ void plot_loss(const std::filesystem::path& dir) {
         "plot 'loss.csv' using 1:3 with lines lw 2 title 'training (batch mean)', "
         "'' using 1:6 with linespoints lw 2 pt 7 title 'held-out (digital)', "
         "'' using 1:7 with linespoints lw 2 pt 5 title 'held-out (hardware-aware forward)'\n";
-    if (validation::run_gnuplot(dir / "loss.gp", script, dir / "loss.png")) fmt::print(stderr, "wrote {}\n", (dir / "loss.png").string());
+    if (io::run_gnuplot(dir / "loss.gp", script, dir / "loss.png")) fmt::print(stderr, "wrote {}\n", (dir / "loss.png").string());
 }
 
 void run(const TrainOptions& o, const ConfigOptions& config_options) {
@@ -68,7 +68,7 @@ void run(const TrainOptions& o, const ConfigOptions& config_options) {
     if (!o.runner_check) return;
     // The saved files through the runner: llama2.c loader, char tokenizer, Forward<float>.
     const transformer::Model model = transformer::load_llama2c(r.model);
-    const transformer::CharTokenizer tok = transformer::CharTokenizer::load(r.tokenizer);
+    const tokenizers::CharTokenizer tok = tokenizers::CharTokenizer::load(r.tokenizer);
     const training::Corpus corpus = training::load_corpus(training::train_config_from(config).corpus);
     const std::vector<int> heldout = tok.encode(std::string_view(corpus.text).substr(static_cast<std::size_t>(corpus.split)));
     transformer::IdealBackend ideal;

@@ -86,7 +86,7 @@ PerplexityResult perplexity(const Model& model, LinearBackend& backend,
 }
 
 PerplexityResult perplexity_of_file(const Model& model, LinearBackend& backend,
-                                    const Tokenizer& tokenizer,
+                                    const tokenizers::Tokenizer& tokenizer,
                                     const std::filesystem::path& text_file,
                                     const PerplexityOptions& options) {
     std::ifstream in(text_file, std::ios::binary);

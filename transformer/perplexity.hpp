@@ -21,9 +21,9 @@
 #include <functional>
 #include <span>
 
+#include "tokenizers/tokenizer.hpp"
 #include "transformer/linear_backend.hpp"
 #include "transformer/model.hpp"
-#include "transformer/tokenizer.hpp"
 
 namespace kirchhoff::transformer {
 
@@ -68,7 +68,7 @@ PerplexityResult perplexity(const Model& model, LinearBackend& backend,
 /// Reads `text_file` (UTF-8 or bytes), tokenizes it whole, and scores it in float32.
 /// InputError naming the file when it cannot be read or is too short.
 PerplexityResult perplexity_of_file(const Model& model, LinearBackend& backend,
-                                    const Tokenizer& tokenizer,
+                                    const tokenizers::Tokenizer& tokenizer,
                                     const std::filesystem::path& text_file,
                                     const PerplexityOptions& options = {});
 

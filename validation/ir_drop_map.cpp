@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
 #include "io/output_path.hpp"
-#include "validation/gnuplot.hpp"
 
 namespace kirchhoff::validation {
 
@@ -59,15 +59,15 @@ std::vector<std::filesystem::path> write_ir_drop_map(const netlists::CrossbarCir
             "set cblabel 'IR drop: row input - cell voltage (mV)'\n"
             "set xrange [-0.5:{}]\nset yrange [{}:-0.5]\nset size ratio -1\nset palette rgb 33,13,10\n"
             "plot {} matrix with image notitle\n",
-            gnuplot_quote(png.filename().string()),
-            gnuplot_quote(fmt::format("IR drop: {}x{} {} array{}, {} ohm / {} ohm segments", spec.rows,
+            io::gnuplot_quote(png.filename().string()),
+            io::gnuplot_quote(fmt::format("IR drop: {}x{} {} array{}, {} ohm / {} ohm segments", spec.rows,
                                       spec.physical_cols(), to_string(spec.cell), suffix, spec.r_wire_row_ohm,
                                       spec.r_wire_col_ohm)),
             spec.physical_cols() - 0.5, spec.rows - 0.5,
-            gnuplot_quote(dat.filename().string()));
+            io::gnuplot_quote(dat.filename().string()));
         const auto gp = dir / fmt::format("ir_drop{}.gp", suffix);
         written.push_back(gp);
-        if (run_gnuplot(gp, script, png)) written.push_back(png);
+        if (io::run_gnuplot(gp, script, png)) written.push_back(png);
     }
     return written;
 }

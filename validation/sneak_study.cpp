@@ -8,10 +8,10 @@
 #include "cosim/crossbar_solve.hpp"
 #include "cosim/solve_memory.hpp"
 #include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
 #include "io/output_path.hpp"
 #include "netlists/cell_programming.hpp"
 #include "netlists/crossbar_builder.hpp"
-#include "validation/gnuplot.hpp"
 
 namespace kirchhoff::validation {
 
@@ -103,12 +103,12 @@ std::vector<std::filesystem::path> write_sneak_report(const std::vector<SneakPoi
         "set logscale xy 2\nset grid\nset key top right\n"
         "plot 'sneak_margin.dat' using 1:2 with linespoints lw 2 title 'floating', "
         "'' using 1:3 with linespoints lw 2 title 'V/2', '' using 1:4 with linespoints lw 2 title 'V/3'\n",
-        gnuplot_quote(png.filename().string()),
-        gnuplot_quote(fmt::format("{} {} read margin: V_read {} V, G {}..{} S, wires {} / {} ohm",
+        io::gnuplot_quote(png.filename().string()),
+        io::gnuplot_quote(fmt::format("{} {} read margin: V_read {} V, G {}..{} S, wires {} / {} ohm",
                                   to_string(base.spec.cell), base.device_preset, base.v_read_volt, base.g_min_siemens,
                                   base.g_max_siemens, base.spec.r_wire_row_ohm, base.spec.r_wire_col_ohm)));
     std::vector<std::filesystem::path> files{csv, dat, dir / "sneak_margin.gp"};
-    if (run_gnuplot(dir / "sneak_margin.gp", script, png)) files.push_back(png);
+    if (io::run_gnuplot(dir / "sneak_margin.gp", script, png)) files.push_back(png);
     return files;
 }
 

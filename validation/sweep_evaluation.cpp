@@ -7,7 +7,7 @@
 
 namespace kirchhoff::validation {
 
-PointMetrics evaluation_metrics(const Evaluation& e) {
+PointMetrics evaluation_metrics(const evaluation::Evaluation& e) {
     PointMetrics m{{"ppl_digital", e.digital.perplexity()},
                    {"ppl_analog", e.analog.perplexity()},
                    {"bits_per_token_analog", e.analog.bits_per_token()},
@@ -38,15 +38,15 @@ PointMetrics evaluation_metrics(const Evaluation& e) {
     return m;
 }
 
-PointRunner evaluation_runner(std::shared_ptr<ModelCache> cache) {
+PointRunner evaluation_runner(std::shared_ptr<evaluation::ModelCache> cache) {
     return [cache](const StudyPoint& p) {
-        return evaluation_metrics(evaluate(p.config, run_spec(p.config), cache.get()));
+        return evaluation_metrics(evaluation::evaluate(p.config, evaluation::run_spec(p.config), cache.get()));
     };
 }
 
 void check_evaluation_config(const params::Config& config) {
     analog::analog_config(config);
-    check_evaluation_memory(config, run_spec(config));
+    evaluation::check_evaluation_memory(config, evaluation::run_spec(config));
 }
 
 }  // namespace kirchhoff::validation

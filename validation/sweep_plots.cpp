@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
 #include "io/output_path.hpp"
-#include "validation/gnuplot.hpp"
 
 namespace kirchhoff::validation {
 
@@ -166,20 +166,20 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
                                            [](const StudyAxis& a) { return a.replicate(); });
             const std::string stem = file_stem(metric, axis.name);
             std::string data = fmt::format("# {} against {} (mean, sample std over seeds, rows); one block per line\n",
-                                           gnuplot_data_label(metric), gnuplot_data_label(axis.name));
+                                           io::gnuplot_data_label(metric), io::gnuplot_data_label(axis.name));
             std::string plot;
             for (std::size_t l = 0; l < series.size(); ++l) {
-                data += fmt::format("# {}\n", gnuplot_data_label(series[l].label));
+                data += fmt::format("# {}\n", io::gnuplot_data_label(series[l].label));
                 for (std::size_t i = 0; i < axis.values.size(); ++i) {
                     if (!series[l].count[i]) continue;
                     const double x = numeric ? *numeric_value(axis, i) : double(i);
                     data += fmt::format("{:.10g} {:.10g} {:.10g} {} \"{}\"\n", x, series[l].mean[i],
-                                        series[l].stddev[i], series[l].count[i], gnuplot_data_label(axis.label(i)));
+                                        series[l].stddev[i], series[l].count[i], io::gnuplot_data_label(axis.label(i)));
                 }
                 data += "\n\n";
                 plot += fmt::format("{}{} index {} using 1:2:3{} with yerrorlines lw 2 pt 7 title {}",
-                                    l ? ", \\\n     " : "plot ", gnuplot_quote(stem + ".dat"), l, numeric ? "" : ":xtic(5)",
-                                    gnuplot_quote(series[l].label));
+                                    l ? ", \\\n     " : "plot ", io::gnuplot_quote(stem + ".dat"), l, numeric ? "" : ":xtic(5)",
+                                    io::gnuplot_quote(series[l].label));
             }
             io::write_file_atomic(plots / (stem + ".dat"), data);
             if (metric == "ppl_analog") {
@@ -195,16 +195,16 @@ std::vector<fs::path> plot_sweep(const Study& study, const std::vector<std::stri
                 "set terminal pngcairo size 900,600 noenhanced\nset output {}\nset title {}{}\n"
                 "set xlabel {}\nset ylabel {}\nset grid\nset key below Left reverse height 1\nset bars small\n"
                 "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n",
-                gnuplot_quote(stem + ".png"), gnuplot_quote(study.name + ": " + metric + " against " + axis.name),
-                study.description.empty() ? "" : " . \"\\n\" . " + gnuplot_quote(study.description),
-                gnuplot_quote(axis_title(axis, numeric)),
-                gnuplot_quote(metric + (seeds ? " (mean +- std over seeds)" : "")));
+                io::gnuplot_quote(stem + ".png"), io::gnuplot_quote(study.name + ": " + metric + " against " + axis.name),
+                study.description.empty() ? "" : " . \"\\n\" . " + io::gnuplot_quote(study.description),
+                io::gnuplot_quote(axis_title(axis, numeric)),
+                io::gnuplot_quote(metric + (seeds ? " (mean +- std over seeds)" : "")));
             if (log_x) script += "set logscale x\nset format x '%g'\n";
             if (log_y) script += "set logscale y\nset autoscale yfix\n" + log_tics(y_lo, y_hi);
             else script += "set format y '%.4g'\n";  // four digits tell apart close tics of any scale
             if (!numeric) script += fmt::format("set xrange [-0.5:{}]\nset xtics rotate by -20\n", axis.values.size() - 0.5);
             script += plot + "\n";
-            if (run_gnuplot(plots / (stem + ".gp"), script, plots / (stem + ".png"))) written.push_back(plots / (stem + ".png"));
+            if (io::run_gnuplot(plots / (stem + ".gp"), script, plots / (stem + ".png"))) written.push_back(plots / (stem + ".png"));
         }
     return written;
 }

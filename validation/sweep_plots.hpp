@@ -1,4 +1,4 @@
-// Plots of a sweep's results (gnuplot, validation/gnuplot.hpp): each metric against each axis.
+// Plots of a sweep's results (gnuplot, io/gnuplot.hpp): each metric against each axis.
 //
 // For a metric and an axis X (the study's `x`, or every axis that is not a seed): one line per
 // combination of the other non-seed axes (the study's `series` named first in the legend), one

@@ -11,10 +11,10 @@
 #include <pybind11/stl.h>
 
 #include "analog/analog_backend.hpp"
+#include "evaluation/model_inputs.hpp"
 #include "params/error.hpp"
 #include "python/src/bindings.hpp"
 #include "transformer/model.hpp"
-#include "validation/model_inputs.hpp"
 
 namespace kirchhoff::python {
 
@@ -47,7 +47,7 @@ public:
                 if (!std::isfinite(x)) throw InputError(fmt::format("layer {}: weight {} is not finite", l.name, x));
         }
         analog::AnalogOptions o =
-            validation::analog_options(config_, analog::parse_engine(engine, "--engine"), tables);
+            evaluation::analog_options(config_, analog::parse_engine(engine, "--engine"), tables);
         o.validate = analog::parse_check_engine(validate_engine, "--validate-engine");
         if (validate_fraction == 0) o.validate = analog::CheckEngine::none;  // as `kirchhoff run`
         o.validate_fraction = validate_fraction;

@@ -7,10 +7,10 @@
 #include <pybind11/stl.h>
 
 #include "analog/analog_config.hpp"
+#include "evaluation/model_evaluation.hpp"
 #include "netlists/crossbar_config.hpp"
 #include "params/error.hpp"
 #include "python/src/bindings.hpp"
-#include "validation/model_evaluation.hpp"
 
 namespace kirchhoff::python {
 
@@ -19,16 +19,16 @@ namespace {
 params::Schema schema_named(const std::string& name) {
     if (name == "crossbar") return netlists::crossbar_schema();
     if (name == "analog") return analog::analog_schema();
-    if (name == "run") return validation::evaluation_schema();
+    if (name == "run") return evaluation::evaluation_schema();
     throw py::value_error(fmt::format("schema {}: unknown; allowed: crossbar, analog, run", name));
 }
 
 // `kirchhoff run --json` for the configuration (evaluation_schema: hardware keys and run.*).
 std::string run_json(const std::string& file, const std::vector<std::string>& overrides) {
-    const params::Config config = configured(validation::evaluation_schema(), file, overrides);
-    const validation::RunSpec spec = validation::run_spec(config);
+    const params::Config config = configured(evaluation::evaluation_schema(), file, overrides);
+    const evaluation::RunSpec spec = evaluation::run_spec(config);
     py::gil_scoped_release release;
-    return validation::evaluate(config, spec).to_json().dump();
+    return evaluation::evaluate(config, spec).to_json().dump();
 }
 
 // The conductances (per array) and inputs `kirchhoff solve` draws for the configuration.

@@ -328,7 +328,7 @@ TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]")
 }
 
 TEST_CASE("a backend on the same tiles gives what a new backend with its engine gives", "[analog]") {
-    // The circuit reference of `kirchhoff run` (validation/circuit_reference.hpp): the nodal
+    // The circuit reference of `kirchhoff run` (evaluation/circuit_reference.hpp): the nodal
     // engine on tiles copied from an ideal-engine backend that has run and validated, with noise,
     // faults, drift and read noise, against a nodal backend that programmed its own.
     const transformer::Model m = tiny_model(6);

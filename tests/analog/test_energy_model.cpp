@@ -16,9 +16,9 @@
 #include "analog/analog_backend.hpp"
 #include "analog/energy_model.hpp"
 #include "params/error.hpp"
+#include "training/corpus.hpp"
 #include "transformer/llama2c.hpp"
 #include "transformer/perplexity.hpp"
-#include "transformer/train_corpus.hpp"
 
 using namespace kirchhoff;
 using namespace kirchhoff::analog;

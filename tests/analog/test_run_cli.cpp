@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "support/run_program.hpp"
-#include "transformer/char_tokenizer.hpp"
+#include "tokenizers/char_tokenizer.hpp"
 #include "transformer/llama2c.hpp"
 
 using Catch::Matchers::ContainsSubstring;
@@ -38,7 +38,7 @@ fs::path write_tiny_model() {
         std::ofstream(d / "text.txt") << text;
         // The calibration set of the runs (calibration.*): another text in the same alphabet.
         std::ofstream(d / "calibration.txt") << "hear me, citizen: we speak any further before all proceed.\nspeak first, all.\n";
-        const auto tok = kirchhoff::transformer::CharTokenizer::from_corpus(text);
+        const auto tok = kirchhoff::tokenizers::CharTokenizer::from_corpus(text);
         tok.save(d / "tokenizer.json");
         kirchhoff::transformer::ModelConfig c;
         c.arch = kirchhoff::transformer::Architecture::llama;

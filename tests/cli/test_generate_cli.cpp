@@ -18,13 +18,13 @@
 #include <unistd.h>
 
 #include "support/run_program.hpp"
-#include "transformer/tiny_models.hpp"
-#include "transformer/tokenizer_fixtures.hpp"
+#include "tokenizers/llama2c_tokenizer.hpp"
+#include "tokenizers/tokenizer.hpp"
+#include "tokenizers/tokenizer_fixtures.hpp"
 #include "transformer/generate.hpp"
 #include "transformer/hf_checkpoint.hpp"
 #include "transformer/llama2c.hpp"
-#include "transformer/llama2c_tokenizer.hpp"
-#include "transformer/tokenizer.hpp"
+#include "transformer/tiny_models.hpp"
 
 using namespace kirchhoff;
 using Catch::Matchers::ContainsSubstring;
@@ -36,12 +36,12 @@ test::Run run_cli(const std::string& args) { return test::run_program(std::strin
 
 // A llama2.c tokenizer whose word pieces carry their leading space (sentencepiece's "▁",
 // which llama2.c's tokenizer.bin stores as ' '): decoding one token at a time drops it.
-transformer::Llama2cTokenizer space_tokenizer() {
+tokenizers::Llama2cTokenizer space_tokenizer() {
     std::vector<std::string> pieces{"<unk>", "<s>", "</s>", " ", "t", "h", "e", "c", "a", "s", "o", "n",
                                     " t", " th", " the", " c", " ca", " cat", " s", " sa", " sat", " o", " on", "at"};
     std::vector<float> scores;
     for (const std::string& p : pieces) scores.push_back(float(p.size()));
-    return transformer::Llama2cTokenizer(pieces, scores);
+    return tokenizers::Llama2cTokenizer(pieces, scores);
 }
 
 // A random model that never predicts BOS or EOS (ids 1 and 2; their tied classifier rows are
@@ -63,7 +63,7 @@ transformer::Model random_text_model(int vocab, int seq_len, std::uint64_t seed)
 }
 
 // The reference: the same greedy generation in-process, and the decode of the whole sequence.
-std::string reference_text(const transformer::Model& m, const transformer::Tokenizer& tok, const std::string& prompt_text,
+std::string reference_text(const transformer::Model& m, const tokenizers::Tokenizer& tok, const std::string& prompt_text,
                            int steps, std::vector<int> stop, std::size_t* generated = nullptr) {
     std::vector<int> seq;
     if (auto bos = tok.bos()) seq.push_back(*bos);
@@ -103,7 +103,7 @@ TEST_CASE("generate prints the decode of the whole sequence: Hugging Face model,
           "[cli][generate]") {
     const fs::path dir = transformer::testing::temp_dir() / "hf";
     fs::create_directories(dir);
-    const nlohmann::json tj = transformer::testing::sentencepiece_tokenizer_json();
+    const nlohmann::json tj = tokenizers::testing::sentencepiece_tokenizer_json();
     const int id = int(tj["model"]["vocab"].size());
     std::ofstream(dir / "tokenizer.json") << tj.dump();
     const transformer::Model m = random_text_model(id, 40, 12);
@@ -112,7 +112,7 @@ TEST_CASE("generate prints the decode of the whole sequence: Hugging Face model,
     std::ifstream(dir / "config.json") >> config;
     config["eos_token_id"] = 2;
     std::ofstream(dir / "config.json") << config.dump(2);
-    const auto tok = transformer::load_tokenizer(dir / "tokenizer.json", 0);
+    const auto tok = tokenizers::load_tokenizer(dir / "tokenizer.json", 0);
     const auto r = run_cli("generate --model " + dir.string() + " --prompt 'ab cab a' --steps 30");
     INFO(r.out);
     REQUIRE(r.status == 0);

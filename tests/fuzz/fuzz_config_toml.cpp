@@ -1,16 +1,16 @@
 // libFuzzer harness: params::Config::load_string with the schema of `kirchhoff run`/`sweep`
-// (validation::evaluation_schema()). A configuration that loads must survive its own TOML:
+// (evaluation::evaluation_schema()). A configuration that loads must survive its own TOML:
 // to_toml() read back into a fresh Config gives the same values (to_json() compared).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "params/config.hpp"
-#include "validation/model_evaluation.hpp"
+#include "evaluation/model_evaluation.hpp"
 #include "fuzz_input.hpp"
+#include "params/config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const kirchhoff::params::Schema schema = kirchhoff::validation::evaluation_schema();
+    static const kirchhoff::params::Schema schema = kirchhoff::evaluation::evaluation_schema();
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     kirchhoff::fuzz::expect_input_error_only([&] {
         kirchhoff::params::Config config(schema);

@@ -4,11 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "validation/model_evaluation.hpp"
+#include "evaluation/model_evaluation.hpp"
+#include "fuzz_input.hpp"
 #include "validation/results_store.hpp"
 #include "validation/study.hpp"
 #include "validation/sweep_evaluation.hpp"
-#include "fuzz_input.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     namespace v = kirchhoff::validation;

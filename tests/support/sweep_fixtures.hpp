@@ -1,7 +1,5 @@
-// What the sweep tests share: a small configuration schema and scratch folders.
+// What the sweep tests share: a small configuration schema and scratch folders (scratch_dir.hpp).
 #pragma once
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "params/config.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace kirchhoff::test {
 
@@ -24,23 +23,6 @@ inline params::Schema sweep_test_schema() {
     s.add(integer_key("run.tokens", 256, Range::closed(0, 1 << 30), "tokens"));
     s.add(text_key("run.model", "", "model"));
     return s;
-}
-
-/// An empty folder `name` under one scratch root per test process, removed when it exits.
-inline std::filesystem::path scratch_dir(const std::string& name) {
-    namespace fs = std::filesystem;
-    struct Root {
-        fs::path dir = fs::temp_directory_path() / ("kirchhoff_test_sweep_" + std::to_string(::getpid()));
-        ~Root() {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }
-    };
-    static const Root root;
-    const fs::path dir = root.dir / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
 }
 
 /// The lines of a text file (none when it is missing).

@@ -10,7 +10,7 @@
 
 #include "params/error.hpp"
 #include "tiny_models.hpp"
-#include "transformer/char_tokenizer.hpp"
+#include "tokenizers/char_tokenizer.hpp"
 #include "transformer/generate.hpp"
 #include "transformer/perplexity.hpp"
 
@@ -144,7 +144,7 @@ TEST_CASE("perplexity of a text file with a character tokenizer", "[transformer]
     const std::string text = "abracadabra, abracadabra.\n";
     const auto path = temp_dir() / "ppl.txt";
     std::ofstream(path, std::ios::binary) << text;
-    const CharTokenizer tok = CharTokenizer::from_corpus(text);
+    const tokenizers::CharTokenizer tok = tokenizers::CharTokenizer::from_corpus(text);
     ModelConfig c;
     c.dim = 8;
     c.hidden_dim = 16;

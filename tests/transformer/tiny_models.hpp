@@ -7,29 +7,17 @@
 #include <cstdint>
 #include <filesystem>
 
-#include <unistd.h>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "support/scratch_dir.hpp"
 #include "transformer/model.hpp"
 
 namespace kirchhoff::transformer::testing {
 
-// A per-process scratch directory, removed when the test process exits.
-inline std::filesystem::path temp_dir() {
-    struct Scratch {
-        std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("kirchhoff_test_transformer_" + std::to_string(::getpid()));
-        Scratch() { std::filesystem::create_directories(dir); }
-        ~Scratch() {
-            std::error_code ec;
-            std::filesystem::remove_all(dir, ec);
-        }
-    };
-    static const Scratch scratch;
-    return scratch.dir;
-}
+// The test process's scratch folder, removed when the test process exits.
+inline const std::filesystem::path& temp_dir() { return kirchhoff::test::scratch_root(); }
 
 // Uniform in [-scale, scale) from a fixed generator (portable: no std distributions).
 struct Filler {

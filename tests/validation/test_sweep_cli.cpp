@@ -187,7 +187,7 @@ TEST_CASE("the example studies in validation/studies load and expand", "[validat
     for (const auto& e : fs::directory_iterator(fs::path(KIRCHHOFF_SOURCE_DIR) / "validation" / "studies")) {
         if (e.path().extension() != ".toml") continue;
         INFO(e.path());
-        const v::Study s = v::load_study(e.path(), v::evaluation_schema(), v::metric_columns());
+        const v::Study s = v::load_study(e.path(), kirchhoff::evaluation::evaluation_schema(), v::metric_columns());
         const auto points = v::expand(s, v::check_evaluation_config);
         CHECK(points.size() >= 6);
         CHECK_FALSE(s.description.empty());

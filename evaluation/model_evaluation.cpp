@@ -1,0 +1,277 @@
+// One evaluation of a transformer on simulated crossbars (model_evaluation.hpp).
+#include "evaluation/model_evaluation.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "analog/analog_config.hpp"
+#include "analog/solve_budget.hpp"
+#include "evaluation/model_inputs.hpp"
+#include "evaluation/pass_progress.hpp"
+#include "params/error.hpp"
+#include "transformer/ops.hpp"
+
+namespace kirchhoff::evaluation {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::vector<double> log_softmax(std::span<const float> z) {
+    const double lse = transformer::ops::logsumexp(z);
+    std::vector<double> out;
+    out.reserve(z.size());
+    for (float v : z) out.push_back(double(v) - lse);
+    return out;
+}
+
+// KL(p || q) of softmax(a) and softmax(b), in nats.
+double kl_of_logits(std::span<const float> a, std::span<const float> b) {
+    const auto la = log_softmax(a), lb = log_softmax(b);
+    double kl = 0;
+    for (std::size_t k = 0; k < la.size(); ++k) kl += std::exp(la[k]) * (la[k] - lb[k]);
+    return kl;
+}
+
+// run.reference_tokens = n with `available` tokens to score (unknown before the text is read:
+// -1): 0 or 2..available. InputError otherwise.
+void check_reference_tokens(long n, long available) {
+    if (n == 0 || (n >= 2 && (available < 0 || n <= available))) return;
+    throw InputError(fmt::format(
+        "run.reference_tokens (--reference-tokens) = {}: outside the allowed values 0 (no circuit reference) or "
+        "[2, {}]{}",
+        n, available < 0 ? "tokens scored" : std::to_string(available),
+        available < 0 ? "" : " (the tokens this evaluation scores; see run.tokens / --tokens)"));
+}
+
+std::string cache_key(const RunSpec& s) {
+    return fmt::format("{}\n{}\n{}\n{}", s.model_path().string(), s.tokenizer, s.text, s.tokens);
+}
+
+}  // namespace
+
+params::Schema run_schema() {
+    using params::Range;
+    params::Schema s;
+    s.add(params::text_key("run.model", "", "llama2.c .bin or Hugging Face folder (empty: the shipped plain model)"));
+    s.add(params::text_key("run.tokenizer", "", "tokenizer file (empty: tokenizer.json or tokenizer.bin beside the model)"));
+    s.add(params::text_key("run.text", "", "text to score (empty: held-out tail of data/tinyshakespeare.txt)"));
+    s.add(params::integer_key("run.tokens", 256, Range::closed(0, 1 << 30), "score the first N tokens of the text, 0 for all"));
+    s.add(params::choice_key("run.engine", "surrogate", {"ideal", "surrogate", "nodal"}, "crossbar engine for every layer"));
+    s.add(params::text_key("run.tables", "", "surrogate table from `kirchhoff fit` (empty: fit in-process for device cells)"));
+    s.add(params::choice_key("run.validate_engine", "nodal", {"none", "nodal", "spice"},
+                             "full-circuit solver of the sampled validation"));
+    s.add(params::real_key("run.validate_fraction", 0.01, "1", Range::closed(0, 1),
+                           "fraction of each layer's MVMs re-solved as full circuits after ADC calibration"));
+    s.add(params::integer_key("run.validate_count", 0, Range::closed(0, double(1LL << 40)),
+                              "at most N validated MVMs per layer, 0 for no cap"));
+    s.add(params::boolean_key("run.validate_in_background", true,
+                              "re-solve validated MVMs on a worker thread while inference goes on (false: inline)"));
+    s.add(params::boolean_key("run.logit_effect", true,
+                              "replay with the validated MVMs taken from the circuit to measure the effect on the logits"));
+    s.add(params::integer_key("run.reference_tokens", 0, Range::closed(0, 1 << 30),
+                              "score the first N tokens again with every MVM solved as a full circuit (nodal) and "
+                              "report ppl_circuit and the engine's share of the analog error; 0 for none, else at "
+                              "least 2 and at most the tokens scored"));
+    return s;
+}
+
+params::Schema evaluation_schema() {
+    params::Schema s = analog::analog_schema();
+    s.add(run_schema());
+    return s;
+}
+
+std::filesystem::path RunSpec::model_path() const { return model.empty() ? default_model_path() : model; }
+
+RunSpec run_spec(const params::Config& c) {
+    RunSpec s;
+    s.model = c.text("run.model");
+    s.tokenizer = c.text("run.tokenizer");
+    s.text = c.text("run.text");
+    s.tokens = int(c.integer("run.tokens"));
+    s.engine = analog::parse_engine(c.text("run.engine"), "run.engine");
+    s.tables = c.text("run.tables");
+    s.validate = analog::parse_check_engine(c.text("run.validate_engine"), "run.validate_engine");
+    s.validate_fraction = c.real("run.validate_fraction");
+    s.validate_count = long(c.integer("run.validate_count"));
+    s.validate_in_background = c.boolean("run.validate_in_background");
+    s.logit_effect = c.boolean("run.logit_effect");
+    s.reference_tokens = int(c.integer("run.reference_tokens"));
+    check_reference_tokens(s.reference_tokens, -1);
+    return s;
+}
+
+double Evaluation::validation_nmse() const {
+    double err = 0, ref = 0;
+    for (const auto& s : validation) err += s.sum_sq_err, ref += s.sum_sq_ref;
+    return ref > 0 ? err / ref : 0.0;
+}
+
+long Evaluation::validation_failed() const {
+    long n = 0;
+    for (const auto& s : validation) n += long(s.failed);
+    return n;
+}
+
+long Evaluation::validated() const {
+    long n = 0;
+    for (const auto& s : validation) n += long(s.count);
+    return n;
+}
+
+nlohmann::json Evaluation::to_json() const {
+    nlohmann::json j;
+    j["model"] = model;
+    j["text"] = text_source;
+    j["engine"] = engine;
+    j["validate_engine"] = validate_engine;
+    j["calibration"] = calibration;
+    j["calibration_set"] = calibration_set.to_json();
+    j["tokens"] = tokens;
+    j["tiles"] = tiles;
+    j["ppl_digital"] = digital.perplexity();
+    j["ppl_analog"] = analog.perplexity();
+    j["bits_per_token_digital"] = digital.bits_per_token();
+    j["bits_per_token_analog"] = analog.bits_per_token();
+    j["tokens_per_s"] = tokens_per_s;
+    j["tokens_per_s_digital"] = digital.tokens_per_second();
+    j["tokens_per_s_with_validation"] = tokens_per_s_with_validation;
+    j["prepare_s"] = prepare_s;
+    j["validation_s"] = validation_s;
+    j["seconds"] = seconds;
+    j["validated"] = validated();
+    j["validation_nmse"] = validated() > 0 ? nlohmann::json(validation_nmse()) : nlohmann::json(nullptr);
+    j["validation_failed"] = validation_failed();
+    j["validation"] = nlohmann::json::array();
+    for (const auto& s : validation) {
+        nlohmann::json row = {{"layer", s.layer},         {"count", s.count},
+                              {"nmse", s.nmse()},         {"max_rel_err", s.max_rel_err},
+                              {"correlation", s.correlation()}, {"failed", s.failed}};
+        if (!s.validated()) row["nmse"] = row["max_rel_err"] = row["correlation"] = nullptr;  // no score
+        if (s.failed) row["first_error"] = s.first_error;
+        j["validation"].push_back(std::move(row));
+    }
+    if (reference) j["circuit_reference"] = reference->to_json();
+    if (logit_effect)
+        j["logit_effect"] = {{"ppl_circuit_substituted", logit_effect->ppl_circuit_substituted},
+                             {"kl_mean_nats", logit_effect->kl_mean_nats},
+                             {"logit_nmse", logit_effect->logit_nmse}};
+    j["energy_per_token_j"] = energy.energy_per_token_j;
+    j["latency_per_token_s"] = energy.latency_per_token_s;
+    j["energy"] = energy.to_json();
+    return j;
+}
+
+const ModelCache::Entry& ModelCache::get(const RunSpec& spec) {
+    auto& slot = entries_[cache_key(spec)];
+    if (slot) return *slot;
+    auto e = std::make_unique<Entry>();
+    const std::filesystem::path path = spec.model_path();
+    e->model = load_model(path);
+    e->tokenizer = load_model_tokenizer(spec.tokenizer, path, e->model.config.vocab_size);
+    e->tokens = text_tokens(spec.text, *e->tokenizer, spec.tokens, &e->text_source);
+    fmt::print(stderr, "model {} ({} parameters), {} tokens of {}\n", path.string(), e->model.parameter_count(),
+               e->tokens.size(), e->text_source);
+    transformer::IdealBackend digital;
+    e->digital = transformer::perplexity<float>(e->model, digital, e->tokens);
+    slot = std::move(e);
+    return *slot;
+}
+
+void check_evaluation_memory(const params::Config& config, const RunSpec& spec) {
+    analog::check_solve_budget(analog::analog_config(config), spec.engine,
+                               spec.validate_fraction > 0 ? spec.validate : analog::CheckEngine::none,
+                               spec.reference_tokens > 0);
+}
+
+Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCache* cache) {
+    const auto t0 = Clock::now();
+    check_evaluation_memory(config, spec);  // before the model is loaded or a tile built
+    ModelCache local;
+    const ModelCache::Entry& m = (cache ? *cache : local).get(spec);
+    check_reference_tokens(spec.reference_tokens, long(m.tokens.size()));
+
+    analog::AnalogOptions options = analog_options(config, spec.engine, spec.tables);
+    options.validate = spec.validate_fraction > 0 ? spec.validate : analog::CheckEngine::none;
+    options.validate_fraction = spec.validate_fraction;
+    options.validate_max_per_layer = spec.validate_count;
+    options.validate_in_background = spec.validate_in_background;
+    const bool shadow = spec.logit_effect && options.validate != analog::CheckEngine::none;
+
+    Evaluation ev;
+    ev.model = spec.model_path().string();
+    ev.text_source = m.text_source;
+    ev.engine = std::string(to_string(spec.engine));
+    ev.validate_engine = std::string(to_string(options.validate));
+    ev.calibration = std::string(to_string(options.config.output_calibration));
+    ev.tokens = m.tokens.size();
+    ev.digital = m.digital;
+
+    analog::AnalogBackend backend(options);
+    // The calibration set first: ADC ranges and output calibration fitted and frozen (or, with
+    // calibration.tokens = 0, left to the scored run's first MVMs).
+    const CalibrationSet calibration = calibration_set(config, *m.tokenizer, spec.text);
+    ev.calibration_set = calibrate(m.model, backend, calibration);
+    std::vector<std::vector<float>> logits;  // of the analog pass, per scored target
+    PassProgress progress("analog", std::int64_t(m.tokens.size()) - 1);
+    WindowScore window(m.tokens, spec.reference_tokens);  // the engine over the reference's tokens
+    std::int64_t scored = 0;
+    transformer::PerplexityOptions po;
+    po.on_scored = [&](std::int64_t target, std::span<const float> z) {
+        if (shadow) logits.emplace_back(z.begin(), z.end());
+        window.add(target, z);
+        progress.scored(++scored);
+    };
+    ev.analog = transformer::perplexity<float>(m.model, backend, m.tokens, po);
+    const auto drain_t0 = Clock::now();
+    backend.finish_validation();  // the background solves still queued
+    const double wall_s = ev.analog.seconds + since(drain_t0);
+    ev.tiles = backend.tiles();
+    if (calibration.tokens.empty()) ev.calibration_set.count(backend, int(m.model.linear_layers().size()));
+    ev.prepare_s = backend.prepare_seconds();
+    ev.validation_s = backend.validation_seconds();
+    ev.validation = backend.validation();
+    const double inference_s = wall_s - backend.validation_wait_seconds();
+    ev.tokens_per_s = inference_s > 0 ? double(ev.analog.tokens_run) / inference_s : 0.0;
+    ev.tokens_per_s_with_validation = wall_s > 0 ? double(ev.analog.tokens_run) / wall_s : 0.0;
+    ev.energy = analog::energy_report(backend.op_counts(), m.model.config, ev.analog, analog::energy_config(config),
+                                      !options.config.attention_on_crossbars);
+
+    if (shadow && ev.validated() > 0) {
+        // The same calls again (same noise draws, same ADC calibration: restart() keeps a
+        // calibration set's, an in-run one is fitted again on the same first MVMs), with every
+        // validated MVM taking the circuit's outputs; compared position by position with the
+        // analog pass.
+        backend.restart();
+        backend.set_substitute(true);
+        LogitEffect e;
+        std::size_t i = 0;
+        double err = 0, ref = 0;
+        PassProgress shadow_progress("shadow pass", std::int64_t(logits.size()));
+        transformer::PerplexityOptions so;
+        so.on_scored = [&](std::int64_t, std::span<const float> z) {
+            const std::vector<float>& a = logits.at(i++);
+            e.kl_mean_nats += kl_of_logits(a, z);
+            for (std::size_t k = 0; k < a.size(); ++k) {
+                const double d = double(z[k]) - a[k];
+                err += d * d, ref += double(a[k]) * a[k];
+            }
+            shadow_progress.scored(std::int64_t(i));
+        };
+        e.ppl_circuit_substituted = transformer::perplexity<float>(m.model, backend, m.tokens, so).perplexity();
+        e.kl_mean_nats /= double(std::max<std::size_t>(i, 1));
+        e.logit_nmse = ref > 0 ? err / ref : 0.0;
+        ev.logit_effect = e;
+    }
+    if (spec.reference_tokens > 0)
+        ev.reference = circuit_reference(m.model, std::span<const int>(m.tokens).first(std::size_t(spec.reference_tokens)),
+                                         backend, window.result(), calibration);
+    ev.seconds = since(t0);
+    return ev;
+}
+
+}  // namespace kirchhoff::evaluation
