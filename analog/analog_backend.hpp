@@ -27,7 +27,7 @@
 //           (per_column) fitted by least squares on the calibration MVMs against the digital
 //           product of the same DAC voltages; the calibration MVMs pass uncorrected.
 //   which MVMs calibrate (CalibrationPhase): a calibration set, the runner's way
-//           (validation/calibration_set.hpp): begin_calibration(), every MVM of the model's
+//           (evaluation/calibration_set.hpp): begin_calibration(), every MVM of the model's
 //           pass over the calibration tokens calibrates (read noise from streams of its own, so
 //           no draw is shared with the scored MVMs; attention tiles written with their own
 //           programming draws), end_calibration() fits and freezes the ranges and corrections
@@ -165,7 +165,7 @@ public:
     /// compensation read again through `engine`, as a chip reads it through its circuit) with
     /// `engine` for every MVM and no validation, in the state right after prepare(): it gives bit for bit
     /// what a backend made with `engine` and this one's configuration gives. The circuit
-    /// reference of validation/circuit_reference.hpp. std::logic_error unless this backend
+    /// reference of evaluation/circuit_reference.hpp. std::logic_error unless this backend
     /// was prepared for `model`.
     std::unique_ptr<AnalogBackend> on_same_tiles(EngineKind engine, const transformer::Model& model) const;
 

@@ -5,7 +5,7 @@
 //                  (output_calibration.hpp), and calibration on the first MVMs of each layer
 //                  when there is no calibration set
 //   calibration.*  the calibration set that fits the ADC ranges and the output calibration
-//                  before scoring (validation/calibration_set.hpp; the backend's phases:
+//                  before scoring (evaluation/calibration_set.hpp; the backend's phases:
 //                  analog_backend.hpp)
 //   pcm.*          PCM programming noise, drift to t_inference_s with global drift
 //                  compensation read through the tile, read noise per MVM or frozen, clip

@@ -13,9 +13,9 @@
 #include <fmt/format.h>
 #include <omp.h>
 
-#include "transformer/train_config.hpp"
-#include "transformer/train_corpus.hpp"
-#include "transformer/train_loop.hpp"
+#include "training/config.hpp"
+#include "training/corpus.hpp"
+#include "training/loop.hpp"
 
 using namespace kirchhoff;
 using namespace kirchhoff::training;
