@@ -2,7 +2,7 @@
 // Odeint engine and through ngspice, side by side, for every electrical preset.
 //
 //  1. SET/RESET loop: the preset's loop waveform (devices::loop_waveform), 1001 samples of
-//     state and current. ngspice: load the transient deck + tran + read the vectors.
+//     state and current. ngspice: cosim::spice_device_transient (deck + tran + vectors).
 //  2. Pulse train: 20 programming pulses at the preset's SET amplitudes (ISPP steps), final
 //     state only. ngspice: the same, one deck with a PWL of all 20 pulses.
 // Both engines run at the tolerances the agreement test uses (native rel 1e-7, ngspice reltol
@@ -19,10 +19,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cosim/device_transient.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "devices/integrate.hpp"
 #include "devices/presets.hpp"
-#include "devices/spice_text.hpp"
 
 using namespace kirchhoff;
 using namespace kirchhoff::devices;
@@ -59,14 +59,9 @@ Run native(const Device& d, const Waveform& w, double memory0, std::size_t sampl
 Run spice(cosim::NgspiceSession& s, const Device& d, const Waveform& w, double memory0,
           std::size_t samples) {
     const auto t = Clock::now();
-    s.load(spice_transient_deck(d, memory0, w, "device bench"));
-    const double T = w.end_s();
-    const std::size_t n = samples > 0 ? samples - 1 : 1000;
-    s.run(fmt::format("tran {} {} 0 {}", T / static_cast<double>(n), T, T / 1000));
-    const auto& var = d.state_variables()[0];
-    const auto x = s.vector(std::string("v(x1.") + var.node + ")");
-    if (samples > 0) (void)s.vector("i(vdrive)");
-    return {seconds_since(t), x.back() * var.scale};
+    // samples == 0: 1000 time steps, the final state only is used.
+    const Trajectory tr = cosim::spice_device_transient(s, d, memory0, w, samples > 0 ? samples - 1 : 1000, "device bench");
+    return {seconds_since(t), tr.state(tr.state.rows() - 1, 0)};
 }
 
 }  // namespace

@@ -46,14 +46,14 @@ CrossbarReading read_spice(SpicePool& pool, const netlists::CrossbarCircuit& xba
 /// InputError unless G^T v means something for this tile: read mode with ohmic cells.
 void require_ideal_defined(const netlists::CrossbarConfig& config);
 
-/// One read of a built circuit, as the Python module's Crossbar does it: engine ideal gives
-/// G^T v of the target conductances `g_siemens` (per array, (rows, physical cols) S) at
-/// `v_volt` (no circuit; require_ideal_defined first); nodal read_nodal(xbar) and spice
-/// read_spice(xbar) through a new session, each with config.timeout_s as its time limit
-/// (0: none). `xbar` is the circuit of the same cells with v_volt as its inputs.
-/// `kirchhoff solve` no longer calls this: its nodal read-mode path goes through
-/// TileCircuitSolver (solver.method), which picks the direct solver below 256 x 256 (where
-/// the two agree bit for bit) and the iterative one above; one path for both is still to do.
+/// One read of a built circuit, as the Python module's Crossbar does it for node voltages,
+/// select mode, spice and ideal: engine ideal gives G^T v of the target conductances
+/// `g_siemens` (per array, (rows, physical cols) S) at `v_volt` (no circuit;
+/// require_ideal_defined first); nodal read_nodal(xbar) (the direct solver, with every node
+/// voltage) and spice read_spice(xbar) through a new session, each with config.timeout_s as
+/// its time limit (0: none). `xbar` is the circuit of the same cells with v_volt as its inputs.
+/// Read-mode nodal reads without node voltages go through TileCircuitSolver (solver.method),
+/// in `kirchhoff solve` and in Python alike.
 CrossbarReading read_crossbar(CircuitEngine engine, const netlists::CrossbarCircuit& xbar,
                               const netlists::CrossbarConfig& config, const std::vector<Eigen::MatrixXd>& g_siemens,
                               const Eigen::VectorXd& v_volt);

@@ -27,7 +27,8 @@ class Crossbar:
     def solve(self, v_volt, engine="nodal", node_voltages=False):
         """Output currents (A) for row voltages ``v_volt``: (rows,) -> (cols,), (rows, B) -> (cols, B).
         engine: "ideal" (G^T v, ohmic cells only), "surrogate", "nodal" (Kirchhoff's circuit solve)
-        or "spice" (ngspice). Each vector is solved on its own, as ``kirchhoff solve`` solves it.
+        or "spice" (ngspice). Each vector gives what ``kirchhoff solve`` gives for it alone (nodal:
+        solver.method direct/iterative/auto, one set-up for the batch).
         node_voltages=True (nodal engine) returns a dict: currents_a, sense_currents_a, node_volt,
         word_line_volt and bit_line_volt (arrays, rows, physical cols), cell_current_a, iterations;
         with a trailing batch axis for a batch."""

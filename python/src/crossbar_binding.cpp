@@ -1,10 +1,10 @@
 // kirchhoff.Crossbar: one tile holding the user's conductances (numpy, siemens) under the same
 // configuration keys as `kirchhoff solve` (netlists::crossbar_schema), read by the ideal,
 // surrogate, nodal or spice engine for one input vector or a batch, with the node voltages on
-// request and the deck `kirchhoff netlist` would write. Reads go through cosim::read_crossbar
-// (the direct nodal solver, ngspice, or G^T v). `kirchhoff solve` reads nodal tiles through
-// TileCircuitSolver: the same direct solve, bit for bit, below 256 x 256 (tested), but the
-// iterative solver above it under solver.method = auto; routing both through one call is left.
+// request and the deck `kirchhoff netlist` would write. The nodal engine in read mode goes
+// through cosim::TileCircuitSolver as `kirchhoff solve` does (solver.method: direct, iterative,
+// or auto), one set-up per batch; node voltages, select mode, spice and ideal through
+// cosim::read_crossbar (the direct nodal solver, ngspice, or G^T v).
 #include <cmath>
 #include <exception>
 #include <memory>
@@ -18,6 +18,7 @@
 #include "cosim/mvm_engine.hpp"
 #include "cosim/solve_memory.hpp"
 #include "cosim/surrogate_model.hpp"
+#include "cosim/tile_solver.hpp"
 #include "netlists/crossbar_setup.hpp"
 #include "params/error.hpp"
 #include "python/src/bindings.hpp"
@@ -115,17 +116,28 @@ public:
         if (node_voltages && engine != "nodal")
             throw InputError(fmt::format("node voltages come from the nodal engine; engine = \"{}\"", engine));
         std::vector<Reading> out(B);
+        std::string fallback;  // why the direct solver solved a tile solver.method sent to the iterative one
         {
             py::gil_scoped_release release;
             if (engine == "surrogate") {
                 read_surrogate(inputs, out);
             } else {
                 const cosim::CircuitEngine e = parse_circuit_engine(engine);
+                const bool tile_solver = e == cosim::CircuitEngine::nodal && !node_voltages &&
+                                         spec().mode == netlists::Mode::read;
                 if (e == cosim::CircuitEngine::ideal) cosim::require_ideal_defined(tile_.config);
-                else cosim::check_memory_budget(tile_.config, engine);
-                read_circuits(e, inputs, out, node_voltages);
+                else cosim::check_memory_budget(tile_.config, tile_solver && cosim::method_in_force(tile_.config) ==
+                                                                                  netlists::SolverMethod::iterative
+                                                                  ? "iterative" : engine);
+                if (tile_solver) fallback = read_tile(inputs, out);
+                else read_circuits(e, inputs, out, node_voltages);
             }
         }
+        // As `kirchhoff solve` notes it on stderr: a fallback is never silent.
+        if (!fallback.empty())
+            PyErr_WarnEx(PyExc_RuntimeWarning,
+                         fmt::format("solver.method = {}: the direct solver solved this tile: {}",
+                                     to_string(tile_.config.solver_method), fallback).c_str(), 1);
         return results(out, batch, node_voltages);
     }
 
@@ -161,7 +173,27 @@ private:
         for (std::size_t b = 0; b < inputs.size(); ++b) out[b].outputs = surrogate_->matvec(inputs[b]);
     }
 
-    // Each vector exactly as `kirchhoff solve` reads it; the vectors of a batch on OpenMP threads
+    // Read mode, nodal engine: the vectors on one TileCircuitSolver, as `kirchhoff solve` reads
+    // them (solver.method; one factorisation or one set of iterative factors for the batch).
+    // The direct solver's Newton cache is dropped before each vector, so that each result is
+    // bitwise the one vector's on a fresh solver (`kirchhoff solve` with that vector) whatever
+    // the batch around it. Returns the first fallback reason ("" for none).
+    std::string read_tile(const std::vector<Eigen::VectorXd>& inputs, std::vector<Reading>& out) const {
+        cosim::TileCircuitSolver solver(tile_.config, tile_.cells);
+        std::string fallback;
+        for (std::size_t b = 0; b < inputs.size(); ++b) {
+            solver.restart();
+            cosim::TileSolveReport report;
+            out[b].sense = solver.sense_currents(inputs[b], &report);
+            out[b].outputs = netlists::logical_outputs(spec(), out[b].sense);
+            out[b].iterations = report.newton_iterations;
+            if (report.fell_back && fallback.empty()) fallback = report.fallback_reason;
+        }
+        return fallback;
+    }
+
+    // Node voltages (the direct nodal solver, read_nodal), select mode, spice and ideal: each
+    // vector on its own through cosim::read_crossbar; nodal vectors of a batch on OpenMP threads
     // (each solve is independent, so the results do not depend on the thread count).
     void read_circuits(cosim::CircuitEngine e, const std::vector<Eigen::VectorXd>& inputs, std::vector<Reading>& out,
                        bool node_voltages) const {

@@ -1,5 +1,5 @@
 // The `_kirchhoff` extension module: exceptions with the CLI's messages, and the parts
-// (circuits, layers, runs). The `kirchhoff` package (python/kirchhoff/) is the public face.
+// (circuits, devices, layers, runs, tables). The `kirchhoff` package (python/kirchhoff/) is the public face.
 #include <pybind11/stl.h>
 
 #include "cosim/ngspice_session.hpp"
@@ -41,7 +41,7 @@ py::array_t<double> to_numpy(const Eigen::MatrixXd& m) {
 
 PYBIND11_MODULE(_kirchhoff, m) {
     namespace py = pybind11;
-    m.doc() = "Kirchhoff's C++ core: crossbar circuits, analog layers and runs (the kirchhoff package wraps it)";
+    m.doc() = "Kirchhoff's C++ core: crossbar circuits, device experiments, analog layers and runs (the kirchhoff package wraps it)";
     // Bad input (exit 2 in the CLI): a ValueError carrying the CLI's message after "kirchhoff: error: ".
     static py::exception<kirchhoff::InputError> input_error(m, "InputError", PyExc_ValueError);
     // A circuit that could not be solved (exit 3 in the CLI), after "kirchhoff: circuit solve failed: ".
@@ -61,4 +61,5 @@ PYBIND11_MODULE(_kirchhoff, m) {
     kirchhoff::python::bind_layers(m);
     kirchhoff::python::bind_runs(m);
     kirchhoff::python::bind_tables(m);
+    kirchhoff::python::bind_devices(m);
 }

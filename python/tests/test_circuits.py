@@ -35,6 +35,32 @@ def test_nodal_solve_equals_the_cli_bit_for_bit(name):
     assert np.array_equal(out, np.array(ref["currents_a"]))
 
 
+def test_a_256_tile_solves_like_the_cli_under_solver_method_auto():
+    # 256 x 256 is where solver.method = auto (the default on both sides) takes the iterative
+    # solver: Python reads nodal tiles through the same TileCircuitSolver as `kirchhoff solve`.
+    config = {"array.rows": 256, "array.cols": 256, "array.r_wire_row_ohm": 2.5, "array.r_wire_col_ohm": 2.5,
+              "seed": 13}
+    g, v = kirchhoff.random_tile(config)
+    ref = cli_solve(config, "nodal")
+    assert ref["method"] == "iterative"
+    xb = kirchhoff.Crossbar(g, config)
+    assert np.array_equal(xb.solve(v, engine="nodal"), np.array(ref["currents_a"]))
+    # In a batch too (each vector is solved from zero on the iterative solver).
+    batch = xb.solve(np.stack([v * 0.5, v], axis=1), engine="nodal")
+    assert np.array_equal(batch[:, 1], np.array(ref["currents_a"]))
+
+
+def test_a_fallback_to_the_direct_solver_warns_as_the_cli_notes_it():
+    config = {"array.rows": 8, "array.cols": 8, "array.cell": "1S1R", "solver.method": "iterative", "seed": 2}
+    g, v = kirchhoff.random_tile(config)
+    r = cli("solve", "--engine", "nodal", "--json", *sets(config))
+    note = next(line for line in r.stderr.splitlines() if line.startswith("note: "))
+    with pytest.warns(RuntimeWarning) as w:
+        out = kirchhoff.Crossbar(g, config).solve(v, engine="nodal")
+    assert "note: " + str(w[0].message) == note
+    assert np.array_equal(out, np.array(json.loads(r.stdout)["currents_a"]))
+
+
 @pytest.mark.parametrize("engine", ["ideal", "spice"])
 def test_ideal_and_spice_solves_equal_the_cli_bit_for_bit(engine):
     config = CONFIGS["ohmic 1R"]

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cosim/device_transient.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "devices/integrate.hpp"
 #include "devices/presets.hpp"
@@ -22,6 +23,7 @@
 
 using namespace kirchhoff::devices;
 using kirchhoff::cosim::NgspiceSession;
+using kirchhoff::cosim::spice_device_transient;
 
 namespace {
 
@@ -39,17 +41,13 @@ Agreement compare_loop(const Preset& pr, double reltol) {
     const Waveform w = loop_waveform(*d, pr.protocol);
     const double T = w.end_s();
     NgspiceSession s;
-    s.load(spice_transient_deck(*d, hi[0], w, std::string(pr.name) + " SET/RESET loop", reltol));
-    char cmd[128];
-    std::snprintf(cmd, sizeof cmd, "tran %.6g %.6g 0 %.6g", T / 2000, T, T / 2000);
-    s.run(cmd);
-    const auto ts = s.vector("time");
-    const auto i_spice = s.vector("i(vdrive)");  // into the source's + node: minus the device current
+    const Trajectory sp = spice_device_transient(s, *d, hi[0], w, 2000, std::string(pr.name) + " SET/RESET loop", reltol);
+    const std::vector<double>& ts = sp.t_s;
     const std::size_t n = d->state_size();
     std::vector<std::vector<double>> x_spice(n);
     for (std::size_t j = 0; j < n; ++j) {
-        x_spice[j] = s.vector(std::string("v(x1.") + d->state_variables()[j].node + ")");
-        for (double& v : x_spice[j]) v *= d->state_variables()[j].scale;
+        const auto col = sp.state.col(static_cast<Eigen::Index>(j));
+        x_spice[j].assign(col.begin(), col.end());
     }
 
     // Native trajectory on a fine grid, merged with ngspice's time points and, where ngspice's
@@ -88,7 +86,7 @@ Agreement compare_loop(const Preset& pr, double reltol) {
             double e_state = 0;
             for (std::size_t j = 0; j < n; ++j)
                 e_state = std::max(e_state, std::abs(x_spice[j][k] - nat.state(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(j))) / range[j]);
-            const double e_current = std::abs(-i_spice[k] - nat.i_ampere[m]) / i_peak;
+            const double e_current = std::abs(sp.i_ampere[k] - nat.i_ampere[m]) / i_peak;
             if (std::max(e_state, e_current) < best) best = std::max(e_state, e_current), best_state = e_state, best_current = e_current;
             if (nat.t_s[m] == ts[k]) same_time = std::min(same_time, e_state);
         }
