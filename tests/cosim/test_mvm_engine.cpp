@@ -6,8 +6,10 @@
 // nothing and must agree as well). Rows that need ngspice run in their own test case
 // ([ngspice]); the others are quick.
 //
-// Engines: ideal (G^T v), surrogate (tile_surrogate.hpp; the exact effective matrix for ohmic
-// cells, a fitted device table for device cells), nodal (the direct sparse solve), iterative
+// Engines: ideal (G^T v), surrogate (the exact effective matrix for ohmic cells; for device
+// cells a device table solved by line relaxation, the default tier, line_relaxation.hpp),
+// linearised (the surrogate's linearised tier, tile_surrogate.hpp), nodal (the direct sparse
+// solve), iterative
 // (the nodal engine with solver.method = iterative: cosim/iterative_solver.hpp through
 // cosim/tile_solver.hpp) and spice (ngspice in-process).
 #include <catch2/catch_test_macros.hpp>
@@ -26,12 +28,13 @@ using namespace kirchhoff::cosim;
 
 namespace {
 
-enum class Engine { ideal, surrogate, nodal, iterative, spice };
+enum class Engine { ideal, surrogate, linearised, nodal, iterative, spice };
 
 const char* name(Engine e) {
     switch (e) {
         case Engine::ideal: return "ideal";
         case Engine::surrogate: return "surrogate";
+        case Engine::linearised: return "linearised surrogate";
         case Engine::nodal: return "nodal";
         case Engine::iterative: return "iterative";
         case Engine::spice: return "spice";
@@ -97,14 +100,16 @@ struct Row {
     const char* why;
 };
 
-// The table. Tolerances are the ones the hand-written checks held before (6289f10's ladder;
-// test_iterative_solver.cpp's bounds for the iterative solver and for ngspice's Newton); new
-// rows take those of the same engine pair (nodal against ideal: the ideal-wire row's). The two
-// 1T1R tiles are new to this ladder. Measured: build/tests/test_cosim 'engines agree*'
-// -s (both test cases), 1 thread and 2 alike. Some tolerances lie far above what is measured
-// (nodal against spice on device cells 1e-6 for 9e-15, the device-table surrogate 1e-2 for
-// 2.7e-8: 2 ohm wires on 16 rows barely drop, so the table's interpolation is the only error);
-// they are kept as they were and say what the engines promise, not what this tile shows.
+// The table. Tolerances are the ones the hand-written checks held before: 6289f10's ladder
+// (whose 1e-2 for the device-table surrogate was written for the linearised tier, then the
+// only one), test_iterative_solver.cpp's bounds for the iterative solver and for ngspice's
+// Newton, test_line_relaxation.cpp's 2e-5 for the line-relaxation tier (the surrogate's
+// default since). New rows take those of the same engine pair (nodal against ideal: the
+// ideal-wire row's); the two 1T1R tiles are new to the ladder. The linearised tier is left
+// out on the 1T1R tile at 0.3 V (8% off with its chord at 0.11 V; test_line_relaxation.cpp
+// shows it far off under strong IR drop). Measured: build/tests/test_cosim 'engines agree*'
+// -s (both test cases), the same at 1 and 2 threads. One kept tolerance lies far above what
+// is measured (nodal against spice on Stanford cells, 1e-6 for 9e-15); kept as it was.
 const Row rows[] = {
     {Tile::ohmic_ideal_wires, Engine::surrogate, Engine::ideal, 1e-13, 3.3e-16, "ohmic, no wires: both G^T v"},
     {Tile::ohmic_ideal_wires, Engine::nodal, Engine::ideal, 1e-13, 3.3e-16, "no wires: the circuit is G^T v"},
@@ -118,12 +123,14 @@ const Row rows[] = {
     {Tile::ohmic_1t1r_arrays, Engine::nodal, Engine::spice, 1e-9, 3.9e-13, "the same circuit in ngspice"},
     {Tile::stanford_wires, Engine::nodal, Engine::spice, 1e-6, 9.0e-15, "device I-V: Newton against ngspice's"},
     {Tile::stanford_wires, Engine::iterative, Engine::nodal, 1e-9, 2.6e-15, "Newton through CG"},
-    {Tile::stanford_wires, Engine::surrogate, Engine::nodal, 1e-2, 2.7e-8,
-     "device table linearised at 0.11 V behind wires"},
+    {Tile::stanford_wires, Engine::surrogate, Engine::nodal, 2e-5, 2.7e-8,
+     "line relaxation (the default tier) on the device table"},
+    {Tile::stanford_wires, Engine::linearised, Engine::nodal, 1e-2, 5.6e-4, "the device table linearised at 0.11 V"},
     {Tile::stanford_1t1r, Engine::nodal, Engine::spice, 1e-8, 7.9e-10,
      "ngspice's Newton stops at its default reltol (test_iterative_solver's bound)"},
     {Tile::stanford_1t1r, Engine::iterative, Engine::nodal, 1e-9, 1.3e-14, "Newton through CG"},
-    {Tile::stanford_1t1r, Engine::surrogate, Engine::nodal, 1e-2, 1.3e-7, "device table behind wires and transistors"},
+    {Tile::stanford_1t1r, Engine::surrogate, Engine::nodal, 2e-5, 1.3e-7,
+     "line relaxation (the default tier) on the device table"},
 };
 
 // The Stanford-PKU cell's table over the tile's conductance window (cosim/device_table.hpp).
@@ -144,6 +151,11 @@ std::unique_ptr<MvmEngine> make(Engine e, const netlists::CrossbarConfig& x, con
         case Engine::surrogate:
             if (x.device_preset == "linear") return make_surrogate_engine(program_tile(x, g), CellResponse::linear(), 0.0);
             return make_surrogate_engine(program_tile(x, g), stanford_response(x), 0.11);
+        case Engine::linearised: {
+            SurrogateOptions o;
+            o.tier = SurrogateTier::linearised;
+            return make_surrogate_engine(program_tile(x, g), stanford_response(x), 0.11, -1, o);
+        }
         case Engine::nodal: {
             netlists::CrossbarConfig direct = x;
             direct.solver_method = netlists::SolverMethod::direct;
