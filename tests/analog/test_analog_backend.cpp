@@ -145,14 +145,18 @@ TEST_CASE("zero non-idealities reproduce the digital perplexity", "[analog]") {
     CHECK(transformer::perplexity<float>(m, bits, t).perplexity() == Catch::Approx(ppl_digital).epsilon(1e-2));
     AnalogBackend noisy(options(noisy_sets(), EngineKind::surrogate));
     const double ppl_noisy = transformer::perplexity<float>(m, noisy, t).perplexity();
-    // With wires, 8-bit converters and noise the perplexity moves (measured: 36.88 against the
-    // digital 41.08, -10%; a random tiny model, so the sign means nothing). Stated band: a
-    // relative change between 3% and 30%: no change means the non-idealities were not applied,
-    // a large one that one of them is far out of scale.
-    const double change = std::abs(ppl_noisy / ppl_digital - 1);
+    // With wires, 6/7-bit converters and noise the perplexity moves. Measured (build/tests/test_analog
+    // 'zero non-idealities*' -s; tiny_model(2), 30 tokens, surrogate engine, noisy_sets()):
+    // 36.580 against the digital 41.0789. Each non-ideality left out on its own gives (same
+    // run): wires 28.44 (row) / 30.31 (column), 16-bit DAC 34.17, 16-bit ADC 34.88, no
+    // programming noise 37.20, no drift 34.02, no read noise 38.67, no d2d 60.60, no stuck-at
+    // faults 64.91, no drift compensation 37.77; seeds 8 and 9 give 31.96 and 65.88. The run is
+    // deterministic (bitwise at 1 and 2 threads, tested below), so the band is the measured
+    // value +-1%: the smallest of those changes (programming noise, +1.7%) falls outside it.
+    // A change of the random streams moves it like a new seed: re-measure then.
     INFO("noisy " << ppl_noisy << ", digital " << ppl_digital);
-    CHECK(change > 0.03);
-    CHECK(change < 0.30);
+    CHECK(ppl_noisy == Catch::Approx(36.580).epsilon(0.01));
+    CHECK(std::abs(ppl_noisy / ppl_digital - 1) > 0.03);  // and the non-idealities were applied
 }
 
 TEST_CASE("validation statistics on a planted difference", "[analog]") {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
@@ -167,7 +168,10 @@ TEST_CASE("attention on ideal crossbars: close to the digital logits at 16 bits,
     const auto t = sequence(36, m.config.vocab_size);  // fills several K and V tiles
     transformer::IdealBackend digital;
     const auto reference = logits(m, digital, t);
-    for (const char* tile : {"16x8", "4x8"}) {  // 4 rows < head_size 6: scores sum two row tiles
+    // 8-bit error measured on each tile shape (below): 4 rows < head_size 6, so on 4x8 tiles the
+    // scores sum two row tiles.
+    const std::pair<const char*, double> shapes[] = {{"16x8", 0.0503}, {"4x8", 0.0607}};
+    for (const auto& [tile, e8_measured] : shapes) {
         AnalogBackend fine(options(clean_sets(16, tile))), coarse(options(clean_sets(8, tile)));
         const double e16 = max_rel(logits(m, fine, t), reference);
         const double e8 = max_rel(logits(m, coarse, t), reference);
@@ -177,12 +181,19 @@ TEST_CASE("attention on ideal crossbars: close to the digital logits at 16 bits,
         // and both products of two blocks: stated tolerance 2e-3 of the largest logit, about 30
         // attention ADC steps (measured: 2e-4 to 4e-4).
         CHECK(e16 < 2e-3);
-        // 8 bits: steps 256 times coarser; the error grows with them (measured: 5.0% of the
-        // largest logit on 16x8 tiles, 6.1% on 4x8, 140-270 times the 16-bit error). Stated
-        // band: 2% to 9%, and at least 30 times the 16-bit error.
+        // 8 bits: steps 256 times coarser; the error grows with them. Measured (build/tests/test_analog
+        // 'attention on ideal crossbars*' -s; gqa_model(3), 36 tokens, attention and linear
+        // layers at 8 bits, ideal engine): 5.030% of the largest logit on 16x8 tiles, 6.066% on
+        // 4x8, 170-270 times the 16-bit error. The run is deterministic, so the band is the
+        // measured value +-25% (rounding differences between compilers stay inside it). Tried
+        // by changing the converters in tile_read.cpp: one ADC bit fewer gives 12.2% / 16.8%
+        // (16x8 / 4x8), one DAC bit fewer 6.8% / 8.6%, one ADC bit more 4.18% / 4.43%: each
+        // fails a bound (the former band, 2% to 9%, caught only the first); one DAC bit more
+        // gives 5.68% / 5.39% and passes (the largest error is not monotone in the DAC bits).
+        // A change of the model, the sequence or the converters' defaults moves it: re-measure.
         CHECK(e8 > 30 * e16);
-        CHECK(e8 > 0.02);
-        CHECK(e8 < 0.09);
+        CHECK(e8 > 0.75 * e8_measured);
+        CHECK(e8 < 1.25 * e8_measured);
     }
 }
 

@@ -1,7 +1,8 @@
 // The tile periphery against its equations (analog/tile_read.hpp, analog/tile_programming.hpp):
 // the ADC's clipping and step, the DAC's levels in each encoding (signed amplitude, two-phase,
 // bit-serial), the read-noise statistics (Joshi et al., Nature Communications 11, 2473, 2020:
-// per output N(0, sum_r v_r^2 var_rc)) and the stuck-at fault rates. Each is checked exactly
+// per output N(0, sum_r v_r^2 var_rc), var_rc the sigma_read^2 of the pair's cells) and the
+// stuck-at fault rates. Each is checked exactly
 // where the equation is exact and within a stated number of sampling standard deviations where
 // it is statistical, so a change of formula, of level count or of rate shows.
 #include <cmath>
@@ -15,17 +16,14 @@
 #include "analog/tile_programming.hpp"
 #include "analog/tile_read.hpp"
 #include "devices/rng.hpp"
+#include "support/analog_fixtures.hpp"
 
 using namespace kirchhoff;
 using namespace kirchhoff::analog;
 
 namespace {
 
-AnalogConfig config(const std::vector<std::string>& sets) {
-    params::Config c(analog_schema());
-    for (const auto& s : sets) c.set_override(s);
-    return analog_config(c);
-}
+AnalogConfig config(const std::vector<std::string>& sets) { return test::analog_config_with(sets); }
 
 // Inputs spread over [-1, 1] including both ends, zero and values between DAC levels.
 std::vector<float> ramp(int n) {
@@ -139,11 +137,58 @@ TEST_CASE("Read noise: zero mean, variance sum_r v_r^2 var_rc per output", "[ana
     CHECK(read_noise(Eigen::MatrixXd(), {v}, rng)[0].size() == 0);  // no variance: no noise
 }
 
+TEST_CASE("Read-noise variance per column pair: sigma_read^2 of G+ plus G- (Joshi 2020), at t and at 0",
+          "[analog][periphery]") {
+    // sigma_read = G(t) Q_s sqrt(ln((t + t0 + t_read) / (2 t_read))), Q_s = min(0.0088 / max((G_prog /
+    // g_max)^0.65, 1e-3), 0.2), t0 = 20 s, t_read = 250 ns (Joshi et al., Nature Communications 11,
+    // 2473, 2020, Methods; devices/pcm_statistical.hpp), written out here. Without programming noise
+    // G_prog is the target, and G(t) is the tile's conductance (its drift exponent is random).
+    const int R = 16, C = 8;
+    const double t = 3600;
+    const AnalogConfig cfg = config({"array.rows=16", "array.cols=8", "array.differential=columns",
+                                     "pcm.read_noise=true", "pcm.read_noise_mode=per_mvm",
+                                     "pcm.t_inference_s=3600", "pcm.drift_compensation=true"});
+    const double g_min = cfg.crossbar.g_min_siemens, g_max = cfg.crossbar.g_max_siemens;
+    Eigen::MatrixXd w(14, 7);  // a partial tile: the unused cells hold g_min and are noisy too
+    for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = std::sin(0.7 * double(i) + 0.3);
+    const LayerTile tile = program_tile_block(cfg, w, TilePlace{0, 0, 0, 14, 0, 7}, 5, std::nullopt);
+    REQUIRE(tile.baseline);
+    const Eigen::MatrixXd& g = tile.tile.g_siemens.at(0);
+    const Eigen::MatrixXd& var = tile.read_var_a2_per_v2;
+    const Eigen::MatrixXd& var0 = tile.baseline->read_var_a2_per_v2;
+    REQUIRE(var.rows() == R);
+    REQUIRE(var.cols() == C);
+    REQUIRE(var0.rows() == R);
+    auto sigma = [&](double g_now, double g_prog, double t_s) {
+        const double q = std::min(0.0088 / std::max(std::pow(g_prog / g_max, 0.65), 1e-3), 0.2);
+        return g_now * q * std::sqrt(std::log((t_s + 20.0 + 250e-9) / (2 * 250e-9)));
+    };
+    for (int r = 0; r < R; ++r)
+        for (int k = 0; k < C; ++k) {
+            const double wk = r < w.rows() && k < w.cols() ? w(r, k) : 0.0;
+            const double target_plus = g_min + (g_max - g_min) * std::max(wk, 0.0);
+            const double target_minus = g_min + (g_max - g_min) * std::max(-wk, 0.0);
+            const double s_plus = sigma(g(r, 2 * k), target_plus, t), s_minus = sigma(g(r, 2 * k + 1), target_minus, t);
+            CHECK(var(r, k) == Catch::Approx(s_plus * s_plus + s_minus * s_minus).epsilon(1e-12));
+            const double b_plus = sigma(target_plus, target_plus, 0), b_minus = sigma(target_minus, target_minus, 0);
+            CHECK(var0(r, k) == Catch::Approx(b_plus * b_plus + b_minus * b_minus).epsilon(1e-12));
+            CHECK(g(r, 2 * k) < target_plus);  // drifted down
+        }
+    // Stuck cells neither drift nor read noisily.
+    const AnalogConfig stuck = config({"array.rows=16", "array.cols=8", "array.differential=columns",
+                                       "pcm.read_noise=true", "pcm.t_inference_s=3600", "faults.stuck_rate=1"});
+    const LayerTile s = program_tile_block(stuck, w, TilePlace{0, 0, 0, 14, 0, 7}, 5, std::nullopt);
+    CHECK(s.read_var_a2_per_v2.cwiseAbs().maxCoeff() == 0.0);
+}
+
 TEST_CASE("Stuck-at faults: a cell is stuck with faults.stuck_rate, at g_max with "
           "faults.stuck_at_gmax_fraction of them, on either side of the pair",
           "[analog][periphery]") {
-    const int N = 128;
-    const AnalogConfig cfg = config({"array.rows=128", "array.cols=128", "faults.stuck_rate=0.1",
+    // 384 x 384 pairs, 147456 cells a side: 5 binomial standard deviations are 7.4% of the
+    // expected count of cells stuck at g_max (p = 0.03), 4.7% of those at g_min (p = 0.07), so
+    // a rate 10% off shows (at 128 x 128 it did not).
+    const int N = 384;
+    const AnalogConfig cfg = config({"array.rows=384", "array.cols=384", "faults.stuck_rate=0.1",
                                      "faults.stuck_at_gmax_fraction=0.3", "array.differential=columns"});
     const Eigen::MatrixXd w = Eigen::MatrixXd::Constant(N, N, 0.5);  // G+ mid-window, G- at g_min
     const TilePlace place{0, 0, 0, N, 0, N};
