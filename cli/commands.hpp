@@ -13,7 +13,7 @@ void add_netlist_command(CLI::App& app);  // write a configured tile's deck
 void add_sneak_command(CLI::App& app);    // sneak-path read-margin study
 void add_fit_command(CLI::App& app);      // fit and check tile surrogates
 void add_device_command(CLI::App& app);   // single-device characterisation (devices/)
-void add_train_command(CLI::App& app);    // train a small character model (transformer/train_*)
+void add_train_command(CLI::App& app);    // train a small character model (training/)
 void add_run_command(CLI::App& app);       // transformer perplexity, digital vs crossbars, with validation
 void add_generate_command(CLI::App& app);  // text generation, digital or on crossbars
 void add_sweep_command(CLI::App& app);     // accuracy-vs-nonideality studies (validation/study.hpp)
