@@ -19,7 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "cosim/device_transient.hpp"
+#include "cosim/device_spice.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "devices/integrate.hpp"
 #include "devices/presets.hpp"

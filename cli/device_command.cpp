@@ -1,6 +1,6 @@
 // `kirchhoff device iv|read|program|drift|presets`: single-device characterisation with the
 // compact models of devices/, through the native Odeint engine or ngspice (--engine). The
-// experiments run in cosim/device_experiments.hpp; this file parses flags, writes the CSV
+// experiments run in devices/experiments.hpp; this file parses flags, writes the CSV
 // files and parameters.csv, prints, and plots.
 //
 //   iv       the preset's SET/RESET loop (I-V hysteresis)        -> iv.csv, iv.png
@@ -22,7 +22,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "cosim/device_experiments.hpp"
+#include "cosim/device_spice.hpp"
+#include "devices/experiments.hpp"
 #include "devices/presets.hpp"
 #include "io/atomic_file.hpp"
 #include "io/gnuplot.hpp"
@@ -55,8 +56,8 @@ void add_common(CLI::App& cmd, Common& c, bool electrical) {
 }
 
 // The device request of the flags: the preset checked first, then each --param NAME=VALUE parsed.
-cosim::DeviceRequest device_request(const Common& c) {
-    cosim::DeviceRequest r{c.preset, cosim::parse_device_engine(c.engine), {}};
+devices::DeviceRequest device_request(const Common& c) {
+    devices::DeviceRequest r{c.preset, devices::parse_device_engine(c.engine), {}};
     (void)devices::find_preset(c.preset);
     for (const std::string& assignment : c.params) {
         const auto eq = assignment.find('=');
@@ -73,7 +74,7 @@ cosim::DeviceRequest device_request(const Common& c) {
 }
 
 // parameters.csv of the effective device in `dir`.
-void write_parameters(const fs::path& dir, const cosim::EffectiveDevice& d) {
+void write_parameters(const fs::path& dir, const devices::EffectiveDevice& d) {
     std::string csv = "name,value,unit,range,meaning\n";
     for (const auto& p : d.parameters)
         csv += fmt::format("{},{:.17g},{},\"{}\",\"{}\"\n", p.name, p.value, p.unit, p.range, p.meaning);
@@ -82,8 +83,8 @@ void write_parameters(const fs::path& dir, const cosim::EffectiveDevice& d) {
 
 // Before the experiment runs: the output folder checked writable, the effective parameters
 // printed to stderr and written to parameters.csv.
-cosim::BeforeRun prepare(const Common& c) {
-    return [&c](const cosim::EffectiveDevice& d) {
+devices::BeforeRun prepare(const Common& c) {
+    return [&c](const devices::EffectiveDevice& d) {
         const fs::path dir(c.out_dir);
         io::prepare_output_dir(dir, "--out");
         fmt::print(stderr, "# {} ({}), engine {}\n", c.preset, d.model, c.engine);
@@ -106,7 +107,8 @@ struct IvOptions {
 };
 
 void run_iv(const IvOptions& o) {
-    const cosim::IvResult r = cosim::device_iv({device_request(o.common), o.memory, o.points}, prepare(o.common));
+    cosim::NgspiceDeviceSimulator spice;  // started only by the spice engine
+    const devices::IvResult r = devices::device_iv({device_request(o.common), o.memory, o.points}, prepare(o.common), &spice);
     const fs::path dir(o.common.out_dir);
     const devices::Trajectory& tr = r.trajectory;
     std::string csv = "t_s,v_volt,i_ampere";
@@ -135,8 +137,9 @@ struct ReadOptions {
 };
 
 void run_read(const ReadOptions& o) {
-    const cosim::ReadResult r =
-        cosim::device_read({device_request(o.common), o.memory, o.g_siemens, o.v_max, o.points}, prepare(o.common));
+    cosim::NgspiceDeviceSimulator spice;  // started only by the spice engine
+    const devices::ReadResult r =
+        devices::device_read({device_request(o.common), o.memory, o.g_siemens, o.v_max, o.points}, prepare(o.common), &spice);
     const fs::path dir(o.common.out_dir);
     std::string csv = "v_volt,i_ampere\n";
     for (std::size_t k = 0; k < r.v_volt.size(); ++k) csv += fmt::format("{:.17g},{:.17g}\n", r.v_volt[k], r.i_ampere[k]);
@@ -161,9 +164,10 @@ struct ProgramCliOptions {
 };
 
 void run_program(const ProgramCliOptions& o) {
-    const cosim::ProgramRun run = cosim::device_program(
+    cosim::NgspiceDeviceSimulator spice;  // started only by the spice engine
+    const devices::ProgramRun run = devices::device_program(
         {device_request(o.common), o.g_target_siemens, o.tolerance, o.devices, o.d2d_sigma, o.max_pulses, o.seed},
-        prepare(o.common));
+        prepare(o.common), &spice);
     const fs::path dir(o.common.out_dir);
     std::string csv = "device,pulse,v_pulse_volt,g_read_siemens,memory,converged\n";
     for (std::size_t k = 0; k < run.results.size(); ++k) {
@@ -186,14 +190,14 @@ void run_program(const ProgramCliOptions& o) {
 
 struct DriftOptions {
     Common common;
-    cosim::DriftRequest request;  // preset from common
+    devices::DriftRequest request;  // preset from common
 };
 
 void run_drift(const DriftOptions& o) {
-    cosim::DriftRequest request = o.request;
+    devices::DriftRequest request = o.request;
     request.preset = o.common.preset;
     const fs::path dir(o.common.out_dir);
-    const cosim::DriftResult r = cosim::device_drift(request, [&](const cosim::EffectiveDevice& d) {
+    const devices::DriftResult r = devices::device_drift(request, [&](const devices::EffectiveDevice& d) {
         io::prepare_output_dir(dir, "--out");
         write_parameters(dir, d);
     });
@@ -203,7 +207,7 @@ void run_drift(const DriftOptions& o) {
     for (std::size_t a = 0; a < n_t; ++a) {
         dat += fmt::format("# target {:.6g} S: t_s g_mean g_std g_mean_compensated\n", request.targets_siemens[a]);
         for (std::size_t k = 0; k < request.times_s.size(); ++k) {
-            const cosim::DriftRow& row = r.rows[a][k];
+            const devices::DriftRow& row = r.rows[a][k];
             csv += fmt::format("{:.17g},{:.17g},{:.17g},{:.17g},{:.17g},{:.17g}\n", request.times_s[k],
                                request.targets_siemens[a], row.g_mean_siemens, row.g_std_siemens,
                                row.g_mean_compensated_siemens, row.alpha);
@@ -236,7 +240,7 @@ void add_device_command(CLI::App& app) {
     add_common(*c_iv, iv->common, true);
     c_iv->add_option("--memory", iv->memory, "initial memory variable (default: its upper bound)");
     c_iv->add_option("--points", iv->points, "samples (native) / time steps (spice) (default 2001)")
-        ->check(CLI::Range(cosim::iv_points_min, cosim::iv_points_max));
+        ->check(CLI::Range(devices::iv_points_min, devices::iv_points_max));
     c_iv->callback([iv] { run_iv(*iv); });
 
     auto rd = std::make_shared<ReadOptions>();
@@ -246,7 +250,7 @@ void add_device_command(CLI::App& app) {
     c_rd->add_option("--g-siemens", rd->g_siemens, "or: the state whose read conductance is this");
     c_rd->add_option("--v-max", rd->v_max, "sweep -V..V (default 3 x the read voltage)");
     c_rd->add_option("--points", rd->points, "sweep points (default 41)")
-        ->check(CLI::Range(cosim::read_points_min, cosim::read_points_max));
+        ->check(CLI::Range(devices::read_points_min, devices::read_points_max));
     c_rd->callback([rd] { run_read(*rd); });
 
     auto pg = std::make_shared<ProgramCliOptions>();
@@ -254,13 +258,13 @@ void add_device_command(CLI::App& app) {
     add_common(*c_pg, pg->common, true);
     c_pg->add_option("--target-siemens", pg->g_target_siemens, "target read conductance (S)")->required();
     c_pg->add_option("--tolerance", pg->tolerance, "accepted relative error (default 0.05)")
-        ->check(CLI::Range(cosim::program_tolerance_min, cosim::program_tolerance_max));
+        ->check(CLI::Range(devices::program_tolerance_min, devices::program_tolerance_max));
     c_pg->add_option("--devices", pg->devices, "devices to program (default 1)")
-        ->check(CLI::Range(1, cosim::program_devices_max));
+        ->check(CLI::Range(1, devices::program_devices_max));
     c_pg->add_option("--d2d-sigma", pg->d2d_sigma, "device-to-device lognormal sigma (default 0)")
-        ->check(CLI::Range(0.0, cosim::program_d2d_sigma_max));
+        ->check(CLI::Range(0.0, devices::program_d2d_sigma_max));
     c_pg->add_option("--max-pulses", pg->max_pulses, "pulses per device before giving up (default 200)")
-        ->check(CLI::Range(1, cosim::program_max_pulses_max));
+        ->check(CLI::Range(1, devices::program_max_pulses_max));
     c_pg->add_option("--seed", pg->seed, "random seed (default 1)");
     c_pg->callback([pg] { run_program(*pg); });
 
@@ -270,7 +274,7 @@ void add_device_command(CLI::App& app) {
     c_dr->add_option("--targets-siemens", dr->request.targets_siemens, "target conductances, comma separated")->delimiter(',');
     c_dr->add_option("--times-s", dr->request.times_s, "read times after programming, comma separated")->delimiter(',');
     c_dr->add_option("--cells", dr->request.cells, "cells per target (default 2000)")
-        ->check(CLI::Range(cosim::drift_cells_min, cosim::drift_cells_max));
+        ->check(CLI::Range(devices::drift_cells_min, devices::drift_cells_max));
     c_dr->add_option("--seed", dr->request.seed, "random seed (default 1)");
     c_dr->callback([dr] { run_drift(*dr); });
 

@@ -1,5 +1,5 @@
 """Single-device experiments, as ``kirchhoff device iv|read|program|drift`` runs them
-(``cosim/device_experiments.hpp``), returning arrays instead of writing CSV files:
+(``devices/experiments.hpp``), returning arrays instead of writing CSV files:
 
     r = kirchhoff.device.iv("stanford_rram_aimc", engine="native", params={"t0_kelvin": 300})
     r["v_volt"], r["i_ampere"], r["state"]          # the columns of iv.csv; state (samples, variables)

@@ -1,4 +1,4 @@
-// kirchhoff.device: the single-device experiments of `kirchhoff device` (cosim/device_experiments.hpp)
+// kirchhoff.device: the single-device experiments of `kirchhoff device` (devices/experiments.hpp)
 // with the same requests and checks, returning dicts of numpy arrays (the CSV columns) and the
 // effective parameters instead of writing files; the device presets.
 #include <optional>
@@ -6,7 +6,8 @@
 
 #include <pybind11/stl.h>
 
-#include "cosim/device_experiments.hpp"
+#include "cosim/device_spice.hpp"
+#include "devices/experiments.hpp"
 #include "devices/presets.hpp"
 #include "python/src/bindings.hpp"
 
@@ -16,8 +17,8 @@ namespace {
 
 using Overrides = std::vector<std::pair<std::string, double>>;
 
-cosim::DeviceRequest request(const std::string& preset, const std::string& engine, const Overrides& params) {
-    return {preset, cosim::parse_device_engine(engine), params};
+devices::DeviceRequest request(const std::string& preset, const std::string& engine, const Overrides& params) {
+    return {preset, devices::parse_device_engine(engine), params};
 }
 
 py::array_t<double> array(const std::vector<double>& v) {
@@ -27,7 +28,7 @@ py::array_t<double> array(const std::vector<double>& v) {
 }
 
 // preset, model, engine, parameters {name: value}, parameter_table [rows of parameters.csv].
-py::dict device_dict(const cosim::EffectiveDevice& d) {
+py::dict device_dict(const devices::EffectiveDevice& d) {
     py::dict out, values;
     py::list table;
     for (const auto& p : d.parameters) {
@@ -42,7 +43,7 @@ py::dict device_dict(const cosim::EffectiveDevice& d) {
     }
     out["preset"] = d.preset;
     out["model"] = d.model;
-    out["engine"] = std::string(cosim::to_string(d.engine));
+    out["engine"] = std::string(devices::to_string(d.engine));
     out["parameters"] = values;
     out["parameter_table"] = table;
     return out;
@@ -50,11 +51,12 @@ py::dict device_dict(const cosim::EffectiveDevice& d) {
 
 py::dict iv(const std::string& preset, const std::string& engine, const Overrides& params,
             std::optional<double> memory, std::size_t points) {
-    const cosim::IvRequest r{request(preset, engine, params), memory, points};
-    cosim::IvResult res;
+    const devices::IvRequest r{request(preset, engine, params), memory, points};
+    devices::IvResult res;
     {
         py::gil_scoped_release release;
-        res = cosim::device_iv(r);
+        cosim::NgspiceDeviceSimulator spice;
+        res = devices::device_iv(r, {}, &spice);
     }
     py::dict out = device_dict(res.device);
     out["t_s"] = array(res.trajectory.t_s);
@@ -71,11 +73,12 @@ py::dict iv(const std::string& preset, const std::string& engine, const Override
 
 py::dict read(const std::string& preset, const std::string& engine, const Overrides& params,
               std::optional<double> memory, std::optional<double> g_siemens, std::optional<double> v_max, int points) {
-    const cosim::ReadRequest r{request(preset, engine, params), memory, g_siemens, v_max, points};
-    cosim::ReadResult res;
+    const devices::ReadRequest r{request(preset, engine, params), memory, g_siemens, v_max, points};
+    devices::ReadResult res;
     {
         py::gil_scoped_release release;
-        res = cosim::device_read(r);
+        cosim::NgspiceDeviceSimulator spice;
+        res = devices::device_read(r, {}, &spice);
     }
     py::dict out = device_dict(res.device);
     out["v_volt"] = array(res.v_volt);
@@ -90,12 +93,13 @@ py::dict read(const std::string& preset, const std::string& engine, const Overri
 
 py::dict program(const std::string& preset, double target_siemens, const std::string& engine, const Overrides& params,
                  double tolerance, int devices, double d2d_sigma, int max_pulses, std::uint64_t seed) {
-    const cosim::ProgramRequest r{request(preset, engine, params), target_siemens, tolerance, devices, d2d_sigma,
+    const devices::ProgramRequest r{request(preset, engine, params), target_siemens, tolerance, devices, d2d_sigma,
                                   max_pulses, seed};
-    cosim::ProgramRun res;
+    devices::ProgramRun res;
     {
         py::gil_scoped_release release;
-        res = cosim::device_program(r);
+        cosim::NgspiceDeviceSimulator spice;
+        res = devices::device_program(r, {}, &spice);
     }
     // The rows of program.csv: one per read of each device.
     std::vector<double> device, pulse, v_pulse, g_read, mem, converged, g_final, device_converged;
@@ -128,22 +132,22 @@ py::dict program(const std::string& preset, double target_siemens, const std::st
 
 py::dict drift(const std::string& preset, const std::optional<std::vector<double>>& targets_siemens,
                const std::optional<std::vector<double>>& times_s, int cells, std::uint64_t seed) {
-    cosim::DriftRequest r;
+    devices::DriftRequest r;
     r.preset = preset;
     if (targets_siemens) r.targets_siemens = *targets_siemens;
     if (times_s) r.times_s = *times_s;
     r.cells = cells;
     r.seed = seed;
-    cosim::DriftResult res;
+    devices::DriftResult res;
     {
         py::gil_scoped_release release;
-        res = cosim::device_drift(r);
+        res = devices::device_drift(r);
     }
     const Eigen::Index n_t = Eigen::Index(r.targets_siemens.size()), n_s = Eigen::Index(r.times_s.size());
     Eigen::MatrixXd mean(n_t, n_s), sd(n_t, n_s), comp(n_t, n_s), alpha(n_t, n_s);
     for (Eigen::Index a = 0; a < n_t; ++a)
         for (Eigen::Index k = 0; k < n_s; ++k) {
-            const cosim::DriftRow& row = res.rows[std::size_t(a)][std::size_t(k)];
+            const devices::DriftRow& row = res.rows[std::size_t(a)][std::size_t(k)];
             mean(a, k) = row.g_mean_siemens;
             sd(a, k) = row.g_std_siemens;
             comp(a, k) = row.g_mean_compensated_siemens;

@@ -15,7 +15,7 @@
 #include <cstdio>
 #include <string>
 
-#include "cosim/device_transient.hpp"
+#include "cosim/device_spice.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "devices/integrate.hpp"
 #include "devices/presets.hpp"

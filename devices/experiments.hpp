@@ -3,8 +3,9 @@
 // Python run. Each takes a typed request, checks it (InputError with the CLI's message,
 // naming the flag), calls `before_run` with the effective device once everything is checked
 // (the CLI prepares its output folder there, before a long run), runs, and returns the rows
-// the CLI writes to its CSV files. No file I/O here. Lives in cosim/ because the spice engine
-// needs ngspice (devices/ stays free of it).
+// the CLI writes to its CSV files. No file I/O here. The spice engine is a CircuitSimulator
+// the caller passes in (cosim::NgspiceDeviceSimulator, cosim/device_spice.hpp), so devices/
+// stays free of ngspice.
 //
 //   iv       the preset's SET/RESET loop (I-V hysteresis)
 //   read     read I-V at a fixed state
@@ -25,7 +26,7 @@
 #include "devices/integrate.hpp"
 #include "devices/program.hpp"
 
-namespace kirchhoff::cosim {
+namespace kirchhoff::devices {
 
 enum class DeviceEngine { native, spice };
 std::string_view to_string(DeviceEngine e);
@@ -66,6 +67,18 @@ struct StateColumn {
     std::string unit;
 };
 
+/// The circuit simulator behind the spice engine (cosim::NgspiceDeviceSimulator).
+class CircuitSimulator {
+public:
+    virtual ~CircuitSimulator() = default;
+    /// A transient of `device` from memory variable `memory0` under `drive`, in `steps` time
+    /// steps: t_s, v_volt (the drive), i_ampere (the device current), state (samples, state_size).
+    virtual Trajectory transient(const Device& device, double memory0, const Waveform& drive, std::size_t steps) = 0;
+    /// A DC sweep of the read I-V at `memory`: V from -v_max to v_max in `points` equal steps.
+    virtual std::pair<std::vector<double>, std::vector<double>> read_sweep(const Device& device, double memory,
+                                                                          double v_max, int points) = 0;
+};
+
 // Flag ranges the CLI declares and the library checks (one place for both).
 inline constexpr int iv_points_min = 10, iv_points_max = 1000000;
 inline constexpr int read_points_min = 3, read_points_max = 100000;
@@ -85,9 +98,9 @@ struct IvResult {
     EffectiveDevice device;
     std::vector<StateColumn> state;   // (state_size)
     double memory0 = 0;               // initial memory variable
-    devices::Trajectory trajectory;   // t_s, v_volt, i_ampere (samples); state (samples, state_size)
+    Trajectory trajectory;   // t_s, v_volt, i_ampere (samples); state (samples, state_size)
 };
-IvResult device_iv(const IvRequest& request, const BeforeRun& before_run = {});
+IvResult device_iv(const IvRequest& request, const BeforeRun& before_run = {}, CircuitSimulator* spice = nullptr);
 
 struct ReadRequest {
     DeviceRequest device;
@@ -104,7 +117,7 @@ struct ReadResult {
     double g_read_siemens = 0;  // read conductance at v_read_volt
     std::vector<double> v_volt, i_ampere;  // (points)
 };
-ReadResult device_read(const ReadRequest& request, const BeforeRun& before_run = {});
+ReadResult device_read(const ReadRequest& request, const BeforeRun& before_run = {}, CircuitSimulator* spice = nullptr);
 
 struct ProgramRequest {
     DeviceRequest device;
@@ -117,11 +130,11 @@ struct ProgramRequest {
 };
 struct ProgramRun {
     EffectiveDevice device;
-    std::vector<devices::ProgramResult> results;  // (devices)
+    std::vector<ProgramResult> results;  // (devices)
     int converged = 0;                            // devices within tolerance
     double g_mean_final_siemens = 0;
 };
-ProgramRun device_program(const ProgramRequest& request, const BeforeRun& before_run = {});
+ProgramRun device_program(const ProgramRequest& request, const BeforeRun& before_run = {}, CircuitSimulator* spice = nullptr);
 
 struct DriftRequest {
     std::string preset;  // a statistical PCM preset (pcm_joshi2020)
@@ -139,4 +152,4 @@ struct DriftResult {
 };
 DriftResult device_drift(const DriftRequest& request, const BeforeRun& before_run = {});
 
-}  // namespace kirchhoff::cosim
+}  // namespace kirchhoff::devices

@@ -1,4 +1,4 @@
-// cosim/device_experiments: the experiments check their request before anything runs (the
+// devices/experiments: the experiments check their request before anything runs (the
 // CLI's --out is prepared in before_run, so a bad flag must never reach it), apply the
 // parameter overrides, and return what devices/ computes for the same request (the native
 // engine is integrate / program_population themselves; the CSV files equal these rows bit for
@@ -8,16 +8,18 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <cmath>
+#include <stdexcept>
 
-#include "cosim/device_experiments.hpp"
+#include "cosim/device_spice.hpp"
+#include "devices/experiments.hpp"
 #include "devices/presets.hpp"
 #include "params/error.hpp"
 
 using namespace kirchhoff;
-using namespace kirchhoff::cosim;
+using namespace kirchhoff::devices;
 using Catch::Matchers::ContainsSubstring;
 
-TEST_CASE("device experiments: bad requests throw before before_run, with the flag named", "[cosim][devices]") {
+TEST_CASE("device experiments: bad requests throw before before_run, with the flag named", "[devices]") {
     int called = 0;
     const BeforeRun count = [&](const EffectiveDevice&) { ++called; };
     CHECK_THROWS_WITH(device_iv({{"vteam_aimc", DeviceEngine::native, {}}, 1.0, 101}, count),
@@ -32,10 +34,12 @@ TEST_CASE("device experiments: bad requests throw before before_run, with the fl
     drift.preset = "vteam_aimc";
     CHECK_THROWS_WITH(device_drift(drift, count), ContainsSubstring("is not a statistical PCM model"));
     CHECK_THROWS_WITH(parse_device_engine("ngspice"), "--engine ngspice: unknown engine; allowed: native, spice");
+    // The spice engine without a simulator is the caller's error, also caught before before_run.
+    CHECK_THROWS_AS(device_iv({{"vteam_aimc", DeviceEngine::spice, {}}, {}, 101}, count), std::invalid_argument);
     CHECK(called == 0);
 }
 
-TEST_CASE("device iv: the override is in force and the loop is devices::integrate's", "[cosim][devices]") {
+TEST_CASE("device iv: the override is in force and the loop is devices::integrate's", "[devices]") {
     int called = 0;
     const IvResult r = device_iv({{"vteam_aimc", DeviceEngine::native, {{"r_on_ohm", 12000.0}}}, {}, 101},
                                  [&](const EffectiveDevice& d) {
@@ -60,7 +64,7 @@ TEST_CASE("device iv: the override is in force and the loop is devices::integrat
     CHECK(r.state[0].name == d->state_variables()[0].name);
 }
 
-TEST_CASE("device program: the population is program_population's, with its count and mean", "[cosim][devices]") {
+TEST_CASE("device program: the population is program_population's, with its count and mean", "[devices]") {
     const ProgramRun run = device_program({{"vteam_aimc", DeviceEngine::native, {}}, 2e-5, 0.02, 3, 0.1, 200, 4});
     const auto d = devices::make_device(devices::find_preset("vteam_aimc"));
     devices::ProgramOptions opt;
@@ -81,7 +85,7 @@ TEST_CASE("device program: the population is program_population's, with its coun
     CHECK(run.g_mean_final_siemens == mean);
 }
 
-TEST_CASE("device drift: (targets, times) rows, the mean drifting down and compensated back", "[cosim][devices]") {
+TEST_CASE("device drift: (targets, times) rows, the mean drifting down and compensated back", "[devices]") {
     DriftRequest r;
     r.preset = "pcm_joshi2020";
     r.targets_siemens = {5e-6, 20e-6};
@@ -100,9 +104,10 @@ TEST_CASE("device drift: (targets, times) rows, the mean drifting down and compe
     CHECK(std::abs(out.rows[1][1].g_mean_compensated_siemens - 20e-6) < 0.1 * 20e-6);
 }
 
-TEST_CASE("device iv: ngspice and native loops agree within 1% of the range", "[cosim][devices][ngspice]") {
+TEST_CASE("device iv: ngspice and native loops agree within 1% of the range", "[devices][ngspice]") {
     const IvResult nat = device_iv({{"vteam_aimc", DeviceEngine::native, {}}, {}, 201});
-    const IvResult sp = device_iv({{"vteam_aimc", DeviceEngine::spice, {}}, {}, 200});
+    kirchhoff::cosim::NgspiceDeviceSimulator spice;
+    const IvResult sp = device_iv({{"vteam_aimc", DeviceEngine::spice, {}}, {}, 200}, {}, &spice);
     const auto d = devices::make_device(devices::find_preset("vteam_aimc"));
     const auto [lo, hi] = d->state_bounds();
     const double end_nat = nat.trajectory.state(nat.trajectory.state.rows() - 1, 0);
