@@ -5,21 +5,21 @@
 #include <cmath>
 #include <cstdint>
 
+#include "devices/converters.hpp"
+
 namespace kirchhoff::analog {
 
 double adc(double i_ampere, double range_ampere, double levels) {
     if (range_ampere <= 0) return i_ampere;
-    const double clipped = std::clamp(i_ampere, -range_ampere, range_ampere);
-    const double step = range_ampere / levels;
-    return std::round(clipped / step) * step;
+    return devices::adc_quantize(i_ampere, range_ampere, levels);
 }
 
 Periphery::Periphery(const AnalogConfig& c) {
     two_phase = c.signs == SignEncoding::two_phase;
     v_read_volt = c.crossbar.v_read_volt;
     magnitude_bits = two_phase ? c.dac_bits : c.dac_bits - 1;
-    dac_levels = std::ldexp(1.0, magnitude_bits) - 1;
-    adc_levels = std::ldexp(1.0, c.adc_bits - 1) - 1;
+    dac_levels = devices::unsigned_levels(magnitude_bits);
+    adc_levels = devices::signed_levels(c.adc_bits);
     for (int p = 0; p < (two_phase ? 2 : 1); ++p) {
         if (!c.bit_serial) reads.push_back({p, -1, p ? -1.0 : 1.0});
         else
@@ -38,7 +38,7 @@ std::vector<Eigen::VectorXd> dac_volts(const Periphery& p, std::span<const float
     std::vector<Eigen::VectorXd> volts(p.reads.size(), Eigen::VectorXd::Zero(rows_total));
     for (std::size_t r = 0; r < x.size(); ++r) {
         const double u = double(x[r]) / x_max;
-        const double level = std::round(std::abs(u) * p.dac_levels);
+        const double level = devices::dac_level(std::abs(u), p.dac_levels);
         for (std::size_t k = 0; k < p.reads.size(); ++k) {
             const DacRead& rd = p.reads[k];
             if (p.two_phase && (rd.phase == 0 ? u <= 0 : u >= 0)) continue;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "devices/converters.hpp"
 #include "devices/pcm_statistical.hpp"
 #include "training/kernels.hpp"
 #include "training/rng.hpp"
@@ -43,7 +44,6 @@ bool HwaOptions::forward_enabled() const {
            dac_bits > 0 || adc_bits > 0;
 }
 
-int converter_levels(int bits) { return bits > 0 ? (1 << (bits - 1)) - 1 : 0; }
 
 std::int64_t clip_weights(const ParamLayout& layout, std::span<float> params, double k_sigma) {
     if (!(k_sigma > 0)) return 0;
@@ -119,7 +119,7 @@ void HardwareAwareLinear<S>::forward(const TrainLinearInfo& info, const S* w, co
     // Inputs: DAC quantisation and input noise, per row scaled by its max |x|.
     L.x.assign(x, x + nx);
     std::vector<S> x_max(static_cast<std::size_t>(n), S(0));
-    const int l_dac = converter_levels(o.dac_bits);
+    const int l_dac = devices::signed_levels(o.dac_bits);
     const std::uint64_t ikey = stream_key(o.seed, step_key_, info.index, static_cast<std::uint64_t>(Stream::input_noise));
 #pragma omp parallel for schedule(static)
     for (int r = 0; r < n; ++r) {
@@ -129,7 +129,8 @@ void HardwareAwareLinear<S>::forward(const TrainLinearInfo& info, const S* w, co
         x_max[r] = m;
         if (m == 0) continue;
         if (l_dac > 0)
-            for (int j = 0; j < info.in; ++j) row[j] = std::round(row[j] / m * l_dac) * m / static_cast<S>(l_dac);
+            for (int j = 0; j < info.in; ++j)
+                row[j] = devices::dac_level(row[j] / m, static_cast<S>(l_dac)) * m / static_cast<S>(l_dac);
         if (o.input_noise_rel > 0) add_noise(row, info.in, static_cast<S>(o.input_noise_rel) * m, ikey,
                                              static_cast<std::uint64_t>(r) * info.in);
     }
@@ -137,7 +138,7 @@ void HardwareAwareLinear<S>::forward(const TrainLinearInfo& info, const S* w, co
     matmul_xwt(y, L.x.data(), L.w.data(), n, info.in, info.out);
 
     // Outputs: noise, then the ADC (clip and quantise).
-    const int l_adc = converter_levels(o.adc_bits);
+    const int l_adc = devices::signed_levels(o.adc_bits);
     L.pass.assign(l_adc > 0 ? static_cast<std::size_t>(n) * info.out : 0, 1);
     if (o.output_noise_rel <= 0 && l_adc == 0) return;
     const std::uint64_t okey = stream_key(o.seed, step_key_, info.index, static_cast<std::uint64_t>(Stream::output_noise));
@@ -155,11 +156,8 @@ void HardwareAwareLinear<S>::forward(const TrainLinearInfo& info, const S* w, co
                     row[j] = 0;
                     continue;
                 }
-                if (row[j] > bound || row[j] < -bound) {
-                    pass[j] = 0;
-                    row[j] = std::clamp(row[j], -bound, bound);
-                }
-                row[j] = std::round(row[j] / bound * l_adc) * bound / static_cast<S>(l_adc);
+                if (row[j] > bound || row[j] < -bound) pass[j] = 0;  // clipped: no gradient through it
+                row[j] = devices::adc_quantize(row[j], bound, static_cast<S>(l_adc));
             }
         }
     }

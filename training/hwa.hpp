@@ -23,6 +23,8 @@
 //             sign), then x' += x_max sigma_in N(0,1)
 //   outputs   y = x' W'^T + w_max x_max sigma_out N(0,1), then the ADC: clip to
 //             +-b = adc_bound w_max x_max and round to b / L_adc steps
+//             (the converters are the inference tiles' own: devices/converters.hpp; their
+//             full scale here is aihwkit's, per token, not a calibrated range)
 //   backward  straight-through estimator (Bengio et al. 2013): the quantisers pass the
 //             gradient unchanged, the ADC clip passes it only where |y| <= b (dY' = dY
 //             masked); dX = dY' W' and dW = dY'^T X', with the noisy, quantised operands.
@@ -61,9 +63,6 @@ struct HwaOptions {
     bool forward_enabled() const;
 };
 
-/// Levels per sign of a b-bit signed converter: 2^(b-1) - 1 (8 bits: 127, step 1/254 of the
-/// full range as in aihwkit's inp_res/out_res).
-int converter_levels(int bits);
 
 /// Clips every linear layer's weights (Model::linear_layers, incl. the classifier) to
 /// +- k std(W) of that layer (std over all its elements, in double). Returns the number of

@@ -48,11 +48,6 @@ float max_abs(const std::vector<float>& v) {
 
 }  // namespace
 
-TEST_CASE("converter levels per sign (aihwkit resolution 1/254 at 8 bits)", "[training][hwa]") {
-    CHECK(converter_levels(8) == 127);
-    CHECK(converter_levels(2) == 1);
-    CHECK(converter_levels(0) == 0);
-}
 
 TEST_CASE("Gaussian weight noise has std weight_noise_rel * max|W| and zero mean", "[training][hwa]") {
     const int out = 200, in = 300;
