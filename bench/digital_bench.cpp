@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <random>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -118,12 +117,7 @@ int main(int argc, char** argv) {
     tokens = std::min(tokens, c.seq_len - 1);
 
     // A random model through the llama2.c writer and reader.
-    Model m = make_model(c);
-    std::mt19937_64 rng(1);
-    std::uniform_real_distribution<float> u(-0.05f, 0.05f);
-    for (float& x : m.token_embedding) x = u(rng);  // empty: tied to the classifier (stories15M)
-    for (LinearLayer* l : m.linear_layers())
-        for (float& x : l->weight) x = u(rng);
+    Model m = random_model(c, 1);
     const std::filesystem::path file =
         std::filesystem::temp_directory_path() / fmt::format("kirchhoff_digital_bench_{}.bin", ::getpid());
     save_llama2c(m, file);
