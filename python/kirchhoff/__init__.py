@@ -8,10 +8,11 @@ lists them) and arrays into the C++ types. Errors in the input raise ``InputErro
 ``ValueError``) with the CLI's message; a circuit that cannot be solved raises ``CircuitError``.
 """
 from . import device, tables
+from ._data import data_dir
 from ._kirchhoff import CircuitError, InputError
 from .circuits import Crossbar, random_tile
 from .layers import AnalogLayers, AnalogLinear
 from .runs import run, schema_help, schema_keys
 
 __all__ = ["Crossbar", "random_tile", "AnalogLayers", "AnalogLinear", "run", "schema_help", "schema_keys",
-           "InputError", "CircuitError", "device", "tables"]
+           "InputError", "CircuitError", "device", "tables", "data_dir"]
