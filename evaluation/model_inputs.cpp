@@ -23,7 +23,21 @@ namespace fs = std::filesystem;
 #error "KIRCHHOFF_SOURCE_DIR must be set by validation/CMakeLists.txt"
 #endif
 
-std::string default_model_path() { return KIRCHHOFF_SOURCE_DIR "/models/plain/model.bin"; }
+namespace {
+
+// The folder set_data_dir() chose; empty: the source tree. Set once, before any evaluation runs.
+fs::path& data_dir_override() {
+    static fs::path dir;
+    return dir;
+}
+
+}  // namespace
+
+void set_data_dir(const fs::path& dir) { data_dir_override() = dir; }
+
+fs::path data_dir() { return data_dir_override().empty() ? fs::path(KIRCHHOFF_SOURCE_DIR) : data_dir_override(); }
+
+std::string default_model_path() { return (data_dir() / "models" / "plain" / "model.bin").string(); }
 
 transformer::Model load_model(const fs::path& path) {
     if (fs::is_directory(path)) return transformer::load_hf(path);
@@ -68,7 +82,7 @@ std::unique_ptr<tokenizers::Tokenizer> load_model_tokenizer(const std::string& f
 }
 
 fs::path default_corpus_path() {  // the vendored corpus, else the shared copy beside the repository
-    const fs::path source_dir = KIRCHHOFF_SOURCE_DIR;
+    const fs::path source_dir = data_dir();
     const fs::path vendored = source_dir / "data" / "tinyshakespeare.txt";
     const fs::path shared = source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt";
     return !fs::exists(vendored) && fs::exists(shared) ? shared : vendored;

@@ -15,8 +15,17 @@
 
 namespace kirchhoff::evaluation {
 
+/// The folder the defaults below come from, laid out as the source tree (models/, data/): the
+/// source tree the library was built from, unless set_data_dir() named another. The Python
+/// package names its installed copy (python/README.md), so that an installed module does not
+/// read the source tree; the CLI never calls set_data_dir().
+std::filesystem::path data_dir();
+/// Sets data_dir() for the process; an empty path returns to the source tree. Call it before
+/// any evaluation starts (it is not synchronised with running ones).
+void set_data_dir(const std::filesystem::path& dir);
+
 /// The model `kirchhoff run` and `generate` use without --model: the shipped plain model
-/// (models/README.md), with its char tokenizer beside it.
+/// (models/README.md) in data_dir(), with its char tokenizer beside it.
 std::string default_model_path();
 
 /// A llama2.c .bin file, or a folder with a Hugging Face config.json. InputError otherwise.
@@ -36,8 +45,8 @@ std::unique_ptr<tokenizers::Tokenizer> load_model_tokenizer(const std::string& t
 std::vector<int> end_of_sequence_tokens(const std::filesystem::path& model_path, const tokenizers::Tokenizer& tokenizer,
                                         int vocab_size);
 
-/// The vendored tiny-shakespeare corpus (data/, else ../shared/data/ beside the
-/// repository; the first path when neither exists).
+/// The vendored tiny-shakespeare corpus (data/ in data_dir(), else ../shared/data/ beside it;
+/// the first path when neither exists).
 std::filesystem::path default_corpus_path();
 /// Where the held-out tail of the corpus `text` starts: the first line start in its last 10%
 /// (the shipped models train on what comes before: the training split).

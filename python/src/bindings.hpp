@@ -21,6 +21,7 @@ void bind_layers(py::module_& m);    // AnalogLayers: linear layers on tiles wit
 void bind_runs(py::module_& m);      // run (kirchhoff run's JSON), schemas, the CLI's random tile
 void bind_tables(py::module_& m);    // surrogate tables: fit, check, load
 void bind_devices(py::module_& m);   // the single-device experiments of `kirchhoff device`, the presets
+void bind_sweep(py::module_& m);     // kirchhoff sweep: a study's points, results.csv, plots
 
 /// The effective configuration of `schema`: defaults, then the TOML `file` ("" for none), then
 /// each "section.key=value" of `overrides` as --set applies it (params::load_config).

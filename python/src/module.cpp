@@ -62,4 +62,5 @@ PYBIND11_MODULE(_kirchhoff, m) {
     kirchhoff::python::bind_runs(m);
     kirchhoff::python::bind_tables(m);
     kirchhoff::python::bind_devices(m);
+    kirchhoff::python::bind_sweep(m);
 }
