@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "analog/analog_config.hpp"
+#include "analog/energy_model.hpp"
+#include "cosim/surrogate_options.hpp"
 #include "netlists/crossbar_config.hpp"
 #include "params/table.hpp"
 
@@ -101,4 +104,25 @@ TEST_CASE("crossbar keys: one table, its defaults CrossbarConfig{}'s, each key i
     const Config config(netlists::crossbar_schema());
     const netlists::CrossbarConfig x = netlists::crossbar_config(config);
     for (const auto& row : netlists::crossbar_keys().rows()) CHECK(row.get(x) == row.key.default_value);
+}
+
+TEST_CASE("analog keys: one table, its defaults AnalogConfig{}'s, each key its own member", "[params][quick]") {
+    check_table(analog::analog_keys());
+    std::set<std::string> bound;
+    bound_by(netlists::crossbar_keys(), bound);
+    bound_by(analog::analog_keys(), bound);
+    bound_by(cosim::surrogate_keys(), bound);
+    bound_by(analog::energy_keys(), bound);
+    check_bound(analog::analog_schema(), bound, {});
+    const Config config(analog::analog_schema());
+    const analog::AnalogConfig a = analog::analog_config(config);
+    for (const auto& row : analog::analog_keys().rows()) CHECK(row.get(a) == row.key.default_value);
+}
+
+TEST_CASE("surrogate keys: one table, its defaults SurrogateOptions{}'s, each key its own member", "[params][quick]") {
+    check_table(cosim::surrogate_keys());
+}
+
+TEST_CASE("energy keys: one table, its defaults EnergyConfig{}'s, each key its own member", "[params][quick]") {
+    check_table(analog::energy_keys());
 }
