@@ -14,6 +14,7 @@
 #include "cosim/surrogate_options.hpp"
 #include "netlists/crossbar_config.hpp"
 #include "params/table.hpp"
+#include "training/config.hpp"
 
 using namespace kirchhoff;
 using params::Config;
@@ -125,4 +126,11 @@ TEST_CASE("surrogate keys: one table, its defaults SurrogateOptions{}'s, each ke
 
 TEST_CASE("energy keys: one table, its defaults EnergyConfig{}'s, each key its own member", "[params][quick]") {
     check_table(analog::energy_keys());
+}
+
+TEST_CASE("training keys: one table, its defaults TrainConfig{}'s, each key its own member", "[params][quick]") {
+    check_table(training::training_keys());
+    std::set<std::string> bound;
+    bound_by(training::training_keys(), bound);
+    check_bound(training::training_schema(), bound, {});
 }
