@@ -24,6 +24,7 @@
 #include "analog/output_calibration.hpp"
 #include "netlists/crossbar_config.hpp"
 #include "params/config.hpp"
+#include "params/table.hpp"
 
 namespace kirchhoff::analog {
 
@@ -65,6 +66,9 @@ struct AnalogConfig {
 
 /// netlists::inference_crossbar_schema() (array.differential defaulting to "columns") plus the keys above.
 params::Schema analog_schema();
+/// The table of the keys above except the tile's, surrogate.* and energy.* (params/table.hpp):
+/// analog_schema() and analog_config() are derived from it, defaults from AnalogConfig{}.
+const params::Table<AnalogConfig>& analog_keys();
 
 /// Typed view; throws InputError naming the key, its value and source, and the allowed range
 /// for what one key's range cannot say (array.differential = none, array.mode = select,

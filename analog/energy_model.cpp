@@ -29,56 +29,45 @@ double EnergyConfig::digital_op_j(DigitalOp op) const {
     return 0;
 }
 
-params::Schema energy_schema() {
-    using namespace params;
-    const Range joules = Range::closed(0, 1e-6);
-    Schema s;
-    s.add(real_key("energy.dac_1bit_j", 0.39e-12, "J", joules,
-                   "one 1-bit DAC conversion (one row, one read): ISAAC, 4 mW for 8x128 DACs at 100 ns reads "
-                   "(Shafiee et al., ISCA 2016)"));
-    s.add(choice_key("energy.dac_scaling", "per_bit", {"per_bit", "per_level"},
-                     "DAC energy vs resolution: dac_1bit_j * bits, or dac_1bit_j * (2^bits - 1) (assumption, first order)"));
-    s.add(real_key("energy.adc_fom_j_per_step", 6.51e-15, "J", joules,
-                   "ADC Walden figure of merit, E = FOM 2^bits (Walden, IEEE JSAC 1999); ISAAC's 8-bit 1.2 GS/s "
-                   "SAR ADC, 2 mW: 1.67 pJ (Shafiee et al., ISCA 2016, after Kull et al., ISSCC 2013)"));
-    s.add(real_key("energy.adc_s_per_bit", 1.0 / 9.6e9, "s", Range{0, 1e-3, true, false},
-                   "ADC conversion time per bit (SAR: one bit per cycle); ISAAC's 8 bits at 1.2 GS/s"));
-    s.add(integer_key("energy.adcs_per_tile", 1, Range::closed(1, 8192),
-                      "ADCs shared by the outputs of one tile (ISAAC: one per 128x128 crossbar)"));
-    s.add(real_key("energy.t_read_s", 100e-9, "s", Range{0, 1, true, false},
-                   "crossbar read time, the cell energy's V^2 G t and the latency's read step (ISAAC: 100 ns)"));
-    s.add(real_key("energy.int32_add_j", 0.1e-12, "J", joules,
-                   "32-bit integer add, 45 nm (Horowitz, ISSCC 2014)"));
-    s.add(real_key("energy.fp32_add_j", 0.9e-12, "J", joules, "32-bit float add, 45 nm (Horowitz, ISSCC 2014)"));
-    s.add(real_key("energy.fp32_mult_j", 3.7e-12, "J", joules, "32-bit float multiply, 45 nm (Horowitz, ISSCC 2014)"));
-    s.add(real_key("energy.fp32_special_j", 23e-12, "J", joules,
-                   "exp, sqrt, division, sin, cos, tanh: assumption, 5 fp32 multiply-adds (Horowitz, ISSCC 2014)"));
-    s.add(real_key("energy.buffer_64bit_j", 20e-12, "J", joules,
-                   "64-bit access of an activation/parameter buffer: 32 KB SRAM, 45 nm (Horowitz, ISSCC 2014)"));
-    s.add(real_key("energy.kv_cache_64bit_j", 100e-12, "J", joules,
-                   "64-bit access of the KV cache: 1 MB SRAM, 45 nm (Horowitz, ISSCC 2014)"));
-    s.add(real_key("energy.digital_ops_per_s", 64e9, "1/s", Range{0, 1e18, true, false},
-                   "digital throughput for the latency, ops or 32-bit words per second (assumption: 64 lanes at 1 GHz)"));
-    return s;
+const params::Table<EnergyConfig>& energy_keys() {
+    static const params::Table<EnergyConfig> table = [] {
+        using params::Range;
+        using E = EnergyConfig;
+        const Range joules = Range::closed(0, 1e-6);
+        params::Table<E> t;
+        t.real("energy.dac_1bit_j", &E::dac_1bit_j, "J", joules,
+               "one 1-bit DAC conversion (one row, one read): ISAAC, 4 mW for 8x128 DACs at 100 ns reads "
+               "(Shafiee et al., ISCA 2016)");
+        t.choice("energy.dac_scaling", &E::dac_scaling, {{"per_bit", DacScaling::per_bit}, {"per_level", DacScaling::per_level}},
+                 "DAC energy vs resolution: dac_1bit_j * bits, or dac_1bit_j * (2^bits - 1) (assumption, first order)");
+        t.real("energy.adc_fom_j_per_step", &E::adc_fom_j_per_step, "J", joules,
+               "ADC Walden figure of merit, E = FOM 2^bits (Walden, IEEE JSAC 1999); ISAAC's 8-bit 1.2 GS/s "
+               "SAR ADC, 2 mW: 1.67 pJ (Shafiee et al., ISCA 2016, after Kull et al., ISSCC 2013)");
+        t.real("energy.adc_s_per_bit", &E::adc_s_per_bit, "s", Range{0, 1e-3, true, false},
+               "ADC conversion time per bit (SAR: one bit per cycle); ISAAC's 8 bits at 1.2 GS/s");
+        t.integer("energy.adcs_per_tile", &E::adcs_per_tile, Range::closed(1, 8192),
+                  "ADCs shared by the outputs of one tile (ISAAC: one per 128x128 crossbar)");
+        t.real("energy.t_read_s", &E::t_read_s, "s", Range{0, 1, true, false},
+               "crossbar read time, the cell energy's V^2 G t and the latency's read step (ISAAC: 100 ns)");
+        t.real("energy.int32_add_j", &E::int32_add_j, "J", joules, "32-bit integer add, 45 nm (Horowitz, ISSCC 2014)");
+        t.real("energy.fp32_add_j", &E::fp32_add_j, "J", joules, "32-bit float add, 45 nm (Horowitz, ISSCC 2014)");
+        t.real("energy.fp32_mult_j", &E::fp32_mult_j, "J", joules, "32-bit float multiply, 45 nm (Horowitz, ISSCC 2014)");
+        t.real("energy.fp32_special_j", &E::fp32_special_j, "J", joules,
+               "exp, sqrt, division, sin, cos, tanh: assumption, 5 fp32 multiply-adds (Horowitz, ISSCC 2014)");
+        t.real("energy.buffer_64bit_j", &E::buffer_64bit_j, "J", joules,
+               "64-bit access of an activation/parameter buffer: 32 KB SRAM, 45 nm (Horowitz, ISSCC 2014)");
+        t.real("energy.kv_cache_64bit_j", &E::kv_cache_64bit_j, "J", joules,
+               "64-bit access of the KV cache: 1 MB SRAM, 45 nm (Horowitz, ISSCC 2014)");
+        t.real("energy.digital_ops_per_s", &E::digital_ops_per_s, "1/s", Range{0, 1e18, true, false},
+               "digital throughput for the latency, ops or 32-bit words per second (assumption: 64 lanes at 1 GHz)");
+        return t;
+    }();
+    return table;
 }
 
-EnergyConfig energy_config(const params::Config& c) {
-    EnergyConfig e;
-    e.dac_1bit_j = c.real("energy.dac_1bit_j");
-    e.dac_scaling = c.text("energy.dac_scaling") == "per_level" ? DacScaling::per_level : DacScaling::per_bit;
-    e.adc_fom_j_per_step = c.real("energy.adc_fom_j_per_step");
-    e.adc_s_per_bit = c.real("energy.adc_s_per_bit");
-    e.adcs_per_tile = int(c.integer("energy.adcs_per_tile"));
-    e.t_read_s = c.real("energy.t_read_s");
-    e.int32_add_j = c.real("energy.int32_add_j");
-    e.fp32_add_j = c.real("energy.fp32_add_j");
-    e.fp32_mult_j = c.real("energy.fp32_mult_j");
-    e.fp32_special_j = c.real("energy.fp32_special_j");
-    e.buffer_64bit_j = c.real("energy.buffer_64bit_j");
-    e.kv_cache_64bit_j = c.real("energy.kv_cache_64bit_j");
-    e.digital_ops_per_s = c.real("energy.digital_ops_per_s");
-    return e;
-}
+params::Schema energy_schema() { return energy_keys().schema(); }
+
+EnergyConfig energy_config(const params::Config& c) { return energy_keys().read(c); }
 
 namespace {
 

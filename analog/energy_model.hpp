@@ -36,6 +36,7 @@
 
 #include "analog/op_counts.hpp"
 #include "params/config.hpp"
+#include "params/table.hpp"
 
 namespace kirchhoff::analog {
 
@@ -62,6 +63,9 @@ struct EnergyConfig {
 
 /// The energy.* keys: default, unit, range and a meaning that cites the source.
 params::Schema energy_schema();
+/// The table energy_schema() and energy_config() are derived from (params/table.hpp), defaults
+/// from EnergyConfig{}.
+const params::Table<EnergyConfig>& energy_keys();
 /// Typed view of the energy.* keys of `config` (whose schema includes energy_schema()).
 EnergyConfig energy_config(const params::Config& config);
 

@@ -11,7 +11,10 @@
 //            model: drift, read noise, drift compensation)       -> drift.csv, drift.png
 //   presets  every preset with its model and citation (stdout)
 // Each experiment prints the device's effective parameters to stderr and writes them to
-// DIR/parameters.csv beside its results. --param NAME=VALUE overrides one model parameter.
+// DIR/parameters.csv beside its results. Model parameters are configuration keys device.NAME
+// (devices/parameter_config.hpp): --config FILE and --set device.NAME=VALUE, as for the other
+// subcommands; --param NAME=VALUE is the older spelling of one --set, applied after them.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -24,11 +27,13 @@
 #include "cli/commands.hpp"
 #include "cosim/device_spice.hpp"
 #include "devices/experiments.hpp"
+#include "devices/parameter_config.hpp"
 #include "devices/presets.hpp"
 #include "io/atomic_file.hpp"
 #include "io/gnuplot.hpp"
 #include "io/output_path.hpp"
 #include "params/error.hpp"
+#include "params/load_config.hpp"
 
 namespace kirchhoff::cli {
 
@@ -41,24 +46,51 @@ struct Common {
     std::string preset;
     std::string engine = "native";
     std::string out_dir;
-    std::vector<std::string> params;  // NAME=VALUE
+    std::string config_file;          // --config: TOML with a [device] table of model parameters
+    std::vector<std::string> sets;    // --set device.NAME=VALUE
+    std::vector<std::string> params;  // --param NAME=VALUE (deprecated spelling of --set)
 };
+
+// The device.NAME keys of each electrical model, for --help.
+std::string parameter_keys_help() {
+    std::string out = "\nModel parameters (--config FILE with a [device] table, or --set device.NAME=VALUE; default: the "
+                      "preset's value, printed before each run and written to parameters.csv):\n";
+    std::vector<std::string_view> models;
+    for (const devices::Preset& p : devices::presets()) {
+        if (!devices::is_electrical(p) || std::find(models.begin(), models.end(), p.model) != models.end()) continue;
+        models.push_back(p.model);
+        std::string names;
+        for (const auto& v : devices::make_device(p)->parameters()) names += (names.empty() ? "" : ", ") + v.name;
+        out += fmt::format("  {}: {}\n", p.model, names);
+    }
+    return out;
+}
 
 void add_common(CLI::App& cmd, Common& c, bool electrical) {
     cmd.add_option("--preset", c.preset, "device preset (kirchhoff device presets lists them)")->required();
     if (electrical) {
         cmd.add_option("--engine", c.engine, "native (Odeint) or spice (ngspice) (default native)")
             ->check(CLI::IsMember({"native", "spice"}));
-        cmd.add_option("--param", c.params, "override a model parameter, NAME=VALUE (repeatable)")
+        cmd.add_option("--config", c.config_file, "TOML file of model parameters ([device] table; keys below)")
+            ->type_name("FILE");
+        cmd.add_option("--set", c.sets, "override one model parameter: --set device.NAME=VALUE (repeatable)")
+            ->type_name("KEY=VALUE")
+            ->allow_extra_args(false);
+        cmd.add_option("--param", c.params, "deprecated: --param NAME=VALUE is --set device.NAME=VALUE (repeatable)")
             ->type_name("NAME=VALUE");
+        cmd.footer(parameter_keys_help());
     }
     cmd.add_option("--out", c.out_dir, "folder for the CSV, the plot and parameters.csv")->required()->type_name("DIR");
 }
 
-// The device request of the flags: the preset checked first, then each --param NAME=VALUE parsed.
+// The device request of the flags: the preset checked first, then --config and --set against the
+// preset's parameter keys, then each --param NAME=VALUE parsed.
 devices::DeviceRequest device_request(const Common& c) {
     devices::DeviceRequest r{c.preset, devices::parse_device_engine(c.engine), {}};
-    (void)devices::find_preset(c.preset);
+    const devices::Preset& preset = devices::find_preset(c.preset);
+    if (!c.config_file.empty() || !c.sets.empty())
+        r.parameters = devices::parameter_overrides(
+            params::load_config(devices::parameter_schema(*devices::make_device(preset)), c.config_file, c.sets));
     for (const std::string& assignment : c.params) {
         const auto eq = assignment.find('=');
         if (eq == std::string::npos)

@@ -1,7 +1,7 @@
 // The surrogate.* keys and their typed view.
 #include "cosim/surrogate_options.hpp"
 
-#include <stdexcept>
+#include "params/table.hpp"
 
 namespace kirchhoff::cosim {
 
@@ -17,26 +17,26 @@ SurrogateTier tier_in_force(const CellResponse& response, const SurrogateOptions
     return response.is_linear() ? SurrogateTier::linearised : options.tier;
 }
 
-void add_surrogate_keys(params::Schema& s) {
-    using namespace params;
-    s.add(choice_key("surrogate.tier", "line_relaxation", {"line_relaxation", "linearised"},
-                     "device-cell surrogate: line_relaxation (circuit solved per MVM to surrogate.tolerance) or "
-                     "linearised (cells linearised at V*, one GEMV); ohmic cells are exact in both"));
-    s.add(real_key("surrogate.tolerance", 1e-6, "1", Range{0, 0.1, true, false},
-                   "line_relaxation: stop when no sense current changes by more than this times the largest"));
-    s.add(integer_key("surrogate.max_sweeps", 500, Range::closed(2, 100000),
-                      "line_relaxation: sweeps before a solve is reported as not converged"));
+const params::Table<SurrogateOptions>& surrogate_keys() {
+    static const params::Table<SurrogateOptions> table = [] {
+        using params::in;
+        using params::Range;
+        using O = SurrogateOptions;
+        params::Table<O> t;
+        t.choice("surrogate.tier", &O::tier, {SurrogateTier::line_relaxation, SurrogateTier::linearised},
+                 "device-cell surrogate: line_relaxation (circuit solved per MVM to surrogate.tolerance) or "
+                 "linearised (cells linearised at V*, one GEMV); ohmic cells are exact in both");
+        t.real("surrogate.tolerance", in(&O::line, &LineRelaxationOptions::tolerance), "1", Range{0, 0.1, true, false},
+               "line_relaxation: stop when no sense current changes by more than this times the largest");
+        t.integer("surrogate.max_sweeps", in(&O::line, &LineRelaxationOptions::max_sweeps), Range::closed(2, 100000),
+                  "line_relaxation: sweeps before a solve is reported as not converged");
+        return t;
+    }();
+    return table;
 }
 
-SurrogateOptions surrogate_options(const params::Config& c) {
-    SurrogateOptions o;
-    const std::string& tier = c.text("surrogate.tier");
-    if (tier == "linearised") o.tier = SurrogateTier::linearised;
-    else if (tier == "line_relaxation") o.tier = SurrogateTier::line_relaxation;
-    else throw std::logic_error("surrogate.tier value not in its enum: " + tier);  // the schema checked it
-    o.line.tolerance = c.real("surrogate.tolerance");
-    o.line.max_sweeps = int(c.integer("surrogate.max_sweeps"));
-    return o;
-}
+void add_surrogate_keys(params::Schema& s) { s.add(surrogate_keys().schema()); }
+
+SurrogateOptions surrogate_options(const params::Config& c) { return surrogate_keys().read(c); }
 
 }  // namespace kirchhoff::cosim

@@ -12,6 +12,7 @@
 #include "cosim/cell_response.hpp"
 #include "cosim/line_relaxation.hpp"
 #include "params/config.hpp"
+#include "params/table.hpp"
 
 namespace kirchhoff::cosim {
 
@@ -27,6 +28,9 @@ struct SurrogateOptions {
 /// cells; linearised (the exact effective matrix) for ohmic cells, whatever is configured.
 SurrogateTier tier_in_force(const CellResponse& response, const SurrogateOptions& options);
 
+/// The table of surrogate.tier, surrogate.tolerance and surrogate.max_sweeps (params/table.hpp),
+/// defaults from SurrogateOptions{}; add_surrogate_keys() and surrogate_options() are derived from it.
+const params::Table<SurrogateOptions>& surrogate_keys();
 /// Adds surrogate.tier, surrogate.tolerance and surrogate.max_sweeps to `schema`.
 void add_surrogate_keys(params::Schema& schema);
 /// Typed view of those keys in `config`.

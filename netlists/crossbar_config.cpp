@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include "netlists/cell_programming.hpp"
-#include "params/enum_names.hpp"
 #include "params/error.hpp"
+#include "params/table.hpp"
 
 namespace kirchhoff::netlists {
 
@@ -13,80 +13,101 @@ using params::Range;
 
 namespace {
 
-template <class E>
-E parse_enum(const std::string& text, std::initializer_list<E> values) {
-    if (const std::optional<E> e = params::enum_from_name(text, values)) return *e;
-    throw std::logic_error("choice key value not in its enum: " + text);  // the schema checked it
+// The crossbar keys, each declared once beside the member it sets; defaults from CrossbarConfig{}.
+const params::Table<CrossbarConfig>& crossbar_table() {
+    static const params::Table<CrossbarConfig> table = [] {
+        using params::in;
+        using X = CrossbarConfig;
+        using S = CrossbarSpec;
+        params::Table<X> t;
+        t.integer("seed", &X::seed, Range::closed(0, 9.0e18), "seed of the random conductances and inputs");
+        t.integer("array.rows", in(&X::spec, &S::rows), Range::closed(1, 4096), "word lines (inputs) of the tile");
+        t.integer("array.cols", in(&X::spec, &S::cols), Range::closed(1, 4096),
+                  "outputs of the tile (bit lines; twice as many for differential columns)");
+        t.choice("array.cell", in(&X::spec, &S::cell), {CellKind::one_r, CellKind::one_t_one_r, CellKind::one_s_one_r},
+                 "cell: passive, with an access transistor, or with a selector");
+        t.real("array.r_wire_row_ohm", in(&X::spec, &S::r_wire_row_ohm), "ohm", Range::closed(0, 1e6),
+               "word-line resistance per cell pitch (0: ideal wire)");
+        t.real("array.r_wire_col_ohm", in(&X::spec, &S::r_wire_col_ohm), "ohm", Range::closed(0, 1e6),
+               "bit-line resistance per cell pitch (0: ideal wire)");
+        t.real("array.r_driver_ohm", in(&X::spec, &S::r_driver_ohm), "ohm", Range::closed(0, 1e9),
+               "row driver output resistance (0: ideal)");
+        t.choice("array.driver_edge", in(&X::spec, &S::driver_edge), {DriverEdge::left, DriverEdge::right},
+                 "edge the row drivers sit on");
+        t.choice("array.sense_edge", in(&X::spec, &S::sense_edge), {SenseEdge::bottom, SenseEdge::top},
+                 "edge the sense amplifiers sit on");
+        t.choice("array.differential", in(&X::spec, &S::differential),
+                 {Differential::none, Differential::columns, Differential::arrays},
+                 "signed weights: G+ and G- as column pairs or as two arrays");
+        t.choice("array.mode", in(&X::spec, &S::mode), {Mode::read, Mode::select},
+                 "read: every row driven (MVM); select: one cell selected, the rest biased");
+        t.choice("sense.kind", in(&X::spec, &S::sense), {SenseKind::virtual_ground, SenseKind::tia},
+                 "ideal virtual ground, or a TIA with finite gain and input resistance");
+        const auto tia = [](auto member) { return [member](auto& x) -> auto& { return x.spec.tia.*member; }; };
+        t.real("sense.tia_gain", tia(&Tia::gain), "1", Range{0, 1e12, true, false}, "TIA open-loop gain");
+        t.real("sense.tia_r_in_ohm", tia(&Tia::r_in_ohm), "ohm", Range::closed(0, 1e9), "TIA series input resistance");
+        t.real("sense.tia_r_feedback_ohm", tia(&Tia::r_feedback_ohm), "ohm", Range{0, 1e12, true, false},
+               "TIA feedback resistor");
+        const auto access = [](auto member) { return [member](auto& x) -> auto& { return x.spec.access.*member; }; };
+        t.real("access.r_on_ohm", access(&AccessTransistor::r_on_ohm), "ohm", Range{0, 1e12, true, false},
+               "1T1R transistor on-resistance");
+        t.real("access.r_off_ohm", access(&AccessTransistor::r_off_ohm), "ohm", Range{0, 1e18, true, false},
+               "1T1R transistor off-resistance");
+        const auto selector = [](auto member) { return [member](auto& x) -> auto& { return x.spec.selector.*member; }; };
+        t.real("selector.i0_ampere", selector(&Selector::i0_ampere), "A", Range{0, 1, true, false},
+               "1S1R selector current scale i0");
+        t.real("selector.v0_volt", selector(&Selector::v0_volt), "V", Range{0, 10, true, false},
+               "1S1R selector voltage scale v0");
+        t.integer("select.row", in(&X::spec, &S::select_row), Range::closed(0, 4095),
+                  "select mode: row of the selected cell");
+        t.integer("select.col", in(&X::spec, &S::select_col), Range::closed(0, 8191),
+                  "select mode: physical column of the selected cell");
+        t.choice("select.scheme", in(&X::spec, &S::scheme),
+                 {SelectScheme::floating, SelectScheme::v_half, SelectScheme::v_third},
+                 "select mode: unselected lines floating, at V/2, or at V/3 (rows) and 2V/3 (columns)");
+        t.choice("device.preset", &X::device_preset, cell_model_names(),
+                 "cell model: linear (ohmic), or an electrical device preset programmed to each conductance");
+        t.real("device.g_min_siemens", &X::g_min_siemens, "S", Range{0.0, 1.0, true, false},
+               "lowest programmed cell conductance");
+        t.real("device.g_max_siemens", &X::g_max_siemens, "S", Range{0.0, 1.0, true, false},
+               "highest programmed cell conductance");
+        t.real("input.v_read_volt", &X::v_read_volt, "V", Range{0.0, 10.0, true, false},
+               "read: inputs uniform in [0, v_read]; select: the selected row's voltage");
+        t.real("solver.timeout_s", &X::timeout_s, "s", Range::closed(0, 1e6),
+               "time limit of one circuit solve, every engine (0: none); nodal: checked between steps, "
+               "spice: the analysis halted, and for solve/spice the ngspice process killed 1 s later");
+        t.real("solver.memory_budget_mib", &X::memory_budget_mib, "MiB", Range::closed(0, 1e9),
+               "memory one circuit solve may need by its estimate, else it is refused before it starts "
+               "(0: three quarters of the machine's physical memory)");
+        t.choice("solver.nodal_newton", &X::nodal_cached, {{"cached", true}, {"fresh", false}},
+                 "nodal solver's Newton steps: CG preconditioned by factors cached across steps and MVMs, or a "
+                 "fresh factorisation every step (the reference)");
+        t.real("solver.nodal_cache_mib", &X::nodal_cache_mib, "MiB", Range::closed(0, 1e6),
+               "memory one tile's nodal solver keeps between MVMs (cached factors, last solution); a tile "
+               "needing more keeps nothing and refactorises at every MVM");
+        t.choice("solver.method", &X::solver_method,
+                 {SolverMethod::direct, SolverMethod::iterative, SolverMethod::automatic},
+                 "circuit solver of the nodal engine: direct (sparse factorisation), iterative (conjugate "
+                 "gradients preconditioned along the word and bit lines, falling back to direct when it stalls; "
+                 "read-mode 1R/1T1R tiles with resistive wires), or auto (iterative from 256 x 256 cells on, "
+                 "direct below)");
+        t.real("solver.iterative_tolerance", &X::iterative_tolerance, "1", Range::closed(1e-15, 1e-3),
+               "iterative solver: CG stops when the Kirchhoff-current-law residual |b - A x|_2 is this fraction "
+               "of the source currents |b|_2; 1e-13 keeps outputs within 1e-9 of the direct solver (device "
+               "cells: Newton's test on the update decides, as for direct)");
+        t.integer("solver.iterative_max_iterations", &X::iterative_max_iterations, Range::closed(1, 1e6),
+                  "iterative solver: CG iterations of one linear solve after which it counts as stalled and the "
+                  "tile falls back to the direct solver");
+        return t;
+    }();
+    return table;
 }
 
 }  // namespace
 
-params::Schema crossbar_schema() {
-    using namespace params;
-    Schema s;
-    s.add(integer_key("seed", 1, Range::closed(0, 9.0e18), "seed of the random conductances and inputs"));
-    s.add(integer_key("array.rows", 64, Range::closed(1, 4096), "word lines (inputs) of the tile"));
-    s.add(integer_key("array.cols", 64, Range::closed(1, 4096),
-                      "outputs of the tile (bit lines; twice as many for differential columns)"));
-    s.add(choice_key("array.cell", "1R", {"1R", "1T1R", "1S1R"},
-                     "cell: passive, with an access transistor, or with a selector"));
-    s.add(real_key("array.r_wire_row_ohm", 1.0, "ohm", Range::closed(0, 1e6),
-                   "word-line resistance per cell pitch (0: ideal wire)"));
-    s.add(real_key("array.r_wire_col_ohm", 1.0, "ohm", Range::closed(0, 1e6),
-                   "bit-line resistance per cell pitch (0: ideal wire)"));
-    s.add(real_key("array.r_driver_ohm", 0.0, "ohm", Range::closed(0, 1e9), "row driver output resistance (0: ideal)"));
-    s.add(choice_key("array.driver_edge", "left", {"left", "right"}, "edge the row drivers sit on"));
-    s.add(choice_key("array.sense_edge", "bottom", {"bottom", "top"}, "edge the sense amplifiers sit on"));
-    s.add(choice_key("array.differential", "none", {"none", "columns", "arrays"},
-                     "signed weights: G+ and G- as column pairs or as two arrays"));
-    s.add(choice_key("array.mode", "read", {"read", "select"},
-                     "read: every row driven (MVM); select: one cell selected, the rest biased"));
-    s.add(choice_key("sense.kind", "virtual_ground", {"virtual_ground", "tia"},
-                     "ideal virtual ground, or a TIA with finite gain and input resistance"));
-    s.add(real_key("sense.tia_gain", 1e4, "1", Range{0, 1e12, true, false}, "TIA open-loop gain"));
-    s.add(real_key("sense.tia_r_in_ohm", 0.0, "ohm", Range::closed(0, 1e9), "TIA series input resistance"));
-    s.add(real_key("sense.tia_r_feedback_ohm", 1e4, "ohm", Range{0, 1e12, true, false}, "TIA feedback resistor"));
-    s.add(real_key("access.r_on_ohm", 5e3, "ohm", Range{0, 1e12, true, false}, "1T1R transistor on-resistance"));
-    s.add(real_key("access.r_off_ohm", 1e10, "ohm", Range{0, 1e18, true, false}, "1T1R transistor off-resistance"));
-    s.add(real_key("selector.i0_ampere", 1e-6, "A", Range{0, 1, true, false}, "1S1R selector current scale i0"));
-    s.add(real_key("selector.v0_volt", 0.1, "V", Range{0, 10, true, false}, "1S1R selector voltage scale v0"));
-    s.add(integer_key("select.row", 0, Range::closed(0, 4095), "select mode: row of the selected cell"));
-    s.add(integer_key("select.col", 0, Range::closed(0, 8191), "select mode: physical column of the selected cell"));
-    s.add(choice_key("select.scheme", "v_half", {"floating", "v_half", "v_third"},
-                     "select mode: unselected lines floating, at V/2, or at V/3 (rows) and 2V/3 (columns)"));
-    s.add(choice_key("device.preset", "linear", cell_model_names(),
-                     "cell model: linear (ohmic), or an electrical device preset programmed to each conductance"));
-    s.add(real_key("device.g_min_siemens", 1e-6, "S", Range{0.0, 1.0, true, false}, "lowest programmed cell conductance"));
-    s.add(real_key("device.g_max_siemens", 1e-4, "S", Range{0.0, 1.0, true, false}, "highest programmed cell conductance"));
-    s.add(real_key("input.v_read_volt", 0.2, "V", Range{0.0, 10.0, true, false},
-                   "read: inputs uniform in [0, v_read]; select: the selected row's voltage"));
-    s.add(real_key("solver.timeout_s", 0.0, "s", Range::closed(0, 1e6),
-                   "time limit of one circuit solve, every engine (0: none); nodal: checked between steps, "
-                   "spice: the analysis halted, and for solve/spice the ngspice process killed 1 s later"));
-    s.add(real_key("solver.memory_budget_mib", 0.0, "MiB", Range::closed(0, 1e9),
-                   "memory one circuit solve may need by its estimate, else it is refused before it starts "
-                   "(0: three quarters of the machine's physical memory)"));
-    const CrossbarConfig defaults;
-    s.add(choice_key("solver.nodal_newton", defaults.nodal_cached ? "cached" : "fresh", {"cached", "fresh"},
-                     "nodal solver's Newton steps: CG preconditioned by factors cached across steps and MVMs, or a "
-                     "fresh factorisation every step (the reference)"));
-    s.add(real_key("solver.nodal_cache_mib", defaults.nodal_cache_mib, "MiB", Range::closed(0, 1e6),
-                   "memory one tile's nodal solver keeps between MVMs (cached factors, last solution); a tile "
-                   "needing more keeps nothing and refactorises at every MVM"));
-    s.add(choice_key("solver.method", std::string(to_string(defaults.solver_method)), {"direct", "iterative", "auto"},
-                     "circuit solver of the nodal engine: direct (sparse factorisation), iterative (conjugate "
-                     "gradients preconditioned along the word and bit lines, falling back to direct when it stalls; "
-                     "read-mode 1R/1T1R tiles with resistive wires), or auto (iterative from 256 x 256 cells on, "
-                     "direct below)"));
-    s.add(real_key("solver.iterative_tolerance", defaults.iterative_tolerance, "1", Range::closed(1e-15, 1e-3),
-                   "iterative solver: CG stops when the Kirchhoff-current-law residual |b - A x|_2 is this fraction "
-                   "of the source currents |b|_2; 1e-13 keeps outputs within 1e-9 of the direct solver (device "
-                   "cells: Newton's test on the update decides, as for direct)"));
-    s.add(integer_key("solver.iterative_max_iterations", defaults.iterative_max_iterations, Range::closed(1, 1e6),
-                      "iterative solver: CG iterations of one linear solve after which it counts as stalled and the "
-                      "tile falls back to the direct solver"));
-    return s;
-}
+const params::Table<CrossbarConfig>& crossbar_keys() { return crossbar_table(); }
+
+params::Schema crossbar_schema() { return crossbar_table().schema(); }
 
 params::Schema inference_crossbar_schema() {
     const params::Schema tile = crossbar_schema();  // alive through the loop: keys() is a reference
@@ -99,41 +120,8 @@ params::Schema inference_crossbar_schema() {
 }
 
 CrossbarConfig crossbar_config(const params::Config& c) {
-    CrossbarConfig x;
-    CrossbarSpec& s = x.spec;
-    x.seed = std::uint64_t(c.integer("seed"));
-    s.rows = int(c.integer("array.rows"));
-    s.cols = int(c.integer("array.cols"));
-    s.cell = parse_enum(c.text("array.cell"), {CellKind::one_r, CellKind::one_t_one_r, CellKind::one_s_one_r});
-    s.r_wire_row_ohm = c.real("array.r_wire_row_ohm");
-    s.r_wire_col_ohm = c.real("array.r_wire_col_ohm");
-    s.r_driver_ohm = c.real("array.r_driver_ohm");
-    s.driver_edge = parse_enum(c.text("array.driver_edge"), {DriverEdge::left, DriverEdge::right});
-    s.sense_edge = parse_enum(c.text("array.sense_edge"), {SenseEdge::bottom, SenseEdge::top});
-    s.differential = parse_enum(c.text("array.differential"),
-                                {Differential::none, Differential::columns, Differential::arrays});
-    s.mode = parse_enum(c.text("array.mode"), {Mode::read, Mode::select});
-    s.sense = parse_enum(c.text("sense.kind"), {SenseKind::virtual_ground, SenseKind::tia});
-    s.tia = Tia{c.real("sense.tia_gain"), c.real("sense.tia_r_in_ohm"), c.real("sense.tia_r_feedback_ohm")};
-    s.access = AccessTransistor{c.real("access.r_on_ohm"), c.real("access.r_off_ohm")};
-    s.selector = Selector{c.real("selector.i0_ampere"), c.real("selector.v0_volt")};
-    s.select_row = int(c.integer("select.row"));
-    s.select_col = int(c.integer("select.col"));
-    s.scheme = parse_enum(c.text("select.scheme"),
-                          {SelectScheme::floating, SelectScheme::v_half, SelectScheme::v_third});
-    x.device_preset = c.text("device.preset");
-    x.g_min_siemens = c.real("device.g_min_siemens");
-    x.g_max_siemens = c.real("device.g_max_siemens");
-    x.v_read_volt = c.real("input.v_read_volt");
-    x.timeout_s = c.real("solver.timeout_s");
-    x.memory_budget_mib = c.real("solver.memory_budget_mib");
-    x.nodal_cached = c.text("solver.nodal_newton") == "cached";
-    x.nodal_cache_mib = c.real("solver.nodal_cache_mib");
-    x.solver_method = parse_enum(c.text("solver.method"),
-                                 {SolverMethod::direct, SolverMethod::iterative, SolverMethod::automatic});
-    x.iterative_tolerance = c.real("solver.iterative_tolerance");
-    x.iterative_max_iterations = int(c.integer("solver.iterative_max_iterations"));
-
+    const CrossbarConfig x = crossbar_table().read(c);
+    const CrossbarSpec& s = x.spec;
     if (!(x.g_min_siemens < x.g_max_siemens))
         throw InputError(fmt::format(
             "device.g_min_siemens = {} S ({}) must be below device.g_max_siemens = {} S ({})",

@@ -13,6 +13,7 @@
 #include "devices/rng.hpp"
 #include "netlists/crossbar_spec.hpp"
 #include "params/config.hpp"
+#include "params/table.hpp"
 
 namespace kirchhoff::netlists {
 
@@ -46,8 +47,10 @@ struct CrossbarConfig {
     std::uint64_t seed = 1;                // random tile and inputs
 };
 
-/// The declared keys with defaults, units, ranges and meanings.
+/// The declared keys with defaults (CrossbarConfig{}'s), units, ranges and meanings.
 params::Schema crossbar_schema();
+/// The table crossbar_schema() and crossbar_config() are derived from (params/table.hpp).
+const params::Table<CrossbarConfig>& crossbar_keys();
 
 /// The layout `kirchhoff run` puts signed weights on (a differential pair per output, in
 /// adjacent columns), and so the default of `kirchhoff fit` and `kirchhoff check`: a table

@@ -1,5 +1,5 @@
 // Training configuration: every key declared once (default, unit, range, one-line meaning)
-// in a params::Schema, read through params::Config (TOML file, then --set overrides), and
+// in a params::Table beside the member it sets (defaults: TrainConfig{}), read through params::Config (TOML file, then --set overrides), and
 // turned into the option structs the trainer uses. Keys:
 //   model.*  shape of the Llama-style model (char level: vocab = the corpus' distinct bytes)
 //   data.*   corpus
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "params/config.hpp"
+#include "params/table.hpp"
 #include "training/hwa.hpp"
 #include "training/optimizer.hpp"
 #include "transformer/model.hpp"
@@ -19,9 +20,11 @@
 namespace kirchhoff::training {
 
 struct TrainConfig {
-    transformer::ModelConfig model;  // vocab_size is filled in from the corpus
+    // vocab_size is filled in from the corpus
+    transformer::ModelConfig model{.dim = 128, .hidden_dim = 384, .n_layers = 5, .n_heads = 4, .n_kv_heads = 4,
+                                   .seq_len = 256, .shared_classifier = false};
     std::string corpus;              // "" = the vendored tiny-shakespeare
-    AdamWOptions adamw;
+    AdamWOptions adamw{.lr = 2e-3, .lr_min = 2e-4, .warmup_steps = 200, .total_steps = 5000};
     HwaOptions hwa;
     std::uint64_t seed = 1;
     int batch_size = 32;
@@ -35,6 +38,9 @@ struct TrainConfig {
 
 /// Every training key.
 params::Schema training_schema();
+/// The table training_schema() and train_config_from() are derived from (params/table.hpp),
+/// defaults from TrainConfig{}.
+const params::Table<TrainConfig>& training_keys();
 
 /// The option structs from a configuration built on training_schema(). InputError for
 /// cross-key violations.

@@ -102,3 +102,33 @@ TEST_CASE("kirchhoff device: bad input exits 2 naming the problem", "[devices][c
     r = run_kirchhoff("device drift --preset vteam" + out);
     CHECK(r.status == 2);
 }
+
+TEST_CASE("kirchhoff device: --set device.NAME, --config [device] and the older --param give the same run",
+          "[devices][cli]") {
+    const fs::path d = scratch.dir;
+    const fs::path toml = d / "vteam.toml";
+    std::ofstream(toml) << "[device]\nr_on_ohm = 500\nalpha_off = 4\n";
+    const std::string read = "device read --preset vteam --points 11 --out ";
+    REQUIRE(run_kirchhoff(read + (d / "by_param").string() + " --param r_on_ohm=500 --param alpha_off=4").status == 0);
+    REQUIRE(run_kirchhoff(read + (d / "by_set").string() + " --set device.r_on_ohm=500 --set device.alpha_off=4").status == 0);
+    REQUIRE(run_kirchhoff(read + (d / "by_config").string() + " --config " + toml.string()).status == 0);
+    REQUIRE(run_kirchhoff(read + (d / "plain").string()).status == 0);
+    for (const char* file : {"parameters.csv", "read_iv.csv"}) {
+        INFO(file);
+        CHECK(lines(d / "by_set" / file) == lines(d / "by_param" / file));
+        CHECK(lines(d / "by_config" / file) == lines(d / "by_param" / file));
+        CHECK(lines(d / "plain" / file) != lines(d / "by_param" / file));  // the overrides took effect
+    }
+    CHECK_THAT(lines(d / "by_set" / "parameters.csv")[1], ContainsSubstring("r_on_ohm,500,"));
+    // Bad keys and values name the flag, the key and what is allowed.
+    const std::string out = " --out " + (d / "bad_set").string();
+    Run r = run_kirchhoff("device read --preset vteam --set device.r_on_ohm=-1" + out);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, ContainsSubstring("--set: device.r_on_ohm = -1 ohm is outside the allowed range (0, inf)"));
+    r = run_kirchhoff("device read --preset vteam --set device.r_onn=1" + out);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, ContainsSubstring("unknown configuration key 'device.r_onn'"));
+    r = run_kirchhoff("device read --preset pcm_joshi2020 --set device.r_on_ohm=1" + out);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, ContainsSubstring("no I-V"));
+}
