@@ -12,6 +12,7 @@
 #include "evaluation/pass_progress.hpp"
 #include "io/input_file.hpp"
 #include "params/error.hpp"
+#include "training/corpus.hpp"
 #include "transformer/perplexity.hpp"
 
 namespace kirchhoff::evaluation {
@@ -51,7 +52,7 @@ CalibrationSet calibration_set(const params::Config& config, const tokenizers::T
     }
     const std::size_t most = std::size_t(a.calibration_tokens) * 16;  // bytes enough for the tokens asked
     std::size_t end = text.size();
-    if (corpus) end = text.size() - text.size() / 10;  // the training split (training/corpus.hpp)
+    if (corpus) end = static_cast<std::size_t>(training::heldout_split(static_cast<std::int64_t>(text.size())));  // the training split
     text = text.substr(0, std::min(end, most));
     if (auto bos = tok.bos()) set.tokens.push_back(*bos);
     try {

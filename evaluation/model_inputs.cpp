@@ -12,6 +12,7 @@
 #include "cosim/surrogate_model.hpp"
 #include "io/input_file.hpp"
 #include "params/error.hpp"
+#include "training/corpus.hpp"
 #include "transformer/hf_checkpoint.hpp"
 #include "transformer/llama2c.hpp"
 
@@ -89,7 +90,7 @@ fs::path default_corpus_path() {  // the vendored corpus, else the shared copy b
 }
 
 std::size_t held_out_start(const std::string& text) {
-    const std::size_t start = text.size() - text.size() / 10;
+    const auto start = static_cast<std::size_t>(training::heldout_split(static_cast<std::int64_t>(text.size())));
     const std::size_t line = text.find('\n', start);
     return line == std::string::npos ? start : line + 1;
 }
@@ -104,7 +105,7 @@ std::vector<int> text_tokens(const std::string& flag, const tokenizers::Tokenize
         throw InputError(fmt::format("{} {}{}", flag.empty() ? "default text:" : "--text:", e.what(),
                                      flag.empty() ? " (give a text file with --text)" : ""));
     }
-    if (flag.empty()) {  // held-out tail: the last 10% (the shipped model trains on the first 90%)
+    if (flag.empty()) {  // held-out tail: the training corpus's held-out split, from its first line start
         const std::size_t start = held_out_start(text);
         text = text.substr(start, std::size_t(max_tokens > 0 ? max_tokens * 16 : std::string::npos));
         if (source) *source = fmt::format("{} (held-out tail from byte {})", path.string(), start);

@@ -48,8 +48,9 @@ std::vector<int> end_of_sequence_tokens(const std::filesystem::path& model_path,
 /// The vendored tiny-shakespeare corpus (data/ in data_dir(), else ../shared/data/ beside it;
 /// the first path when neither exists).
 std::filesystem::path default_corpus_path();
-/// Where the held-out tail of the corpus `text` starts: the first line start in its last 10%
-/// (the shipped models train on what comes before: the training split).
+/// Where the scored held-out tail of the corpus `text` starts: the first line start at or after
+/// training::heldout_split(size) (floor(0.9 size), the one split training uses: the shipped
+/// models train on the bytes before it). tiny-shakespeare: split 1,003,854, scored from 1,003,856.
 std::size_t held_out_start(const std::string& text);
 
 /// Tokens to score: the first `max_tokens` (0: all) tokens of --text, or without --text of the
