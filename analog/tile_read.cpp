@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include "netlists/ideal.hpp"
 
 #include "devices/converters.hpp"
 
@@ -83,7 +84,7 @@ Eigen::VectorXd target_product(const Periphery& p, const std::vector<Eigen::Vect
     Eigen::VectorXd v = Eigen::VectorXd::Zero(dg.rows());
     for (std::size_t k = 0; k < p.reads.size(); ++k) v += p.reads[k].weight * volts[k].head(dg.rows());
     Eigen::VectorXd d = Eigen::VectorXd::Zero(cols_total);
-    d.head(dg.cols()) = dg.transpose() * v;
+    d.head(dg.cols()) = netlists::ideal_column_currents(dg, v);
     return d;
 }
 

@@ -15,7 +15,7 @@
 #include "cli/exit_status.hpp"
 #include "cli/config_options.hpp"
 #include "netlists/crossbar_setup.hpp"
-#include "cosim/crossbar_solve.hpp"
+#include "cosim/crossbar_reader.hpp"
 #include "cosim/tile_solver.hpp"
 #include "cli/input_vectors.hpp"
 #include "io/output_path.hpp"
@@ -44,36 +44,20 @@ struct VectorResult {
     double seconds = 0;
 };
 
-// Solves every input vector (columns of v) with one set-up: the nodal engine's factorisation
-// or iterative factors, the circuit the spice engine reloads.
+// Solves every input vector (columns of v) with one set-up (cosim::CrossbarReader: the nodal
+// engine's factorisation or iterative factors, the circuit the spice engine reloads).
 std::vector<VectorResult> solve(const std::string& engine, const netlists::CrossbarSetup& setup, const Eigen::MatrixXd& v) {
-    const auto& spec = setup.config.spec;
+    const cosim::ProgrammedTile tile{setup.config, setup.tile.g_siemens, setup.cells};
+    std::optional<netlists::CrossbarCircuit> circuit;
+    if (engine == "spice") circuit = setup.xbar;  // built by crossbar_setup for ngspice
+    cosim::CrossbarReader reader(cosim::parse_engine(engine, {cosim::Engine::ideal, cosim::Engine::nodal,
+                                                              cosim::Engine::spice}, "--engine"),
+                                 tile, {}, nullptr, std::move(circuit));
     std::vector<VectorResult> out(std::size_t(v.cols()));
-    const bool read_mode = spec.mode == netlists::Mode::read;
-    std::unique_ptr<cosim::TileCircuitSolver> tile;
-    std::unique_ptr<cosim::NgspiceSession> session;
-    netlists::CrossbarCircuit xbar = setup.xbar;
     for (Eigen::Index k = 0; k < v.cols(); ++k) {
         VectorResult& r = out[std::size_t(k)];
         const auto start = std::chrono::steady_clock::now();
-        if (engine == "nodal" && read_mode) {
-            if (!tile) tile = std::make_unique<cosim::TileCircuitSolver>(setup.config, setup.cells);
-            r.reading.sense_current = tile->sense_currents(v.col(k), &r.report);
-            r.reading.outputs = netlists::logical_outputs(spec, r.reading.sense_current);
-        } else if (engine == "nodal") {  // select mode: the one read of the circuit as built
-            cosim::NodalOptions options;
-            options.timeout_s = setup.config.timeout_s;
-            r.reading = cosim::read_nodal(xbar, options);
-            r.report.method = "direct";
-            r.report.newton_iterations = r.reading.iterations;
-        } else if (engine == "spice") {
-            if (!session) session = std::make_unique<cosim::NgspiceSession>();
-            if (read_mode) xbar.set_inputs(v.col(k));
-            const double t = setup.config.timeout_s;
-            r.reading = cosim::read_spice(*session, xbar, t > 0 ? std::optional(t) : std::nullopt);
-        } else {  // ideal
-            r.reading.outputs = netlists::ideal_outputs(spec, setup.tile.g_siemens, v.col(k));
-        }
+        r.reading = reader.read(v.col(k), &r.report);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     return out;
@@ -93,9 +77,7 @@ void run(const SolveOptions& o, const ConfigOptions& config_options) {
     if ((o.inputs > 1 || !o.inputs_csv.empty()) && !read_mode)
         throw InputError("--inputs / --inputs-csv: several input vectors need read mode (array.mode = \"read\"); "
                          "select mode has one select voltage");
-    if (o.engine == "ideal" && (!read_mode || tile_config.device_preset != "linear"))
-        throw InputError("--engine ideal: G^T v is defined for read mode with ohmic cells (array.mode = \"read\", "
-                         "device.preset = \"linear\")");
+    if (o.engine == "ideal") cosim::require_ideal_defined(tile_config);
     if (!o.out_dir.empty() && o.engine == "ideal")
         throw InputError("--out: voltage maps need a circuit engine (--engine nodal or spice)");
     // The circuit is built for the direct solver, ngspice and voltage maps; the iterative

@@ -11,40 +11,10 @@
 
 namespace kirchhoff::cosim {
 
-std::string_view to_string(CircuitEngine e) {
-    switch (e) {
-        case CircuitEngine::ideal: return "ideal";
-        case CircuitEngine::nodal: return "nodal";
-        case CircuitEngine::spice: return "spice";
-    }
-    return "?";
-}
-
 void require_ideal_defined(const netlists::CrossbarConfig& config) {
     if (config.spec.mode != netlists::Mode::read || config.device_preset != "linear")
         throw InputError("--engine ideal: G^T v is defined for read mode with ohmic cells (array.mode = \"read\", "
                          "device.preset = \"linear\")");
-}
-
-CrossbarReading read_crossbar(CircuitEngine engine, const netlists::CrossbarCircuit& xbar,
-                              const netlists::CrossbarConfig& config, const std::vector<Eigen::MatrixXd>& g_siemens,
-                              const Eigen::VectorXd& v_volt) {
-    const double limit_s = config.timeout_s;
-    switch (engine) {
-        case CircuitEngine::nodal: {
-            NodalOptions options;
-            options.timeout_s = limit_s;
-            return read_nodal(xbar, options);
-        }
-        case CircuitEngine::spice: {
-            NgspiceSession session;
-            return read_spice(session, xbar, limit_s > 0 ? std::optional(limit_s) : std::nullopt);
-        }
-        case CircuitEngine::ideal: break;
-    }
-    CrossbarReading r;
-    r.outputs = netlists::ideal_outputs(config.spec, g_siemens, v_volt);
-    return r;
 }
 
 Eigen::VectorXd sense_currents(const netlists::CrossbarCircuit& xbar, const NodalSolution& s) {

@@ -1,11 +1,11 @@
 // One crossbar read (or select-mode read) solved by a chosen engine, with the results every
 // caller wants: sense currents, logical outputs, and (native solver) every node voltage.
-// The engines compute the same netlists::CrossbarCircuit: ideal (G^T v, ohmic cells only),
-// nodal (Kirchhoff's solver), spice (ngspice through a session or a SpicePool).
+// Both solve the same netlists::CrossbarCircuit: nodal (Kirchhoff's solver), spice (ngspice
+// through a session or a SpicePool). Which engine reads a tile: crossbar_reader.hpp.
 #pragma once
 
 #include <optional>
-#include <string_view>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -17,15 +17,14 @@
 
 namespace kirchhoff::cosim {
 
-enum class CircuitEngine { ideal, nodal, spice };
-std::string_view to_string(CircuitEngine e);
-
 struct CrossbarReading {
     Eigen::VectorXd sense_current;  // (arrays * physical cols) A, NaN where a column floats
     Eigen::VectorXd outputs;        // (cols) A: sense currents combined (differential pairs)
     Eigen::VectorXd node_volt;      // (node_count) V: nodal engine only, else empty
     std::vector<Eigen::MatrixXd> cell_current;  // per array (rows, physical cols) A, word line to
                                                 // bit line through each memory element: nodal only
+    std::vector<Eigen::MatrixXd> word_line_volt, bit_line_volt;  // per array (rows, physical cols) V:
+                                                                  // CrossbarReader with node_voltages only
     int iterations = 0;             // Newton iterations (nodal)
 };
 
@@ -45,18 +44,6 @@ CrossbarReading read_spice(SpicePool& pool, const netlists::CrossbarCircuit& xba
 
 /// InputError unless G^T v means something for this tile: read mode with ohmic cells.
 void require_ideal_defined(const netlists::CrossbarConfig& config);
-
-/// One read of a built circuit, as the Python module's Crossbar does it for node voltages,
-/// select mode, spice and ideal: engine ideal gives G^T v of the target conductances
-/// `g_siemens` (per array, (rows, physical cols) S) at `v_volt` (no circuit;
-/// require_ideal_defined first); nodal read_nodal(xbar) (the direct solver, with every node
-/// voltage) and spice read_spice(xbar) through a new session, each with config.timeout_s as
-/// its time limit (0: none). `xbar` is the circuit of the same cells with v_volt as its inputs.
-/// Read-mode nodal reads without node voltages go through TileCircuitSolver (solver.method),
-/// in `kirchhoff solve` and in Python alike.
-CrossbarReading read_crossbar(CircuitEngine engine, const netlists::CrossbarCircuit& xbar,
-                              const netlists::CrossbarConfig& config, const std::vector<Eigen::MatrixXd>& g_siemens,
-                              const Eigen::VectorXd& v_volt);
 
 /// Sense currents of a nodal solution, in CrossbarCircuit::sense_sources order.
 Eigen::VectorXd sense_currents(const netlists::CrossbarCircuit& xbar, const NodalSolution& s);

@@ -11,6 +11,7 @@
 #include "cosim/tile_solver.hpp"
 #include "cosim/tile_surrogate.hpp"
 #include "netlists/cell_programming.hpp"
+#include "params/enum_names.hpp"
 
 namespace kirchhoff::cosim {
 
@@ -104,6 +105,21 @@ private:
 };
 
 }  // namespace
+
+std::string_view to_string(Engine e) {
+    switch (e) {
+        case Engine::ideal: return "ideal";
+        case Engine::surrogate: return "surrogate";
+        case Engine::nodal: return "nodal";
+        case Engine::spice: return "spice";
+    }
+    return "?";
+}
+
+Engine parse_engine(std::string_view text, std::initializer_list<Engine> allowed, std::string_view flag,
+                    std::string_view kind) {
+    return params::parse_enum(text, allowed, fmt::format("{} {}", flag, text), kind);
+}
 
 Eigen::MatrixXd MvmEngine::matvec_batch(const Eigen::MatrixXd& v) {
     if (v.cols() == 0) return {};

@@ -11,6 +11,7 @@
 // Each faster engine is checked against the next more faithful one in the tests.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,15 @@
 #include "netlists/crossbar_config.hpp"
 
 namespace kirchhoff::cosim {
+
+/// The engines above, fastest first: the one name for them in `kirchhoff solve`, `run`, Python
+/// and the analog backend (each takes the subset it supports).
+enum class Engine { ideal, surrogate, nodal, spice };
+std::string_view to_string(Engine e);
+/// The engine named `text`, one of `allowed`; else InputError "<flag> <text>: unknown <kind>;
+/// allowed: ..." (kind: "engine", "validation engine").
+Engine parse_engine(std::string_view text, std::initializer_list<Engine> allowed, std::string_view flag,
+                    std::string_view kind = "engine");
 
 /// A tile with its target conductances and the cells programmed to them.
 struct ProgrammedTile {

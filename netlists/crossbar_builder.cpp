@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "netlists/ideal.hpp"
 #include "netlists/sinh_selector.hpp"
 
 namespace kirchhoff::netlists {
@@ -339,7 +340,7 @@ Eigen::VectorXd ideal_outputs(const CrossbarSpec& spec, const std::vector<Eigen:
                               const Eigen::VectorXd& v) {
     Eigen::VectorXd all(spec.arrays() * spec.physical_cols());
     for (int a = 0; a < spec.arrays(); ++a)
-        all.segment(a * spec.physical_cols(), spec.physical_cols()) = g[std::size_t(a)].transpose() * v;
+        all.segment(a * spec.physical_cols(), spec.physical_cols()) = ideal_column_currents(g[std::size_t(a)], v);
     CrossbarCircuit shape{Circuit(), spec, {}, {}, {}, {}, {}, {}, {}};
     return shape.outputs(all);
 }

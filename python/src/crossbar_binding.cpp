@@ -1,12 +1,10 @@
 // kirchhoff.Crossbar: one tile holding the user's conductances (numpy, siemens) under the same
 // configuration keys as `kirchhoff solve` (netlists::crossbar_schema), read by the ideal,
 // surrogate, nodal or spice engine for one input vector or a batch, with the node voltages on
-// request and the deck `kirchhoff netlist` would write. The nodal engine in read mode goes
-// through cosim::TileCircuitSolver as `kirchhoff solve` does (solver.method: direct, iterative,
-// or auto), one set-up per batch; node voltages, select mode, spice and ideal through
-// cosim::read_crossbar (the direct nodal solver, ngspice, or G^T v).
+// request and the deck `kirchhoff netlist` would write. Every engine reads through
+// cosim::CrossbarReader, the dispatch `kirchhoff solve` uses (solver.method for the nodal
+// engine, one set-up per batch); the surrogate engine is built here, once per object.
 #include <cmath>
-#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,7 +12,7 @@
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
-#include "cosim/crossbar_solve.hpp"
+#include "cosim/crossbar_reader.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/solve_memory.hpp"
 #include "cosim/surrogate_model.hpp"
@@ -69,20 +67,7 @@ std::vector<Eigen::MatrixXd> conductances(const Array& g, params::Config& config
     return out;
 }
 
-cosim::CircuitEngine parse_circuit_engine(const std::string& e) {
-    if (e == "ideal") return cosim::CircuitEngine::ideal;
-    if (e == "nodal") return cosim::CircuitEngine::nodal;
-    if (e == "spice") return cosim::CircuitEngine::spice;
-    throw InputError(fmt::format("--engine {}: unknown engine; allowed: ideal, surrogate, nodal, spice", e));
-}
-
-// One read's results for Python.
-struct Reading {
-    Eigen::VectorXd outputs, sense;
-    Eigen::VectorXd node_volt;
-    std::vector<Eigen::MatrixXd> cell_current, word_line_volt, bit_line_volt;
-    int iterations = 0;
-};
+using Reading = cosim::CrossbarReading;
 
 class Crossbar {
 public:
@@ -119,19 +104,33 @@ public:
         std::string fallback;  // why the direct solver solved a tile solver.method sent to the iterative one
         {
             py::gil_scoped_release release;
-            if (engine == "surrogate") {
-                read_surrogate(inputs, out);
-            } else {
-                const cosim::CircuitEngine e = parse_circuit_engine(engine);
-                const bool tile_solver = e == cosim::CircuitEngine::nodal && !node_voltages &&
+            const cosim::Engine e = cosim::parse_engine(engine, {cosim::Engine::ideal, cosim::Engine::surrogate,
+                                                                 cosim::Engine::nodal, cosim::Engine::spice}, "--engine");
+            std::unique_lock<std::mutex> lock;  // the surrogate engine is shared by Python threads
+            cosim::MvmEngine* surrogate = nullptr;
+            if (e == cosim::Engine::surrogate) {
+                lock = std::unique_lock(surrogate_mutex_);
+                surrogate = surrogate_engine();
+            } else if (e != cosim::Engine::ideal) {
+                const bool tile_solver = e == cosim::Engine::nodal && !node_voltages &&
                                          spec().mode == netlists::Mode::read;
-                if (e == cosim::CircuitEngine::ideal) cosim::require_ideal_defined(tile_.config);
-                else cosim::check_memory_budget(tile_.config, tile_solver && cosim::method_in_force(tile_.config) ==
-                                                                                  netlists::SolverMethod::iterative
-                                                                  ? "iterative" : engine);
-                if (tile_solver) fallback = read_tile(inputs, out);
-                else read_circuits(e, inputs, out, node_voltages);
+                cosim::check_memory_budget(tile_.config, tile_solver && cosim::method_in_force(tile_.config) ==
+                                                                              netlists::SolverMethod::iterative
+                                                             ? "iterative" : engine);
             }
+            // The nodal engine in read mode: one TileCircuitSolver for the batch, its Newton
+            // cache dropped before each vector, so that each result is bitwise the one vector's
+            // on a fresh solver (`kirchhoff solve` with that vector) whatever the batch around
+            // it. Node voltages and select mode: each vector's circuit on its own, on OpenMP
+            // threads.
+            cosim::CrossbarReader reader(e, tile_, {.node_voltages = node_voltages, .fresh_each_read = true}, surrogate);
+            std::vector<cosim::TileSolveReport> reports;
+            out = reader.read_all(inputs, &reports);
+            for (const cosim::TileSolveReport& r : reports)
+                if (r.fell_back) {
+                    fallback = r.fallback_reason;
+                    break;
+                }
         }
         // As `kirchhoff solve` notes it on stderr: a fallback is never silent.
         if (!fallback.empty())
@@ -157,8 +156,9 @@ public:
     std::string effective_config() const { return config_.to_toml(); }
 
 private:
-    void read_surrogate(const std::vector<Eigen::VectorXd>& inputs, std::vector<Reading>& out) {
-        const std::lock_guard lock(surrogate_mutex_);
+    // The surrogate engine, built on first use (surrogate_mutex_ held): from the tables given,
+    // or for ohmic cells the exact matrix.
+    cosim::MvmEngine* surrogate_engine() {
         if (!surrogate_) {
             if (tables_)
                 surrogate_ = cosim::make_surrogate_engine(tile_, tables_->response, tables_->v_star_volt, -1,
@@ -170,62 +170,7 @@ private:
                     "engine surrogate with device.preset = \"{}\": device cells need a surrogate table from "
                     "`kirchhoff fit` (tables=FILE)", tile_.config.device_preset));
         }
-        for (std::size_t b = 0; b < inputs.size(); ++b) out[b].outputs = surrogate_->matvec(inputs[b]);
-    }
-
-    // Read mode, nodal engine: the vectors on one TileCircuitSolver, as `kirchhoff solve` reads
-    // them (solver.method; one factorisation or one set of iterative factors for the batch).
-    // The direct solver's Newton cache is dropped before each vector, so that each result is
-    // bitwise the one vector's on a fresh solver (`kirchhoff solve` with that vector) whatever
-    // the batch around it. Returns the first fallback reason ("" for none).
-    std::string read_tile(const std::vector<Eigen::VectorXd>& inputs, std::vector<Reading>& out) const {
-        cosim::TileCircuitSolver solver(tile_.config, tile_.cells);
-        std::string fallback;
-        for (std::size_t b = 0; b < inputs.size(); ++b) {
-            solver.restart();
-            cosim::TileSolveReport report;
-            out[b].sense = solver.sense_currents(inputs[b], &report);
-            out[b].outputs = netlists::logical_outputs(spec(), out[b].sense);
-            out[b].iterations = report.newton_iterations;
-            if (report.fell_back && fallback.empty()) fallback = report.fallback_reason;
-        }
-        return fallback;
-    }
-
-    // Node voltages (the direct nodal solver, read_nodal), select mode, spice and ideal: each
-    // vector on its own through cosim::read_crossbar; nodal vectors of a batch on OpenMP threads
-    // (each solve is independent, so the results do not depend on the thread count).
-    void read_circuits(cosim::CircuitEngine e, const std::vector<Eigen::VectorXd>& inputs, std::vector<Reading>& out,
-                       bool node_voltages) const {
-        const int n = int(inputs.size());
-        std::vector<std::exception_ptr> errors(n);
-        const bool parallel = e == cosim::CircuitEngine::nodal && n > 1;
-#pragma omp parallel for schedule(dynamic) if (parallel)
-        for (int b = 0; b < n; ++b) {
-            try {
-                const netlists::CrossbarCircuit xbar = netlists::configured_crossbar(tile_.config, tile_.cells, inputs[b]);
-                cosim::CrossbarReading r = cosim::read_crossbar(e, xbar, tile_.config, g_, inputs[b]);
-                Reading& o = out[b];
-                o.outputs = std::move(r.outputs);
-                o.sense = std::move(r.sense_current);
-                o.iterations = r.iterations;
-                if (node_voltages) {
-                    o.node_volt = r.node_volt;
-                    o.cell_current = std::move(r.cell_current);
-                    for (std::size_t a = 0; a < xbar.row_nodes.size(); ++a) {
-                        const auto at = [&](const Eigen::MatrixXi& nodes) {
-                            return nodes.unaryExpr([&](int k) { return r.node_volt(k); }).eval();
-                        };
-                        o.word_line_volt.push_back(at(xbar.row_nodes[a]));
-                        o.bit_line_volt.push_back(at(xbar.col_nodes[a]));
-                    }
-                }
-            } catch (...) {
-                errors[b] = std::current_exception();
-            }
-        }
-        for (const auto& err : errors)
-            if (err) std::rethrow_exception(err);
+        return surrogate_.get();
     }
 
     // (arrays, rows, pcols) per vector, stacked on a last batch axis when batched.
@@ -259,7 +204,7 @@ private:
         if (!node_voltages) return currents;
         py::dict d;
         d["currents_a"] = currents;
-        d["sense_currents_a"] = stack(out, batch, &Reading::sense);
+        d["sense_currents_a"] = stack(out, batch, &Reading::sense_current);
         d["node_volt"] = stack(out, batch, &Reading::node_volt);
         d["word_line_volt"] = stack(out, batch, &Reading::word_line_volt);
         d["bit_line_volt"] = stack(out, batch, &Reading::bit_line_volt);

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "cosim/crossbar_solve.hpp"
-#include "cosim/ideal.hpp"
 #include "io/child_process.hpp"
+#include "netlists/ideal.hpp"
 #include "crossbar_fixtures.hpp"
 
 using namespace kirchhoff;
@@ -41,14 +41,14 @@ TEST_CASE("zero wire resistance gives G^T v in ngspice", "[cosim][ngspice]") {
     const auto x = test::random_tile_circuit(spec, 1);
     NgspiceSession s;
     const auto reading = read_spice(s, x);
-    CHECK(rel_err(reading.outputs, ideal_column_currents(conductances(x), inputs(x))) < 1e-13);
+    CHECK(rel_err(reading.outputs, netlists::ideal_column_currents(conductances(x), inputs(x))) < 1e-13);
 }
 
 TEST_CASE("wire resistance lowers every column current and conserves charge", "[cosim][ngspice]") {
     const auto x = test::random_tile_circuit(test::square_spec(16, 2.5), 2);
     NgspiceSession s;
     const Eigen::VectorXd i = read_spice(s, x).outputs;
-    const Eigen::VectorXd ideal = ideal_column_currents(conductances(x), inputs(x));
+    const Eigen::VectorXd ideal = netlists::ideal_column_currents(conductances(x), inputs(x));
     for (int c = 0; c < 16; ++c) CHECK(i(c) < ideal(c));
     double driven = 0;
     for (int r = 0; r < 16; ++r) driven -= s.vector("i(vrow" + std::to_string(r) + ")")[0];

@@ -9,8 +9,8 @@
 #include <Eigen/LU>
 
 #include "cosim/crossbar_solve.hpp"
-#include "cosim/ideal.hpp"
 #include "devices/presets.hpp"
+#include "netlists/ideal.hpp"
 #include "crossbar_fixtures.hpp"
 
 using namespace kirchhoff;
@@ -48,7 +48,7 @@ TEST_CASE("zero wire resistance gives exactly G^T v", "[cosim]") {
         g(row, col) = 1.0 / res.ohm;
     }
     for (int row = 0; row < 32; ++row) v(row) = x.circuit.sources()[x.row_sources[std::size_t(row)]].volt;
-    CHECK(max_rel_diff(r.outputs, ideal_column_currents(g, v)) < 1e-13);
+    CHECK(max_rel_diff(r.outputs, netlists::ideal_column_currents(g, v)) < 1e-13);
 }
 
 TEST_CASE("a 2x2 with word-line wires matches its closed form", "[cosim]") {

@@ -5,6 +5,7 @@
 
 #include "netlists/crossbar_builder.hpp"
 #include "netlists/crossbar_config.hpp"
+#include "netlists/ideal.hpp"
 
 using namespace kirchhoff::netlists;
 using Catch::Matchers::ContainsSubstring;
@@ -148,4 +149,39 @@ TEST_CASE("random tiles are reproducible and within the configured window", "[ne
     c.seed = 10;
     CHECK(random_tile(c).g_siemens[0] != a.g_siemens[0]);
     CHECK(SplitMix64(0).next() == 0xe220a8397b1dcdafULL);  // the reference splitmix64 output for seed 0
+}
+
+// The one G^T v (netlists/ideal.hpp) against the sum written out, and ideal_outputs combining
+// it per array and per differential pair. Tolerance: the two sum in different orders (1e-14
+// relative, a few ulps of the 20-term sums).
+TEST_CASE("ideal column currents are G^T v summed by hand", "[netlists]") {
+    const int rows = 20, cols = 7;
+    const Eigen::MatrixXd g = (Eigen::MatrixXd::Random(rows, 2 * cols).array() + 1.5) * 1e-5;  // (rows, 2 cols) S
+    const Eigen::VectorXd v = Eigen::VectorXd::Random(rows) * 0.2;                              // (rows) V
+    auto by_hand = [&](const Eigen::MatrixXd& gm) {
+        Eigen::VectorXd i = Eigen::VectorXd::Zero(gm.cols());
+        for (int c = 0; c < gm.cols(); ++c)
+            for (int r = 0; r < rows; ++r) i(c) += gm(r, c) * v(r);
+        return i;
+    };
+    auto close = [](const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+        return a.size() == b.size() && (a - b).cwiseAbs().maxCoeff() <= 1e-14 * b.cwiseAbs().maxCoeff();
+    };
+    const Eigen::VectorXd hand = by_hand(g);
+    CHECK(close(ideal_column_currents(g, v), hand));
+    CHECK(ideal_column_currents(Eigen::MatrixXd::Zero(rows, cols), v).isZero(0.0));
+
+    CrossbarSpec s;
+    s.rows = rows;
+    s.cols = cols;
+    s.differential = Differential::columns;  // columns 2c (G+) and 2c+1 (G-)
+    Eigen::VectorXd pairs(cols);
+    for (int c = 0; c < cols; ++c) pairs(c) = hand(2 * c) - hand(2 * c + 1);
+    CHECK(close(ideal_outputs(s, {g}, v), pairs));
+    s.differential = Differential::arrays;  // G+ array minus G- array
+    const Eigen::MatrixXd gp = g.leftCols(cols), gm = g.rightCols(cols);
+    CHECK(close(ideal_outputs(s, {gp, gm}, v), by_hand(gp) - by_hand(gm)));
+    s.differential = Differential::none;
+    s.cols = 2 * cols;
+    CHECK(close(ideal_outputs(s, {g}, v), hand));
 }
