@@ -36,8 +36,12 @@ backports_packages=(ngspice libngspice0-dev catch2)
 python_packages=(pybind11-dev python3-dev python3-numpy)
 # Its tests: python3-pytest (run by ctest), python3-matplotlib (the example's plot) and
 # python3-torch (kirchhoff.torch and the example; Debian's 1.13, CPU only: 567 MB installed,
-# 135 MB of packages, 195 s to install here).
-if [ "$mode" = test ]; then python_packages+=(python3-pytest python3-matplotlib python3-torch); fi
+# 135 MB of packages, 195 s to install here); python3-venv, python3-pip, python3-setuptools and
+# python3-wheel for python_install (`pip install .` into a venv, no network).
+if [ "$mode" = test ]; then
+  python_packages+=(python3-pytest python3-matplotlib python3-torch python3-venv python3-pip python3-setuptools
+    python3-wheel)
+fi
 # The tests also run `kirchhoff sweep` under mpirun with 2 ranks: OpenMPI (libopenmpi-dev for the
 # build, openmpi-bin for mpirun). MPI stays optional for the main job.
 if [ "$mode" != main ]; then debian_packages+=(libopenmpi-dev openmpi-bin); fi
