@@ -24,6 +24,7 @@
 #include <omp.h>
 
 #include "bench_util.hpp"
+#include "model_shape.hpp"
 #include "transformer/generate.hpp"
 #include "transformer/linear_backend.hpp"
 #include "transformer/llama2c.hpp"
@@ -93,24 +94,12 @@ double seconds_per_token(const Model& m, LinearBackend& backend, int tokens, int
 int main(int argc, char** argv) {
     CLI::App app("Digital forward pass against the memory bound (bytes of weights per token / read bandwidth)");
     int tokens = 128, repeats = 3, buffer_mib = 512;
-    ModelConfig c;
-    c.dim = 288;
-    c.hidden_dim = 768;
-    c.n_layers = 6;
-    c.n_heads = 6;
-    c.n_kv_heads = 6;
-    c.vocab_size = 32000;
-    c.seq_len = 256;
+    ModelConfig c = stories15m_shape();
     std::vector<int> threads{1, 2};
     app.add_option("--tokens", tokens, "tokens generated per run")->check(CLI::Range(1, 100000));
     app.add_option("--repeats", repeats, "runs per measurement (the best is kept)")->check(CLI::Range(1, 100));
     app.add_option("--buffer-mib", buffer_mib, "bandwidth buffer (MiB)")->check(CLI::Range(16, 16384));
-    app.add_option("--dim", c.dim)->check(CLI::Range(8, 8192));
-    app.add_option("--hidden", c.hidden_dim)->check(CLI::Range(8, 32768));
-    app.add_option("--layers", c.n_layers)->check(CLI::Range(1, 128));
-    app.add_option("--heads", c.n_heads)->check(CLI::Range(1, 128));
-    app.add_option("--vocab", c.vocab_size)->check(CLI::Range(2, 1000000));
-    app.add_option("--seq", c.seq_len)->check(CLI::Range(2, 1 << 16));
+    bench::add_shape_options(app, c);
     app.add_option("--threads", threads, "thread counts")->delimiter(',')->check(CLI::Range(1, 1024));
     CLI11_PARSE(app, argc, argv);
     c.n_kv_heads = c.n_heads;

@@ -20,6 +20,7 @@
 
 #include "analog/analog_backend.hpp"
 #include "bench_util.hpp"
+#include "model_shape.hpp"
 #include "params/config.hpp"
 #include "transformer/hf_checkpoint.hpp"
 #include "transformer/linear_backend.hpp"
@@ -34,20 +35,12 @@ int main(int argc, char** argv) {
     std::vector<int> tiles{64, 256};
     int n_tokens = 16;
     double validate_fraction = 0.01;
-    transformer::ModelConfig c;
-    c.arch = transformer::Architecture::gpt2;
-    c.dim = 768, c.hidden_dim = 3072, c.n_layers = 12, c.n_heads = 12, c.n_kv_heads = 12;
-    c.vocab_size = 50257, c.seq_len = 1024;
+    transformer::ModelConfig c = transformer::gpt2_small_shape();
     app.add_option("--tiles", tiles, "tile sizes (rows = cols)")->delimiter(',')->check(CLI::Range(8, 4096));
     app.add_option("--tokens", n_tokens, "tokens scored per tile size")->check(CLI::Range(2, 1 << 20));
     app.add_option("--validate-fraction", validate_fraction, "fraction of MVMs validated (nodal, worker thread)")
         ->check(CLI::Range(0.0, 1.0));
-    app.add_option("--dim", c.dim)->check(CLI::Range(8, 8192));
-    app.add_option("--hidden", c.hidden_dim)->check(CLI::Range(8, 32768));
-    app.add_option("--layers", c.n_layers)->check(CLI::Range(1, 128));
-    app.add_option("--heads", c.n_heads)->check(CLI::Range(1, 128));
-    app.add_option("--vocab", c.vocab_size)->check(CLI::Range(2, 1000000));
-    app.add_option("--seq", c.seq_len)->check(CLI::Range(2, 1 << 16));
+    bench::add_shape_options(app, c);
     CLI11_PARSE(app, argc, argv);
     c.n_kv_heads = c.n_heads;
     n_tokens = std::min(n_tokens, c.seq_len);

@@ -225,4 +225,20 @@ Model random_model(const ModelConfig& config, std::uint64_t seed) {
     return m;
 }
 
+ModelConfig stories15m_shape() {
+    ModelConfig c;
+    c.arch = Architecture::llama;
+    c.dim = 288, c.hidden_dim = 768, c.n_layers = 6, c.n_heads = 6, c.n_kv_heads = 6;
+    c.vocab_size = 32000, c.seq_len = 256;
+    return c;
+}
+
+ModelConfig gpt2_small_shape() {
+    ModelConfig c;
+    c.arch = Architecture::gpt2;
+    c.dim = 768, c.hidden_dim = 3072, c.n_layers = 12, c.n_heads = 12, c.n_kv_heads = 12;
+    c.vocab_size = 50257, c.seq_len = 1024;
+    return c;
+}
+
 }  // namespace kirchhoff::transformer

@@ -108,4 +108,11 @@ Model make_model(const ModelConfig& config);
 /// g = 1.7 / sqrt(in), which keeps activations near unit scale through the blocks.
 Model random_model(const ModelConfig& config, std::uint64_t seed);
 
+/// The shape of llama2.c's stories15M (Llama: dim 288, hidden 768, 6 layers, 6 heads, vocab
+/// 32000, seq_len 256, tied classifier; 15.2 M parameters), for benchmarks and tests.
+ModelConfig stories15m_shape();
+/// The shape of GPT-2 small (dim 768, hidden 3072, 12 layers, 12 heads, vocab 50257, seq_len
+/// 1024; 124.4 M parameters), for benchmarks.
+ModelConfig gpt2_small_shape();
+
 }  // namespace kirchhoff::transformer

@@ -173,3 +173,11 @@ TEST_CASE("every linear layer goes through the backend once per token in index o
         CHECK_THROWS_WITH(f64.step(1, 0), Catch::Matchers::ContainsSubstring("recording"));
     }
 }
+
+TEST_CASE("benchmark shapes: stories15M and GPT-2 small have their published parameter counts",
+          "[transformer][model]") {
+    // stories15M: 32000 x 288 embedding (tied) + 6 x (4 x 288^2 + 3 x 288 x 768 + 2 x 288) + 288.
+    CHECK(make_model(stories15m_shape()).parameter_count() == 15'191'712);
+    // GPT-2 small as Hugging Face counts it (tied classifier, biases, learned positions).
+    CHECK(make_model(gpt2_small_shape()).parameter_count() == 124'439'808);
+}

@@ -16,14 +16,7 @@ using namespace kirchhoff::transformer;
 using namespace kirchhoff::transformer::testing;
 
 TEST_CASE("forward-pass throughput on a stories15M-shaped model", "[.][throughput]") {
-    ModelConfig c;
-    c.dim = 288;
-    c.hidden_dim = 768;
-    c.n_layers = 6;
-    c.n_heads = 6;
-    c.n_kv_heads = 6;
-    c.vocab_size = 32000;
-    c.seq_len = 256;
+    const ModelConfig c = stories15m_shape();
     Model m = make_model(c);
     randomize(m, 1);
     std::vector<int> tokens;
