@@ -12,7 +12,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     namespace v = kirchhoff::validation;
-    static const kirchhoff::params::Schema schema = v::evaluation_schema();
+    static const kirchhoff::params::Schema schema = kirchhoff::evaluation::evaluation_schema();
     const auto path = kirchhoff::fuzz::input_file(data, size, "study.toml");
     kirchhoff::fuzz::expect_input_error_only([&] {
         const v::Study study = v::load_study(path, schema, v::metric_columns());
