@@ -5,11 +5,13 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <utility>
 
 #include <Eigen/SparseCholesky>
 #include <Eigen/SparseCore>
 #include <fmt/format.h>
 
+#include "cosim/cholesky_block_solve.hpp"
 #include "cosim/newton_linear_solve.hpp"
 
 namespace kirchhoff::cosim {
@@ -46,6 +48,9 @@ struct NodalSolver::Impl {
     // cached path: each element's voltage, current and conductance at the last solution.
     mutable Eigen::VectorXd last_dv, last_current, last_g;
     mutable NodalCounts totals;
+    // Per source, in circuit order: the resistors and the nonlinear elements at its node, with
+    // whether the current a -> b leaves it (+) or enters it (-). finish() sums these only.
+    std::vector<std::vector<std::pair<int, bool>>> source_resistors, source_elements;
 
     // Throws NodalError when the time limit counted from `start` has run out.
     void check_time(std::chrono::steady_clock::time_point start, const char* stage) const {
@@ -71,6 +76,7 @@ struct NodalSolver::Impl {
             source_of[std::size_t(p)] = int(s);
         }
         number_unknowns(options.ordering);
+        list_source_branches();
         // A node with no element to anything is a singular row: name it.
         std::vector<bool> touched(std::size_t(nodes), false);
         for (const auto& r : c.resistors()) touched[std::size_t(r.a)] = touched[std::size_t(r.b)] = true;
@@ -105,6 +111,19 @@ struct NodalSolver::Impl {
             jac = k;  // same pattern: the nonlinear stamps were added with zero value
             find_slots();
         }
+    }
+
+    void list_source_branches() {
+        source_resistors.assign(c.sources().size(), {});
+        source_elements.assign(c.sources().size(), {});
+        auto add = [&](auto& lists, int k2, int a, int b) {
+            if (source_of[std::size_t(a)] >= 0) lists[std::size_t(source_of[std::size_t(a)])].emplace_back(k2, true);
+            if (source_of[std::size_t(b)] >= 0) lists[std::size_t(source_of[std::size_t(b)])].emplace_back(k2, false);
+        };
+        for (std::size_t k2 = 0; k2 < c.resistors().size(); ++k2)
+            add(source_resistors, int(k2), c.resistors()[k2].a, c.resistors()[k2].b);
+        for (std::size_t k2 = 0; k2 < c.nonlinear().size(); ++k2)
+            add(source_elements, int(k2), c.nonlinear()[k2].a, c.nonlinear()[k2].b);
     }
 
     // The index of entry (row, col) among m's values (column-major, sorted rows), -1 for a
@@ -347,6 +366,42 @@ struct NodalSolver::Impl {
                                      options.max_iterations));
     }
 
+    std::vector<NodalSolution> solve_block(const Eigen::MatrixXd& volt, const Eigen::MatrixXd* injection) const {
+        if (!c.nonlinear().empty())
+            throw std::logic_error(fmt::format("circuit '{}': block solves are for ohmic circuits", c.title()));
+        const Eigen::Index k_count = volt.cols();
+        if (volt.rows() != Eigen::Index(c.sources().size()) ||
+            (injection && (injection->rows() != c.node_count() || injection->cols() != k_count)))
+            throw std::invalid_argument(fmt::format(
+                "circuit '{}' has {} sources and {} nodes, got {} x {} voltages and {} x {} injected currents", c.title(),
+                c.sources().size(), c.node_count(), volt.rows(), k_count, injection ? injection->rows() : 0,
+                injection ? injection->cols() : 0));
+        // Right-hand sides as rhs() makes them, one row of the block at a time.
+        RowMajorBlock x = RowMajorBlock::Zero(n, k_count);
+        for (const Coupling& cp : couplings)
+            for (Eigen::Index j = 0; j < k_count; ++j) x(cp.row, j) += cp.g * volt(cp.source, j);
+        if (injection)
+            for (int node = 1; node < c.node_count(); ++node)
+                if (const int u = unknown[std::size_t(node)]; u >= 0)
+                    for (Eigen::Index j = 0; j < k_count; ++j) x(u, j) += (*injection)(node, j);
+        cholesky_block_solve(k_llt.matrixL().nestedExpression(), x);
+        std::vector<NodalSolution> out(static_cast<std::size_t>(k_count));
+        for (NodalSolution& s : out) {
+            s.node_volt.setZero(c.node_count());
+            s.iterations = 1;
+        }
+        for (int node = 1; node < c.node_count(); ++node) {
+            const int u = unknown[std::size_t(node)];
+            for (Eigen::Index j = 0; j < k_count; ++j)
+                out[std::size_t(j)].node_volt(node) = u >= 0 ? x(u, j) : volt(source_of[std::size_t(node)], j);
+        }
+        for (Eigen::Index j = 0; j < k_count; ++j) {
+            const Eigen::VectorXd inject = injection ? Eigen::VectorXd(injection->col(j)) : Eigen::VectorXd();
+            finish(out[std::size_t(j)], injection ? &inject : nullptr);
+        }
+        return out;
+    }
+
     void count(const NodalSolution& s) const {
         ++totals.solves;
         totals.newton_iterations += s.iterations;
@@ -399,14 +454,27 @@ struct NodalSolver::Impl {
     }
 
     // Source currents from Kirchhoff's current law at each source's node: what the elements
-    // draw out of it, less what is injected there.
+    // draw out of it, less what is injected there. The sum at each source's node is balance()'s
+    // (the same terms in the same order), over that node's branches only.
     NodalSolution& finish(NodalSolution& s, const Eigen::VectorXd* injection,
                           const Eigen::VectorXd* element_current = nullptr) const {
-        const Eigen::VectorXd leaving = balance(s.node_volt, element_current);
+        const Eigen::VectorXd& v = s.node_volt;
         s.source_current.resize(Eigen::Index(c.sources().size()));
         for (std::size_t k2 = 0; k2 < c.sources().size(); ++k2) {
+            double leaving = 0.0;
+            for (const auto& [r, out] : source_resistors[k2]) {
+                const auto& res = c.resistors()[std::size_t(r)];
+                const double i = (v(res.a) - v(res.b)) / res.ohm;
+                leaving = out ? leaving + i : leaving - i;
+            }
+            for (const auto& [e, out] : source_elements[k2]) {
+                const auto& el = c.nonlinear()[std::size_t(e)];
+                const double i = element_current ? (*element_current)(e)
+                                                 : c.models()[std::size_t(el.model)]->current(v(el.a) - v(el.b), el.parameter);
+                leaving = out ? leaving + i : leaving - i;
+            }
             const int p = c.sources()[k2].p;
-            s.source_current(Eigen::Index(k2)) = (injection ? (*injection)(p) : 0.0) - leaving(p);
+            s.source_current(Eigen::Index(k2)) = (injection ? (*injection)(p) : 0.0) - leaving;
         }
         return s;
     }
@@ -426,6 +494,11 @@ NodalSolution NodalSolver::solve() const { return impl_->solve(impl_->circuit_vo
 
 NodalSolution NodalSolver::solve(const Eigen::VectorXd& source_volt, const Eigen::VectorXd* injection) const {
     return impl_->solve(source_volt, injection);
+}
+
+std::vector<NodalSolution> NodalSolver::solve_block(const Eigen::MatrixXd& source_volt,
+                                                    const Eigen::MatrixXd* injection) const {
+    return impl_->solve_block(source_volt, injection);
 }
 
 Eigen::VectorXd NodalSolver::resistor_currents(const NodalSolution& s) const {

@@ -107,6 +107,13 @@ public:
     /// reduce that source's current). For ohmic circuits this is const and safe to call from
     /// several threads at once (the factorisation is only read); not for nonlinear ones.
     NodalSolution solve(const Eigen::VectorXd& source_volt, const Eigen::VectorXd* injection = nullptr) const;
+    /// Ohmic circuits: K solves at once, the source voltages in the columns of source_volt
+    /// (sources, K) and optionally injected currents in the columns of injection (node_count,
+    /// K), on one pass over the factorisation (cholesky_block_solve.hpp). Solution k equals
+    /// solve(source_volt.col(k), injection column k) up to the sign of zeros; const and safe
+    /// from several threads at once like solve(). std::logic_error for a nonlinear circuit.
+    std::vector<NodalSolution> solve_block(const Eigen::MatrixXd& source_volt,
+                                           const Eigen::MatrixXd* injection = nullptr) const;
 
     /// Currents (A) through each resistor (a -> b) and each nonlinear element, in circuit order.
     Eigen::VectorXd resistor_currents(const NodalSolution& s) const;

@@ -1,6 +1,7 @@
 // Tile surrogate construction and evaluation (the model is described in tile_surrogate.hpp).
 #include "cosim/tile_surrogate.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -63,30 +64,47 @@ NodalSolver make_solver(const netlists::CrossbarCircuit& xbar) {
     return NodalSolver(xbar.circuit, o);
 }
 
-// Outputs for row voltages `v` and cell sources J_k = a_k * u_k(r) (u: per row, per term).
-Eigen::VectorXd outputs_for(const Linearised& lin, const NodalSolver& solver, const Eigen::VectorXd& v,
-                            const std::vector<Eigen::VectorXd>& u) {
+// Right-hand sides solved together (NodalSolver::solve_block): each block of this many reads
+// the factorisation once; blocks run in parallel.
+constexpr Eigen::Index block_columns = 16;
+
+// Outputs (cols, K) for the K row-voltage vectors in the columns of v (rows, K) and cell
+// sources J_k = a_k * u_k(r) (u[k]: (rows, K), per term; empty: none).
+Eigen::MatrixXd outputs_for(const Linearised& lin, const NodalSolver& solver, const Eigen::MatrixXd& v,
+                            const std::vector<Eigen::MatrixXd>& u) {
     const auto& x = lin.xbar;
-    Eigen::VectorXd volts = Eigen::VectorXd::Zero(Eigen::Index(x.circuit.sources().size()));
-    for (int r = 0; r < x.spec.rows; ++r) volts(Eigen::Index(x.row_sources[std::size_t(r)])) = v(r);
-    Eigen::VectorXd injection = Eigen::VectorXd::Zero(x.circuit.node_count());
+    const Eigen::Index count = v.cols();
+    Eigen::MatrixXd volts = Eigen::MatrixXd::Zero(Eigen::Index(x.circuit.sources().size()), count);
+    for (int r = 0; r < x.spec.rows; ++r) volts.row(Eigen::Index(x.row_sources[std::size_t(r)])) = v.row(r);
+    Eigen::MatrixXd injection;
     bool any = false;
-    for (std::size_t k = 0; k < u.size(); ++k)
-        for (std::size_t a = 0; a < lin.a.size(); ++a) {
-            const Eigen::MatrixXd& ak = lin.a[a][k];
-            for (int r = 0; r < x.spec.rows; ++r) {
-                const double ur = u[k](r);
-                if (ur == 0.0) continue;
-                any = true;
-                for (int col = 0; col < x.spec.physical_cols(); ++col) {
-                    const double j = ak(r, col) * ur;  // flows from the cell's top node to its bit-line node
-                    injection(x.cell_nodes[a](r, col)) -= j;
-                    injection(x.col_nodes[a](r, col)) += j;
-                }
+    for (std::size_t k = 0; k < u.size(); ++k) any |= !u[k].isZero(0.0);
+    if (any) {
+        injection = Eigen::MatrixXd::Zero(x.circuit.node_count(), count);
+        for (std::size_t k = 0; k < u.size(); ++k)
+            for (std::size_t a = 0; a < lin.a.size(); ++a) {
+                const Eigen::MatrixXd& ak = lin.a[a][k];
+                for (Eigen::Index b = 0; b < count; ++b)
+                    for (int r = 0; r < x.spec.rows; ++r) {
+                        const double ur = u[k](r, b);
+                        if (ur == 0.0) continue;
+                        for (int col = 0; col < x.spec.physical_cols(); ++col) {
+                            const double j = ak(r, col) * ur;  // flows from the cell's top node to its bit-line node
+                            injection(x.cell_nodes[a](r, col), b) -= j;
+                            injection(x.col_nodes[a](r, col), b) += j;
+                        }
+                    }
             }
-        }
-    const NodalSolution s = solver.solve(volts, any ? &injection : nullptr);
-    return x.outputs(sense_currents(x, s));
+    }
+    const std::vector<NodalSolution> s = solver.solve_block(volts, any ? &injection : nullptr);
+    Eigen::MatrixXd out(x.spec.cols, count);
+    for (Eigen::Index b = 0; b < count; ++b) out.col(b) = x.outputs(sense_currents(x, s[std::size_t(b)]));
+    return out;
+}
+
+// Columns [first, first + count) of the unit matrix (rows, rows).
+Eigen::MatrixXd unit_columns(int rows, Eigen::Index first, Eigen::Index count) {
+    return Eigen::MatrixXd::Identity(rows, rows).middleCols(first, count);
 }
 
 }  // namespace
@@ -104,26 +122,27 @@ TileSurrogate TileSurrogate::build(const netlists::CrossbarSpec& spec, const std
     t.terms_ = terms == 1 ? 1 : terms + 1;
     t.c_ = lin.c[0];
     t.m_.resize(outs, Eigen::Index(rows) * t.terms_);
-    const std::vector<Eigen::VectorXd> no_sources;
+    const std::vector<Eigen::MatrixXd> no_sources;
+    const Eigen::Index blocks = (t.rows_driven_ + block_columns - 1) / block_columns;
+    t.m_.setZero();  // rows never driven: 0 V gives 0 A through an ohmic cell
     // A: unit voltage on one row at a time. The factorisation is shared read-only.
 #pragma omp parallel for schedule(dynamic)
-    for (int r = 0; r < rows; ++r) {
-        if (r >= t.rows_driven_) {  // never driven: 0 V gives 0 A through an ohmic cell
-            t.m_.col(r).setZero();
-            continue;
-        }
-        const Eigen::VectorXd a_col = outputs_for(lin, solver, Eigen::VectorXd::Unit(rows, r), no_sources);
-        if (terms == 1) t.m_.col(r) = a_col / lin.c[0];
-        else t.m_.col(r) = a_col;
+    for (Eigen::Index b = 0; b < blocks; ++b) {
+        const Eigen::Index first = b * block_columns, count = std::min<Eigen::Index>(block_columns, t.rows_driven_ - first);
+        const Eigen::MatrixXd a_cols = outputs_for(lin, solver, unit_columns(rows, first, count), no_sources);
+        t.m_.middleCols(first, count) = terms == 1 ? Eigen::MatrixXd(a_cols / lin.c[0]) : a_cols;
     }
     if (terms > 1) {
         // B_k: unit pattern of source k on one row at a time; then A -= sum_k c_k B_k.
+        const Eigen::Index row_blocks = (rows + block_columns - 1) / block_columns;
         for (int k = 0; k < terms; ++k) {
 #pragma omp parallel for schedule(dynamic)
-            for (int r = 0; r < rows; ++r) {
-                std::vector<Eigen::VectorXd> u(std::size_t(terms), Eigen::VectorXd::Zero(rows));
-                u[std::size_t(k)](r) = 1.0;
-                t.m_.col(Eigen::Index(k + 1) * rows + r) = outputs_for(lin, solver, Eigen::VectorXd::Zero(rows), u);
+            for (Eigen::Index b = 0; b < row_blocks; ++b) {
+                const Eigen::Index first = b * block_columns, count = std::min<Eigen::Index>(block_columns, rows - first);
+                std::vector<Eigen::MatrixXd> u(std::size_t(terms), Eigen::MatrixXd::Zero(rows, count));
+                u[std::size_t(k)] = unit_columns(rows, first, count);
+                t.m_.middleCols(Eigen::Index(k + 1) * rows + first, count) =
+                    outputs_for(lin, solver, Eigen::MatrixXd::Zero(rows, count), u);
             }
             t.m_.leftCols(rows) -= lin.c[std::size_t(k)] * t.m_.middleCols(Eigen::Index(k + 1) * rows, rows);
         }
@@ -158,13 +177,15 @@ Eigen::MatrixXd linearised_outputs(const netlists::CrossbarSpec& spec, const std
     const NodalSolver solver = make_solver(lin.xbar);
     const int terms = response.rank();
     Eigen::MatrixXd out(spec.cols, inputs.cols());
-    for (Eigen::Index b = 0; b < inputs.cols(); ++b) {
-        const Eigen::VectorXd v = inputs.col(b);
-        std::vector<Eigen::VectorXd> u(std::size_t(terms), Eigen::VectorXd(spec.rows));
+    for (Eigen::Index first = 0; first < inputs.cols(); first += block_columns) {
+        const Eigen::Index count = std::min<Eigen::Index>(block_columns, inputs.cols() - first);
+        const Eigen::MatrixXd v = inputs.middleCols(first, count);
+        std::vector<Eigen::MatrixXd> u(std::size_t(terms), Eigen::MatrixXd(spec.rows, count));
         for (int k = 0; k < terms; ++k)
-            for (int r = 0; r < spec.rows; ++r)
-                u[std::size_t(k)](r) = response.feature(k, v(r)) - lin.c[std::size_t(k)] * v(r);
-        out.col(b) = outputs_for(lin, solver, v, u);
+            for (Eigen::Index b = 0; b < count; ++b)
+                for (int r = 0; r < spec.rows; ++r)
+                    u[std::size_t(k)](r, b) = response.feature(k, v(r, b)) - lin.c[std::size_t(k)] * v(r, b);
+        out.middleCols(first, count) = outputs_for(lin, solver, v, u);
     }
     return out;
 }

@@ -4,6 +4,7 @@
 #include <catch2/generators/catch_generators.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <array>
 #include <cmath>
 
 #include <Eigen/LU>
@@ -234,4 +235,33 @@ TEST_CASE("solver.timeout_s: a nodal solve past its limit throws NodalError nami
     CHECK_THROWS_WITH(read_nodal(x, o), ContainsSubstring("solver.timeout_s") && ContainsSubstring("ran out"));
     o.timeout_s = 60;  // a generous limit changes nothing: bitwise the unlimited result
     CHECK(read_nodal(x, o).outputs == read_nodal(x).outputs);
+}
+
+TEST_CASE("block solves equal one solve per column, with and without injected currents", "[cosim]") {
+    // cholesky_block_solve.hpp: each column of a block is Eigen's substitution of that column
+    // alone, in the same order, so the solutions are equal (==, which ignores signs of zeros).
+    const auto x = test::random_tile_circuit(test::square_spec(24, 1.0), 11);
+    const NodalSolver solver(x.circuit, NodalOptions{.ordering = nested_dissection_order(x)});
+    const Eigen::Index sources = Eigen::Index(x.circuit.sources().size()), k = 7;
+    Eigen::MatrixXd volts = Eigen::MatrixXd::Zero(sources, k);
+    Eigen::MatrixXd injection = Eigen::MatrixXd::Zero(x.circuit.node_count(), k);
+    for (Eigen::Index j = 0; j < k; ++j) {
+        for (int r = 0; r < x.spec.rows; ++r)
+            volts(Eigen::Index(x.row_sources[std::size_t(r)]), j) = j == 3 ? 0.0 : 0.01 * double((r * 7 + j * 5) % 23) - 0.1;
+        if (j % 2) injection(1 + (j * 37) % (x.circuit.node_count() - 1), j) = 1e-6 * double(j);
+    }
+    volts(Eigen::Index(x.row_sources[5]), 3) = 0.2;  // column 3: one row driven, as the surrogate build drives
+    for (const Eigen::MatrixXd* inject : std::array<const Eigen::MatrixXd*, 2>{nullptr, &injection}) {
+        const std::vector<NodalSolution> block = solver.solve_block(volts, inject);
+        REQUIRE(block.size() == std::size_t(k));
+        for (Eigen::Index j = 0; j < k; ++j) {
+            const Eigen::VectorXd inj = inject ? Eigen::VectorXd(inject->col(j)) : Eigen::VectorXd();
+            const NodalSolution one = solver.solve(volts.col(j), inject ? &inj : nullptr);
+            CHECK(block[std::size_t(j)].node_volt == one.node_volt);
+            CHECK(block[std::size_t(j)].source_current == one.source_current);
+            CHECK(block[std::size_t(j)].iterations == 1);
+        }
+    }
+    CHECK_THROWS_AS(solver.solve_block(Eigen::MatrixXd::Zero(sources + 1, 2)), std::invalid_argument);
+    CHECK(solver.solve_block(Eigen::MatrixXd::Zero(sources, 0)).empty());
 }
