@@ -7,8 +7,10 @@
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/version.hpp"
+#include "io/heap_tuning.hpp"
 
 int main(int argc, char** argv) {
+    kirchhoff::io::keep_freed_heap_memory();  // circuit solves reuse their large blocks (io/heap_tuning.hpp)
     CLI::App app("Kirchhoff: circuit-accurate co-simulation of analog in-memory computing for transformers",
                  "kirchhoff");
     app.set_version_flag("--version", [] { return kirchhoff::cli::version_report(); });
