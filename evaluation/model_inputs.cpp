@@ -10,6 +10,7 @@
 #include "analog/analog_config.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "cosim/surrogate_model.hpp"
+#include "io/data_dir.hpp"
 #include "io/input_file.hpp"
 #include "params/error.hpp"
 #include "training/corpus.hpp"
@@ -20,25 +21,7 @@ namespace kirchhoff::evaluation {
 
 namespace fs = std::filesystem;
 
-#ifndef KIRCHHOFF_SOURCE_DIR
-#error "KIRCHHOFF_SOURCE_DIR must be set by validation/CMakeLists.txt"
-#endif
-
-namespace {
-
-// The folder set_data_dir() chose; empty: the source tree. Set once, before any evaluation runs.
-fs::path& data_dir_override() {
-    static fs::path dir;
-    return dir;
-}
-
-}  // namespace
-
-void set_data_dir(const fs::path& dir) { data_dir_override() = dir; }
-
-fs::path data_dir() { return data_dir_override().empty() ? fs::path(KIRCHHOFF_SOURCE_DIR) : data_dir_override(); }
-
-std::string default_model_path() { return (data_dir() / "models" / "plain" / "model.bin").string(); }
+std::string default_model_path() { return (io::data_dir() / "models" / "plain" / "model.bin").string(); }
 
 transformer::Model load_model(const fs::path& path) {
     if (fs::is_directory(path)) return transformer::load_hf(path);
@@ -82,13 +65,6 @@ std::unique_ptr<tokenizers::Tokenizer> load_model_tokenizer(const std::string& f
                                  dir.empty() ? "." : dir.string()));
 }
 
-fs::path default_corpus_path() {  // the vendored corpus, else the shared copy beside the repository
-    const fs::path source_dir = data_dir();
-    const fs::path vendored = source_dir / "data" / "tinyshakespeare.txt";
-    const fs::path shared = source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt";
-    return !fs::exists(vendored) && fs::exists(shared) ? shared : vendored;
-}
-
 std::size_t held_out_start(const std::string& text) {
     const auto start = static_cast<std::size_t>(training::heldout_split(static_cast<std::int64_t>(text.size())));
     const std::size_t line = text.find('\n', start);
@@ -97,7 +73,7 @@ std::size_t held_out_start(const std::string& text) {
 
 std::vector<int> text_tokens(const std::string& flag, const tokenizers::Tokenizer& tok, int max_tokens,
                              std::string* source) {
-    const fs::path path = flag.empty() ? default_corpus_path() : fs::path(flag);
+    const fs::path path = flag.empty() ? training::vendored_corpus_path() : fs::path(flag);
     std::string text;
     try {
         text = io::read_text_file(path, "text");
