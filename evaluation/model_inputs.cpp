@@ -1,9 +1,6 @@
 // Model, tokenizer, text and analog backend setup for `run` and `generate` (model_inputs.hpp).
 #include "evaluation/model_inputs.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -38,9 +35,7 @@ std::vector<int> end_of_sequence_tokens(const fs::path& model, const tokenizers:
     for (const char* name : {"generation_config.json", "config.json"}) {
         const fs::path file = model / name;
         if (!fs::exists(file)) continue;
-        std::ifstream in(file);
-        const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-        if (j.is_discarded()) throw InputError(fmt::format("{}: not valid JSON", file.string()));
+        const nlohmann::json j = io::read_json_file(file, "model configuration");
         if (!j.is_object() || !j.contains("eos_token_id") || j["eos_token_id"].is_null()) continue;
         const nlohmann::json& e = j["eos_token_id"];
         for (const nlohmann::json& id : e.is_array() ? e : nlohmann::json::array({e})) {
