@@ -88,13 +88,16 @@ double pcm_read_noise_sigma_siemens(const P& p, double g_drifted_siemens, double
            std::sqrt(std::max(log_term, 0.0));
 }
 
+double pcm_programmed_siemens(const P& p, double g_target_siemens, double z, double noise_scale) {
+    return std::max(g_target_siemens + noise_scale * pcm_prog_noise_sigma_siemens(p, g_target_siemens) * z, 0.0);
+}
+
 PcmCell pcm_program(const P& p, double g_target_siemens, Rng& rng) {
     if (!(g_target_siemens >= 0.0 && g_target_siemens <= p.g_max_siemens))
         throw InputError("pcm_statistical: target conductance " +
                          params::format_number(g_target_siemens) + " S is outside [0, " +
                          params::format_number(p.g_max_siemens) + "] S (g_max_siemens)");
-    const double g_prog = std::max(
-        g_target_siemens + pcm_prog_noise_sigma_siemens(p, g_target_siemens) * rng.normal(), 0.0);
+    const double g_prog = pcm_programmed_siemens(p, g_target_siemens, rng.normal());
     // At g_T = 0 the drift statistics are those of the smallest g (the clamps apply anyway).
     const double g_for_drift = std::max(g_target_siemens, 1e-12 * p.g_max_siemens);
     const double nu = std::abs(rng.normal(pcm_drift_nu_mu(p, g_for_drift),

@@ -80,6 +80,12 @@ struct PcmCell {
     double nu;
 };
 
+/// The programming-noise draw, given its standard normal z: max(0, g_T + noise_scale
+/// sigma_prog(g_T) z) (S). The one place the programming noise is applied: pcm_program (the
+/// analog tiles, noise_scale 1) and hardware-aware training (training/hwa.hpp, counter-based z,
+/// hwa.pcm_noise_scale) both call it. No range check (pcm_program checks g_T).
+double pcm_programmed_siemens(const PcmStatisticalParams& p, double g_target_siemens, double z,
+                              double noise_scale = 1.0);
 /// Programs one cell to g_target_siemens: draws the programming noise and the drift exponent.
 PcmCell pcm_program(const PcmStatisticalParams& p, double g_target_siemens, Rng& rng);
 /// Conductance read at t_s after t0: drift, then read noise (clipped at 0).

@@ -34,7 +34,7 @@ CalibrationSet calibration_set(const params::Config& config, const tokenizers::T
     CalibrationSet set;
     if (a.calibration_tokens == 0) return set;
     const bool corpus = a.calibration_text.empty();
-    const fs::path path = corpus ? default_corpus_path() : fs::path(a.calibration_text);
+    const fs::path path = corpus ? training::vendored_corpus_path() : fs::path(a.calibration_text);
     const std::string key = fmt::format("calibration.text = \"{}\" ({})", a.calibration_text, config.source("calibration.text"));
     // The scored text must not be the calibration text: the default scored text is the held-out
     // tail of the corpus (disjoint from its training split); a --text file is read from its start.

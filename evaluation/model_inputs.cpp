@@ -1,15 +1,13 @@
 // Model, tokenizer, text and analog backend setup for `run` and `generate` (model_inputs.hpp).
 #include "evaluation/model_inputs.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "analog/analog_config.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "cosim/surrogate_model.hpp"
+#include "io/data_dir.hpp"
 #include "io/input_file.hpp"
 #include "params/error.hpp"
 #include "training/corpus.hpp"
@@ -20,25 +18,7 @@ namespace kirchhoff::evaluation {
 
 namespace fs = std::filesystem;
 
-#ifndef KIRCHHOFF_SOURCE_DIR
-#error "KIRCHHOFF_SOURCE_DIR must be set by validation/CMakeLists.txt"
-#endif
-
-namespace {
-
-// The folder set_data_dir() chose; empty: the source tree. Set once, before any evaluation runs.
-fs::path& data_dir_override() {
-    static fs::path dir;
-    return dir;
-}
-
-}  // namespace
-
-void set_data_dir(const fs::path& dir) { data_dir_override() = dir; }
-
-fs::path data_dir() { return data_dir_override().empty() ? fs::path(KIRCHHOFF_SOURCE_DIR) : data_dir_override(); }
-
-std::string default_model_path() { return (data_dir() / "models" / "plain" / "model.bin").string(); }
+std::string default_model_path() { return (io::data_dir() / "models" / "plain" / "model.bin").string(); }
 
 transformer::Model load_model(const fs::path& path) {
     if (fs::is_directory(path)) return transformer::load_hf(path);
@@ -55,9 +35,7 @@ std::vector<int> end_of_sequence_tokens(const fs::path& model, const tokenizers:
     for (const char* name : {"generation_config.json", "config.json"}) {
         const fs::path file = model / name;
         if (!fs::exists(file)) continue;
-        std::ifstream in(file);
-        const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-        if (j.is_discarded()) throw InputError(fmt::format("{}: not valid JSON", file.string()));
+        const nlohmann::json j = io::read_json_file(file, "model configuration");
         if (!j.is_object() || !j.contains("eos_token_id") || j["eos_token_id"].is_null()) continue;
         const nlohmann::json& e = j["eos_token_id"];
         for (const nlohmann::json& id : e.is_array() ? e : nlohmann::json::array({e})) {
@@ -82,13 +60,6 @@ std::unique_ptr<tokenizers::Tokenizer> load_model_tokenizer(const std::string& f
                                  dir.empty() ? "." : dir.string()));
 }
 
-fs::path default_corpus_path() {  // the vendored corpus, else the shared copy beside the repository
-    const fs::path source_dir = data_dir();
-    const fs::path vendored = source_dir / "data" / "tinyshakespeare.txt";
-    const fs::path shared = source_dir / ".." / "shared" / "data" / "tinyshakespeare.txt";
-    return !fs::exists(vendored) && fs::exists(shared) ? shared : vendored;
-}
-
 std::size_t held_out_start(const std::string& text) {
     const auto start = static_cast<std::size_t>(training::heldout_split(static_cast<std::int64_t>(text.size())));
     const std::size_t line = text.find('\n', start);
@@ -97,7 +68,7 @@ std::size_t held_out_start(const std::string& text) {
 
 std::vector<int> text_tokens(const std::string& flag, const tokenizers::Tokenizer& tok, int max_tokens,
                              std::string* source) {
-    const fs::path path = flag.empty() ? default_corpus_path() : fs::path(flag);
+    const fs::path path = flag.empty() ? training::vendored_corpus_path() : fs::path(flag);
     std::string text;
     try {
         text = io::read_text_file(path, "text");

@@ -15,17 +15,8 @@
 
 namespace kirchhoff::evaluation {
 
-/// The folder the defaults below come from, laid out as the source tree (models/, data/): the
-/// source tree the library was built from, unless set_data_dir() named another. The Python
-/// package names its installed copy (python/README.md), so that an installed module does not
-/// read the source tree; the CLI never calls set_data_dir().
-std::filesystem::path data_dir();
-/// Sets data_dir() for the process; an empty path returns to the source tree. Call it before
-/// any evaluation starts (it is not synchronised with running ones).
-void set_data_dir(const std::filesystem::path& dir);
-
 /// The model `kirchhoff run` and `generate` use without --model: the shipped plain model
-/// (models/README.md) in data_dir(), with its char tokenizer beside it.
+/// (models/README.md) in io::data_dir(), with its char tokenizer beside it.
 std::string default_model_path();
 
 /// A llama2.c .bin file, or a folder with a Hugging Face config.json. InputError otherwise.
@@ -45,9 +36,6 @@ std::unique_ptr<tokenizers::Tokenizer> load_model_tokenizer(const std::string& t
 std::vector<int> end_of_sequence_tokens(const std::filesystem::path& model_path, const tokenizers::Tokenizer& tokenizer,
                                         int vocab_size);
 
-/// The vendored tiny-shakespeare corpus (data/ in data_dir(), else ../shared/data/ beside it;
-/// the first path when neither exists).
-std::filesystem::path default_corpus_path();
 /// Where the scored held-out tail of the corpus `text` starts: the first line start at or after
 /// training::heldout_split(size) (floor(0.9 size), the one split training uses: the shipped
 /// models train on the bytes before it). tiny-shakespeare: split 1,003,854, scored from 1,003,856.
@@ -55,7 +43,7 @@ std::size_t held_out_start(const std::string& text);
 
 /// Tokens to score: the first `max_tokens` (0: all) tokens of --text, or without --text of the
 /// held-out tail (last 10%, from its first line start) of the vendored tiny-shakespeare corpus
-/// (data/, else ../shared/data/ beside the repository).
+/// (training::vendored_corpus_path()).
 /// BOS first when the tokenizer has one. InputError naming the file.
 std::vector<int> text_tokens(const std::string& text_flag, const tokenizers::Tokenizer& tokenizer, int max_tokens,
                              std::string* source);

@@ -6,13 +6,17 @@
 
 #include <fmt/format.h>
 
+#include "io/data_dir.hpp"
 #include "params/error.hpp"
 #include "training/sha256.hpp"
 
 namespace kirchhoff::training {
 
-std::filesystem::path vendored_corpus_path() {
-    return std::filesystem::path(KIRCHHOFF_TRAIN_DATA_DIR) / "tinyshakespeare.txt";
+std::filesystem::path vendored_corpus_path() {  // data/ in io::data_dir(), else the shared copy beside it
+    const std::filesystem::path root = io::data_dir();
+    const std::filesystem::path vendored = root / "data" / "tinyshakespeare.txt";
+    const std::filesystem::path shared = root / ".." / "shared" / "data" / "tinyshakespeare.txt";
+    return !std::filesystem::exists(vendored) && std::filesystem::exists(shared) ? shared : vendored;
 }
 
 std::int64_t heldout_split(std::int64_t bytes) { return bytes * 9 / 10; }

@@ -23,7 +23,10 @@ inline constexpr std::string_view tinyshakespeare_sha256 =
 inline constexpr std::int64_t tinyshakespeare_bytes = 1'115'394;
 inline constexpr std::int64_t tinyshakespeare_split = 1'003'854;  // floor(0.9 * 1,115,394)
 
-/// Where the vendored copy lives (in the source tree, found at build time).
+/// Where the vendored copy lives: data/tinyshakespeare.txt in io::data_dir() (the source tree,
+/// or the installed Python package's copy), else ../shared/data/ beside that folder when only
+/// the shared copy exists (the first path when neither does). Training and `kirchhoff run`'s
+/// default text both read this one path.
 std::filesystem::path vendored_corpus_path();
 
 struct Corpus {

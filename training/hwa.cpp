@@ -110,8 +110,8 @@ void HardwareAwareLinear<S>::forward(const TrainLinearInfo& info, const S* w, co
             const double wi = static_cast<double>(w[i]) / static_cast<double>(w_max);
             double gp = std::max(wi, 0.0) * gmax, gm = std::max(-wi, 0.0) * gmax;
             const NormalPair z = counter_normal_pair(wkey, i);
-            gp = std::max(0.0, gp + o.pcm_noise_scale * devices::pcm_prog_noise_sigma_siemens(pcm, gp) * z.a);
-            gm = std::max(0.0, gm + o.pcm_noise_scale * devices::pcm_prog_noise_sigma_siemens(pcm, gm) * z.b);
+            gp = devices::pcm_programmed_siemens(pcm, gp, z.a, o.pcm_noise_scale);
+            gm = devices::pcm_programmed_siemens(pcm, gm, z.b, o.pcm_noise_scale);
             L.w[i] = static_cast<S>((gp - gm) / gmax) * w_max;
         }
     }

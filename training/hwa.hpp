@@ -17,7 +17,8 @@
 //   weights   W' = W + w_max eta N(0,1)                        (weight_noise = gaussian)
 //             PCM: each weight on a differential pair, g+ = max(w, 0) / w_max g_max,
 //             g- = max(-w, 0) / w_max g_max, each g <- max(0, g + s sigma_prog(g) N(0,1)),
-//             W' = (g+ - g-) / g_max w_max; sigma_prog from devices::pcm_prog_noise_sigma_siemens
+//             W' = (g+ - g-) / g_max w_max; the draw is devices::pcm_programmed_siemens, the one
+//             the analog tiles' pcm_program makes
 //             (Nandakumar et al., IEEE ICECS 2019; Joshi et al. 2020, Methods)
 //   inputs    x' = round(x / x_max L_dac) x_max / L_dac  (DAC, L = 2^(bits-1) - 1 levels per
 //             sign), then x' += x_max sigma_in N(0,1)

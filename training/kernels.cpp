@@ -23,56 +23,54 @@ using MMap = Eigen::Map<RowMat<S>>;
 constexpr int row_block = 64;     // rows of X / dY per block (token dimension)
 constexpr int weight_block = 32;  // rows of dW per block (output dimension)
 
-int blocks(int n, int b) { return (n + b - 1) / b; }
+// body(r0, rows) for each block [r0, r0 + rows) of `block` rows out of n, the blocks fixed by
+// n alone (never by the thread count) and shared out over the threads.
+template <class Body>
+void for_blocks(int n, int block, const Body& body) {
+    const int nb = (n + block - 1) / block;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < nb; ++b) {
+        const int r0 = b * block;
+        body(r0, std::min(block, n - r0));
+    }
+}
 
 }  // namespace
 
 template <class S>
 void matmul_xwt(S* y, const S* x, const S* w, int n, int in, int out) {
     const CMap<S> W(w, out, in);
-    const int nb = blocks(n, row_block);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; ++b) {
-        const int r0 = b * row_block;
-        const int rows = std::min(row_block, n - r0);
+    for_blocks(n, row_block, [&](int r0, int rows) {
         const CMap<S> X(x + static_cast<std::size_t>(r0) * in, rows, in);
         MMap<S> Y(y + static_cast<std::size_t>(r0) * out, rows, out);
         Y.noalias() = X * W.transpose();
-    }
+    });
 }
 
 template <class S>
 void matmul_dyw(S* dx, const S* dy, const S* w, int n, int in, int out, bool accumulate) {
     const CMap<S> W(w, out, in);
-    const int nb = blocks(n, row_block);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; ++b) {
-        const int r0 = b * row_block;
-        const int rows = std::min(row_block, n - r0);
+    for_blocks(n, row_block, [&](int r0, int rows) {
         const CMap<S> dY(dy + static_cast<std::size_t>(r0) * out, rows, out);
         MMap<S> dX(dx + static_cast<std::size_t>(r0) * in, rows, in);
         if (accumulate)
             dX.noalias() += dY * W;
         else
             dX.noalias() = dY * W;
-    }
+    });
 }
 
 template <class S>
 void matmul_dytx(S* dw, const S* dy, const S* x, int n, int in, int out, bool accumulate) {
     const CMap<S> dY(dy, n, out);
     const CMap<S> X(x, n, in);
-    const int nb = blocks(out, weight_block);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; ++b) {
-        const int r0 = b * weight_block;
-        const int rows = std::min(weight_block, out - r0);
+    for_blocks(out, weight_block, [&](int r0, int rows) {
         MMap<S> dW(dw + static_cast<std::size_t>(r0) * in, rows, in);
         if (accumulate)
             dW.noalias() += dY.middleCols(r0, rows).transpose() * X;
         else
             dW.noalias() = dY.middleCols(r0, rows).transpose() * X;
-    }
+    });
 }
 
 template <class S>

@@ -2,7 +2,7 @@
 // crossbars, returning the object `kirchhoff run --json` prints), the CLI's seeded random tile
 // (so a Crossbar can hold exactly what `kirchhoff solve` solves), and the configuration keys of
 // each schema with defaults, units and ranges (what --help lists), and the folder the default
-// model and corpus come from (evaluation::data_dir; the package sets its installed copy).
+// model and corpus come from (io::data_dir; the package sets its installed copy).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <pybind11/stl.h>
@@ -10,6 +10,7 @@
 #include "analog/analog_config.hpp"
 #include "evaluation/model_evaluation.hpp"
 #include "evaluation/model_inputs.hpp"
+#include "io/data_dir.hpp"
 #include "netlists/crossbar_config.hpp"
 #include "params/error.hpp"
 #include "python/src/bindings.hpp"
@@ -48,8 +49,8 @@ py::tuple random_tile(const std::string& file, const std::vector<std::string>& o
 void bind_runs(py::module_& m) {
     m.def("run_json", &run_json, py::arg("config_file") = "", py::arg("overrides") = std::vector<std::string>());
     m.def("random_tile", &random_tile, py::arg("config_file") = "", py::arg("overrides") = std::vector<std::string>());
-    m.def("data_dir", [] { return evaluation::data_dir().string(); });
-    m.def("set_data_dir", [](const std::string& dir) { evaluation::set_data_dir(dir); }, py::arg("dir"));
+    m.def("data_dir", [] { return io::data_dir().string(); });
+    m.def("set_data_dir", [](const std::string& dir) { io::set_data_dir(dir); }, py::arg("dir"));
     m.def("schema_help", [](const std::string& name) { return schema_named(name).help(); }, py::arg("schema"));
     m.def("schema_keys", [](const std::string& name) {
         const params::Schema schema = schema_named(name);  // alive through the loop: keys() is a reference

@@ -17,6 +17,7 @@
 
 #include "analog/analog_backend.hpp"
 #include "params/error.hpp"
+#include "support/analog_fixtures.hpp"
 #include "transformer/llama2c.hpp"
 #include "transformer/perplexity.hpp"
 
@@ -49,37 +50,8 @@ transformer::Model tiny_model(std::uint64_t seed) {
     return loaded;
 }
 
-std::vector<int> tokens(int n, int vocab) {
-    std::vector<int> t;
-    for (int i = 0; i < n; ++i) t.push_back((i * 7 + i * i) % vocab);
-    return t;
-}
-
-params::Config config(const std::vector<std::string>& sets) {
-    params::Config c(analog_schema());
-    for (const auto& s : sets) c.set_override(s);
-    return c;
-}
-
-// Ideal wires, no noise, 24-bit DAC, ADC never leaves calibration (no quantisation).
-std::vector<std::string> ideal_sets() {
-    return {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=0", "array.r_wire_col_ohm=0",
-            "dac.bits=24", "adc.bits=24", "adc.calibration_mvms=1000000"};
-}
-
-std::vector<std::string> noisy_sets() {
-    return {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2", "array.r_wire_col_ohm=2",
-            "dac.bits=6", "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true",
-            "pcm.t_inference_s=3600", "pcm.read_noise=true", "variability.d2d_sigma=0.05",
-            "faults.stuck_rate=0.02", "seed=7"};
-}
-
-AnalogOptions options(const std::vector<std::string>& sets, EngineKind engine) {
-    AnalogOptions o;
-    o.config = analog_config(config(sets));
-    o.engine = engine;
-    return o;
-}
+// The shared noisy 16 x 8 tiles (tests/support/analog_fixtures.hpp), seed 7.
+std::vector<std::string> noisy_sets() { return test::with(test::noisy_tile_sets(), {"seed=7"}); }
 
 // Scores `t` on the surrogate engine under `sets` with half the MVMs after calibration
 // re-solved by the nodal circuit (or by `check`), inline or on the worker: the summed NLL and
@@ -87,7 +59,7 @@ AnalogOptions options(const std::vector<std::string>& sets, EngineKind engine) {
 std::pair<double, std::vector<ValidationStats>> validated_run(
     const transformer::Model& m, const std::vector<int>& t, const std::vector<std::string>& sets, bool background,
     std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)> check = {}) {
-    AnalogOptions o = options(sets, EngineKind::surrogate);
+    AnalogOptions o = test::analog_options_with(sets, EngineKind::surrogate);
     o.validate = CheckEngine::nodal;
     o.validate_fraction = 0.5;
     o.validate_in_background = background;
@@ -103,10 +75,10 @@ TEST_CASE("the ideal engine through tiles equals the untiled matmul", "[analog]"
     const transformer::Model m = tiny_model(1);
     for (const char* signs : {"dac.signs=signed", "dac.signs=two_phase"})
     for (const char* encoding : {"dac.encoding=amplitude", "dac.encoding=bit_serial"}) {
-        auto sets = ideal_sets();
+        auto sets = test::clean_tile_sets(24);
         sets.push_back(signs);
         sets.push_back(encoding);
-        AnalogBackend analog(options(sets, EngineKind::ideal));
+        AnalogBackend analog(test::analog_options_with(sets, EngineKind::ideal));
         transformer::IdealBackend digital;
         analog.prepare(m);
         CHECK(analog.tiles() > int(m.linear_layers().size()));
@@ -128,22 +100,22 @@ TEST_CASE("the ideal engine through tiles equals the untiled matmul", "[analog]"
 
 TEST_CASE("zero non-idealities reproduce the digital perplexity", "[analog]") {
     const transformer::Model m = tiny_model(2);
-    const auto t = tokens(30, m.config.vocab_size);
+    const auto t = test::probe_tokens(30, m.config.vocab_size);
     transformer::IdealBackend digital;
     const double ppl_digital = transformer::perplexity<float>(m, digital, t).perplexity();
     for (EngineKind e : {EngineKind::ideal, EngineKind::surrogate, EngineKind::nodal}) {
-        AnalogBackend analog(options(ideal_sets(), e));
+        AnalogBackend analog(test::analog_options_with(test::clean_tile_sets(24), e));
         const double ppl = transformer::perplexity<float>(m, analog, t).perplexity();
         INFO(to_string(e));
         CHECK(ppl == Catch::Approx(ppl_digital).epsilon(1e-5));  // stated tolerance: 1e-5 relative
     }
     // Bit-serial inputs with ideal converters give the amplitude result (linear cells).
-    auto serial = ideal_sets();
+    auto serial = test::clean_tile_sets(24);
     serial.push_back("dac.encoding=bit_serial");
     serial.push_back("dac.bits=10");
-    AnalogBackend bits(options(serial, EngineKind::surrogate));
+    AnalogBackend bits(test::analog_options_with(serial, EngineKind::surrogate));
     CHECK(transformer::perplexity<float>(m, bits, t).perplexity() == Catch::Approx(ppl_digital).epsilon(1e-2));
-    AnalogBackend noisy(options(noisy_sets(), EngineKind::surrogate));
+    AnalogBackend noisy(test::analog_options_with(noisy_sets(), EngineKind::surrogate));
     const double ppl_noisy = transformer::perplexity<float>(m, noisy, t).perplexity();
     // With wires, 6/7-bit converters and noise the perplexity moves. Measured (build/tests/test_analog
     // 'zero non-idealities*' -s; tiny_model(2), 30 tokens, surrogate engine, noisy_sets()):
@@ -180,13 +152,13 @@ TEST_CASE("validation statistics on a planted difference", "[analog]") {
     // Through the backend: an engine blind to the wires (ideal) checked by the nodal circuit
     // solve that sees them: a planted, known-sign difference; with ideal wires, none.
     const transformer::Model m = tiny_model(3);
-    const auto t = tokens(12, m.config.vocab_size);
+    const auto t = test::probe_tokens(12, m.config.vocab_size);
     for (const char* wire : {"0", "5"}) {
-        auto sets = ideal_sets();
+        auto sets = test::clean_tile_sets(24);
         sets.push_back(std::string("array.r_wire_row_ohm=") + wire);
         sets.push_back(std::string("array.r_wire_col_ohm=") + wire);
         sets.push_back("adc.calibration_mvms=2");
-        AnalogOptions o = options(sets, EngineKind::ideal);
+        AnalogOptions o = test::analog_options_with(sets, EngineKind::ideal);
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 1.0;
         AnalogBackend analog(o);
@@ -207,9 +179,9 @@ TEST_CASE("validation statistics on a planted difference", "[analog]") {
 
 TEST_CASE("validation never changes the inference result", "[analog]") {
     const transformer::Model m = tiny_model(4);
-    const auto t = tokens(20, m.config.vocab_size);
+    const auto t = test::probe_tokens(20, m.config.vocab_size);
     auto run = [&](CheckEngine check, double fraction, bool substitute) {
-        AnalogOptions o = options(noisy_sets(), EngineKind::surrogate);
+        AnalogOptions o = test::analog_options_with(noisy_sets(), EngineKind::surrogate);
         o.validate = check;
         o.validate_fraction = fraction;
         AnalogBackend analog(o);
@@ -235,7 +207,7 @@ TEST_CASE("validation never changes the inference result", "[analog]") {
 
 TEST_CASE("validation on the worker thread gives the inline statistics and results", "[analog]") {
     const transformer::Model m = tiny_model(5);
-    const auto t = tokens(24, m.config.vocab_size);
+    const auto t = test::probe_tokens(24, m.config.vocab_size);
     auto sets = noisy_sets();
     sets.push_back("array.r_wire_row_ohm=2");
     sets.push_back("array.r_wire_col_ohm=2");
@@ -267,7 +239,7 @@ TEST_CASE("a failed circuit solve is recorded and inference goes on", "[analog]"
         }
     };
     const transformer::Model m = tiny_model(6);
-    const auto t = tokens(16, m.config.vocab_size);
+    const auto t = test::probe_tokens(16, m.config.vocab_size);
     auto sets = noisy_sets();  // with the attention products on crossbars: their rows too
     sets.push_back("attention.on_crossbars=true");
     sets.push_back("attention.adc_calibration_tokens=3");
@@ -302,14 +274,14 @@ TEST_CASE("a failed circuit solve is recorded and inference goes on", "[analog]"
 
 TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]") {
     const transformer::Model m = tiny_model(5);
-    const auto t = tokens(20, m.config.vocab_size);
+    const auto t = test::probe_tokens(20, m.config.vocab_size);
     auto run = [&](int threads, std::string seed, EngineKind engine = EngineKind::surrogate,
                    std::string read_noise_mode = "per_mvm") {
         omp_set_num_threads(threads);
         auto sets = noisy_sets();
         sets.push_back("seed=" + seed);
         sets.push_back("pcm.read_noise_mode=" + read_noise_mode);
-        AnalogOptions o = options(sets, engine);
+        AnalogOptions o = test::analog_options_with(sets, engine);
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend analog(o);
@@ -336,12 +308,12 @@ TEST_CASE("a backend on the same tiles gives what a new backend with its engine 
     // engine on tiles copied from an ideal-engine backend that has run and validated, with noise,
     // faults, drift and read noise, against a nodal backend that programmed its own.
     const transformer::Model m = tiny_model(6);
-    const auto t = tokens(14, m.config.vocab_size);
+    const auto t = test::probe_tokens(14, m.config.vocab_size);
     for (const bool attention : {false, true}) {
         INFO("attention.on_crossbars = " << attention);
         auto sets = noisy_sets();
         sets.push_back(attention ? "attention.on_crossbars=true" : "attention.on_crossbars=false");
-        AnalogOptions o = options(sets, EngineKind::ideal);
+        AnalogOptions o = test::analog_options_with(sets, EngineKind::ideal);
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend engine(o);
@@ -349,7 +321,7 @@ TEST_CASE("a backend on the same tiles gives what a new backend with its engine 
         const double engine_nll = transformer::perplexity<float>(m, engine, t).nll_sum_nats;
         const auto copied = engine.on_same_tiles(EngineKind::nodal, m);
         CHECK(copied->options().validate == CheckEngine::none);
-        AnalogBackend fresh(options(sets, EngineKind::nodal));
+        AnalogBackend fresh(test::analog_options_with(sets, EngineKind::nodal));
         const auto a = transformer::perplexity<float>(m, *copied, t), b = transformer::perplexity<float>(m, fresh, t);
         CHECK(a.nll_sum_nats == b.nll_sum_nats);  // bitwise
         CHECK(a.nll_sum_nats != engine_nll);      // the ideal engine ignores the 2 ohm wires, the circuit does not
@@ -363,7 +335,7 @@ TEST_CASE("a backend on the same tiles gives what a new backend with its engine 
 TEST_CASE("bad analog configuration is refused with key, value and range", "[analog]") {
     auto message = [](const std::vector<std::string>& sets) -> std::string {
         try {
-            analog_config(config(sets));
+            test::analog_config_with(sets);
         } catch (const InputError& e) {
             return e.what();
         }
@@ -381,7 +353,7 @@ TEST_CASE("bad analog configuration is refused with key, value and range", "[ana
                ContainsSubstring("pcm.clamp") && ContainsSubstring("stanford_rram_aimc") && ContainsSubstring("window"));
     CHECK_THAT(message({"dac.signs=bitserial"}), ContainsSubstring("dac.signs"));
     CHECK_THAT(message({"dac.encoding=thermometer"}), ContainsSubstring("dac.encoding") && ContainsSubstring("bit_serial"));
-    AnalogOptions o = options({}, EngineKind::ideal);
+    AnalogOptions o = test::analog_options_with({}, EngineKind::ideal);
     o.validate_fraction = 1.5;
     CHECK_THROWS_AS(AnalogBackend(o), InputError);
     CHECK_THROWS_AS(parse_engine("spicy", "--engine"), InputError);
@@ -389,13 +361,13 @@ TEST_CASE("bad analog configuration is refused with key, value and range", "[ana
 
 TEST_CASE("spice validation past solver.timeout_s is a failed check and inference is unchanged", "[analog][ngspice]") {
     const transformer::Model m = tiny_model(6);
-    const auto t = tokens(6, m.config.vocab_size);
-    auto sets = ideal_sets();
+    const auto t = test::probe_tokens(6, m.config.vocab_size);
+    auto sets = test::clean_tile_sets(24);
     sets.push_back("adc.calibration_mvms=4");
-    AnalogBackend plain(options(sets, EngineKind::ideal));
+    AnalogBackend plain(test::analog_options_with(sets, EngineKind::ideal));
     const double expected = transformer::perplexity<float>(m, plain, t).perplexity();
     sets.push_back("solver.timeout_s=1e-9");  // no ngspice solve meets it
-    AnalogOptions o = options(sets, EngineKind::ideal);
+    AnalogOptions o = test::analog_options_with(sets, EngineKind::ideal);
     o.validate = CheckEngine::spice;
     o.validate_fraction = 1.0;
     o.validate_max_per_layer = 2;
@@ -415,10 +387,10 @@ TEST_CASE("spice validation past solver.timeout_s is a failed check and inferenc
 
 TEST_CASE("spice validation agrees with the nodal solve on ohmic tiles", "[analog][ngspice]") {
     const transformer::Model m = tiny_model(6);
-    const auto t = tokens(6, m.config.vocab_size);
-    auto sets = ideal_sets();
+    const auto t = test::probe_tokens(6, m.config.vocab_size);
+    auto sets = test::clean_tile_sets(24);
     sets.push_back("adc.calibration_mvms=4");
-    AnalogOptions o = options(sets, EngineKind::nodal);
+    AnalogOptions o = test::analog_options_with(sets, EngineKind::nodal);
     o.validate = CheckEngine::spice;
     o.validate_fraction = 1.0;
     o.validate_max_per_layer = 1;

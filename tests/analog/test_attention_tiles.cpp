@@ -19,6 +19,7 @@
 #include "analog/op_counts.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "params/error.hpp"
+#include "support/analog_fixtures.hpp"
 #include "transformer/forward.hpp"
 #include "transformer/perplexity.hpp"
 
@@ -44,31 +45,21 @@ std::vector<int> sequence(int n, int vocab) {
     return t;
 }
 
-AnalogOptions options(const std::vector<std::string>& sets, EngineKind engine = EngineKind::ideal) {
-    params::Config c(analog_schema());
-    for (const auto& s : sets) c.set_override(s);
-    AnalogOptions o;
-    o.config = analog_config(c);
-    o.engine = engine;
-    return o;
-}
-
-// Ideal wires, no device noise; converters of `bits`; the linear layers' ADC never leaves
-// calibration, the attention ADC calibrates on the first 16 tokens (quantised after them):
-// at least one value tile's rows, so its range has seen a full tile (attention_tiles.hpp).
+// The shared clean tiles (tests/support/analog_fixtures.hpp) of `bits` and shape `tile`
+// ("rows x cols"); the linear layers' ADC never leaves calibration, the attention ADC
+// calibrates on the first 16 tokens (quantised after them): at least one value tile's rows, so
+// its range has seen a full tile (attention_tiles.hpp).
 std::vector<std::string> clean_sets(int bits, const char* tile = "16x8") {
     const std::string t = tile;
-    return {"array.rows=" + t.substr(0, t.find('x')), "array.cols=" + t.substr(t.find('x') + 1),
-            "array.r_wire_row_ohm=0", "array.r_wire_col_ohm=0", "dac.bits=" + std::to_string(bits),
-            "adc.bits=" + std::to_string(bits), "adc.calibration_mvms=1000000", "attention.on_crossbars=true",
-            "attention.adc_calibration_tokens=16"};
+    return test::with(
+        test::clean_tile_sets(bits, std::stoi(t.substr(0, t.find('x'))), std::stoi(t.substr(t.find('x') + 1))),
+        {"attention.on_crossbars=true", "attention.adc_calibration_tokens=16"});
 }
 
+// The shared noisy tiles with the attention products on crossbars (ADC calibrated on 3 tokens).
 std::vector<std::string> noisy_sets(const std::string& seed) {
-    return {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2", "array.r_wire_col_ohm=2", "dac.bits=6",
-            "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true", "pcm.t_inference_s=3600",
-            "pcm.read_noise=true", "variability.d2d_sigma=0.05", "faults.stuck_rate=0.02",
-            "attention.on_crossbars=true", "attention.adc_calibration_tokens=3", "seed=" + seed};
+    return test::with(test::noisy_tile_sets(),
+                      {"attention.on_crossbars=true", "attention.adc_calibration_tokens=3", "seed=" + seed});
 }
 
 std::vector<float> logits(const transformer::Model& m, transformer::LinearBackend& b, const std::vector<int>& t) {
@@ -141,7 +132,7 @@ TEST_CASE("attention.on_crossbars = false keeps attention digital: no attention 
     const auto t = sequence(12, m.config.vocab_size);
     auto sets = clean_sets(24);
     sets.push_back("attention.on_crossbars=false");  // the later value wins
-    AnalogBackend off(options(sets));
+    AnalogBackend off(test::analog_options_with(sets));
     logits(m, off, t);
     CHECK_FALSE(off.computes_attention());
     CHECK(off.validation().size() == m.linear_layers().size());
@@ -155,7 +146,7 @@ TEST_CASE("attention.on_crossbars = false keeps attention digital: no attention 
     // The same backend with the switch on does take attention, and adds K and V arrays of
     // ceil(40 / 8) + ceil(40 / 16) tiles per block and kv head.
     sets.back() = "attention.on_crossbars=true";
-    AnalogBackend on(options(sets));
+    AnalogBackend on(test::analog_options_with(sets));
     logits(m, on, t);
     CHECK(on.computes_attention());
     CHECK(on.tiles() == linear_tiles + m.config.n_layers * m.config.n_kv_heads * (5 + 3));
@@ -172,7 +163,8 @@ TEST_CASE("attention on ideal crossbars: close to the digital logits at 16 bits,
     // scores sum two row tiles.
     const std::pair<const char*, double> shapes[] = {{"16x8", 0.0503}, {"4x8", 0.0607}};
     for (const auto& [tile, e8_measured] : shapes) {
-        AnalogBackend fine(options(clean_sets(16, tile))), coarse(options(clean_sets(8, tile)));
+        AnalogBackend fine(test::analog_options_with(clean_sets(16, tile))),
+            coarse(test::analog_options_with(clean_sets(8, tile)));
         const double e16 = max_rel(logits(m, fine, t), reference);
         const double e8 = max_rel(logits(m, coarse, t), reference);
         INFO(tile << ": 16-bit " << e16 << ", 8-bit " << e8);
@@ -202,7 +194,7 @@ TEST_CASE("attention on crossbars gives the same results at 1 and 2 threads", "[
     const auto t = sequence(24, m.config.vocab_size);
     auto run = [&](int threads, const std::string& seed, EngineKind engine) {
         omp_set_num_threads(threads);
-        AnalogOptions o = options(noisy_sets(seed), engine);
+        AnalogOptions o = test::analog_options_with(noisy_sets(seed), engine);
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend analog(o);
@@ -229,7 +221,7 @@ TEST_CASE("attention products join sampled validation, and it never changes the 
         auto sets = clean_sets(12);
         sets.push_back(std::string("array.r_wire_row_ohm=") + wire);
         sets.push_back(std::string("array.r_wire_col_ohm=") + wire);
-        AnalogOptions o = options(sets, engine);
+        AnalogOptions o = test::analog_options_with(sets, engine);
         AnalogBackend plain(o);
         const auto z_plain = logits(m, plain, t);
         o.validate = CheckEngine::nodal;
@@ -257,7 +249,7 @@ TEST_CASE("attention validation on the worker, solved after inference has rewrit
     const int rows = int(m.linear_layers().size()) + 2 * m.config.n_layers;
     auto run = [&](int threads, bool background) {
         omp_set_num_threads(threads);
-        AnalogOptions o = options(noisy_sets("9"), EngineKind::surrogate);
+        AnalogOptions o = test::analog_options_with(noisy_sets("9"), EngineKind::surrogate);
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 0.5;
         o.validate_max_per_layer = 3;
@@ -327,10 +319,10 @@ TEST_CASE("attention on crossbars is counted as tile reads: one MVM per query he
     const auto t = sequence(18, m.config.vocab_size);
     auto sets = clean_sets(8);
     sets.push_back("attention.on_crossbars=false");
-    AnalogBackend off(options(sets));
+    AnalogBackend off(test::analog_options_with(sets));
     logits(m, off, t);
     sets.back() = "attention.on_crossbars=true";
-    AnalogBackend on(options(sets));
+    AnalogBackend on(test::analog_options_with(sets));
     logits(m, on, t);
     const OpCounts& a = on.op_counts();
     const OpCounts& b = off.op_counts();
@@ -345,8 +337,9 @@ TEST_CASE("a new K row leaves the older rows' programmed conductances unless it 
     transformer::ModelConfig mc;
     mc.arch = transformer::Architecture::llama, mc.n_layers = 1, mc.n_heads = 1, mc.n_kv_heads = 1;
     mc.dim = 4, mc.hidden_dim = 8, mc.vocab_size = 5, mc.seq_len = 8;  // one K^T tile of 8 positions
-    const AnalogOptions o = options({"array.rows=16", "array.cols=8", "pcm.programming_noise=true", "dac.bits=24",
-                                     "attention.on_crossbars=true", "attention.adc_calibration_tokens=1000"});
+    const AnalogOptions o =
+        test::analog_options_with({"array.rows=16", "array.cols=8", "pcm.programming_noise=true", "dac.bits=24",
+                                   "attention.on_crossbars=true", "attention.adc_calibration_tokens=1000"});
     const std::vector<float> q{0.9f, -0.4f, 0.3f, 0.7f};
     auto scores_at_3 = [&](float last) {  // the scores of positions 0..2 after row 3 = last * (1, 1, 1, 1)
         AttentionTiles tiles(o, mc, 100, [](ValidationStats&, std::span<float>, CircuitSolve) {

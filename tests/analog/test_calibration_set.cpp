@@ -12,6 +12,7 @@
 #include <omp.h>
 
 #include "analog/analog_backend.hpp"
+#include "support/analog_fixtures.hpp"
 #include "transformer/linear_backend.hpp"
 #include "transformer/model.hpp"
 #include "transformer/perplexity.hpp"
@@ -21,13 +22,6 @@ using namespace kirchhoff::analog;
 
 namespace {
 
-transformer::Model tiny_model(std::uint64_t seed) {
-    transformer::ModelConfig c;
-    c.arch = transformer::Architecture::llama;
-    c.dim = 16, c.hidden_dim = 24, c.n_layers = 1, c.n_heads = 2, c.n_kv_heads = 2, c.vocab_size = 11, c.seq_len = 8;
-    return transformer::random_model(c, seed);
-}
-
 std::vector<int> tokens(int n, int vocab, int salt) {
     std::vector<int> t;
     for (int i = 0; i < n; ++i) t.push_back((i * 7 + i * i * salt + salt) % vocab);
@@ -36,18 +30,12 @@ std::vector<int> tokens(int n, int vocab, int salt) {
 
 // PCM programming noise, a day of drift, read noise per MVM, 2 ohm wires, 6/7-bit converters.
 AnalogOptions noisy(const std::string& mode, bool attention, EngineKind engine = EngineKind::surrogate) {
-    params::Config c(analog_schema());
-    for (const std::string s : {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2", "array.r_wire_col_ohm=2",
-                                "dac.bits=6", "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true",
-                                "pcm.t_inference_s=86400", "pcm.read_noise=true", "attention.adc_calibration_tokens=3",
-                                "seed=5"})
-        c.set_override(s);
-    c.set_override("adc.calibration=" + mode);
-    c.set_override(attention ? "attention.on_crossbars=true" : "attention.on_crossbars=false");
-    AnalogOptions o;
-    o.config = analog_config(c);
-    o.engine = engine;
-    return o;
+    return test::analog_options_with(
+        {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2", "array.r_wire_col_ohm=2", "dac.bits=6",
+         "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true", "pcm.t_inference_s=86400",
+         "pcm.read_noise=true", "attention.adc_calibration_tokens=3", "seed=5", "adc.calibration=" + mode,
+         attention ? "attention.on_crossbars=true" : "attention.on_crossbars=false"},
+        engine);
 }
 
 void calibrate(AnalogBackend& b, const transformer::Model& m, const std::vector<int>& set) {
@@ -77,7 +65,7 @@ std::vector<float> input(const transformer::LinearLayer& layer, int k) {
 }  // namespace
 
 TEST_CASE("a calibration set is fitted on its own MVMs: the scored MVMs do not change it", "[analog][calibration]") {
-    const transformer::Model m = tiny_model(3);
+    const transformer::Model m = test::one_block_llama(3);
     const transformer::LinearLayer& layer = *m.linear_layers().front();
     const std::vector<int> set = tokens(24, m.config.vocab_size, 1);
     // Read noise makes each output depend on the draws before it; without it an output depends
@@ -110,7 +98,7 @@ TEST_CASE("a calibration set is fitted on its own MVMs: the scored MVMs do not c
 }
 
 TEST_CASE("restart() keeps a calibration set's calibration: a replay is bit for bit the pass", "[analog][calibration]") {
-    const transformer::Model m = tiny_model(4);
+    const transformer::Model m = test::one_block_llama(4);
     const std::vector<int> set = tokens(20, m.config.vocab_size, 1), scored = tokens(14, m.config.vocab_size, 3),
                            other = tokens(10, m.config.vocab_size, 4);
     for (const bool attention : {false, true}) {
@@ -143,7 +131,7 @@ TEST_CASE("restart() keeps a calibration set's calibration: a replay is bit for 
 
 TEST_CASE("a calibration set gives the same results at 1 and 2 threads, attention tiles included",
           "[analog][calibration]") {
-    const transformer::Model m = tiny_model(5);
+    const transformer::Model m = test::one_block_llama(5);
     const std::vector<int> set = tokens(20, m.config.vocab_size, 1), scored = tokens(16, m.config.vocab_size, 3);
     auto run = [&](int threads, EngineKind engine) {
         omp_set_num_threads(threads);
@@ -166,7 +154,7 @@ TEST_CASE("a calibration set gives the same results at 1 and 2 threads, attentio
 }
 
 TEST_CASE("the calibration set's operations are counted apart from the scored pass", "[analog][calibration]") {
-    const transformer::Model m = tiny_model(6);
+    const transformer::Model m = test::one_block_llama(6);
     const std::vector<int> set = tokens(20, m.config.vocab_size, 1), scored = tokens(12, m.config.vocab_size, 3);
     for (const bool attention : {false, true}) {
         INFO("attention.on_crossbars = " << attention);
@@ -186,7 +174,7 @@ TEST_CASE("the calibration set's operations are counted apart from the scored pa
 TEST_CASE("calibration phases are refused out of order", "[analog][calibration]") {
     AnalogBackend b(noisy("per_column", false));
     CHECK_THROWS_AS(b.begin_calibration(), std::logic_error);  // not prepared
-    b.prepare(tiny_model(7));
+    b.prepare(test::one_block_llama(7));
     CHECK_THROWS_AS(b.end_calibration(), std::logic_error);  // not begun
     CHECK(b.calibration_phase() == CalibrationPhase::in_run);
 }

@@ -16,6 +16,7 @@
 #include "analog/analog_backend.hpp"
 #include "analog/energy_model.hpp"
 #include "params/error.hpp"
+#include "support/analog_fixtures.hpp"
 #include "training/corpus.hpp"
 #include "transformer/llama2c.hpp"
 #include "transformer/perplexity.hpp"
@@ -39,27 +40,12 @@ transformer::Model one_layer_model() {
 
 const std::vector<float> x_in{0.8f, -0.3f, 0.55f, -1.0f};
 
-params::Config config(const std::vector<std::string>& sets) {
-    params::Config c(analog_schema());
-    for (const auto& s : sets) c.set_override(s);
-    return c;
-}
-
-AnalogOptions options(const std::vector<std::string>& sets) {
-    AnalogOptions o;
-    o.config = analog_config(config(sets));
-    o.engine = EngineKind::ideal;
-    return o;
-}
-
-std::vector<std::string> small_tiles(std::vector<std::string> more) {
-    std::vector<std::string> s{"array.rows=2", "array.cols=2", "dac.bits=4", "adc.bits=6", "adc.calibration_mvms=1"};
-    s.insert(s.end(), more.begin(), more.end());
-    return s;
+std::vector<std::string> small_tiles(const std::vector<std::string>& more) {
+    return test::with({"array.rows=2", "array.cols=2", "dac.bits=4", "adc.bits=6", "adc.calibration_mvms=1"}, more);
 }
 
 OpCounts one_mvm(const std::vector<std::string>& sets, const transformer::Model& m) {
-    AnalogBackend b(options(sets));
+    AnalogBackend b(test::analog_options_with(sets));
     b.prepare(m);
     std::vector<float> y(3);
     b.matvec(m.classifier, x_in, y);
@@ -120,7 +106,7 @@ TEST_CASE("cell energy is sum V^2 G t_read over the programmed cells", "[analog]
                                        "array.differential=arrays"});
         const OpCounts c = one_mvm(sets, m);
         // The same tiles programmed again (seeded per tile), the row voltages from the DAC rule.
-        const AnalogConfig a = options(sets).config;
+        const AnalogConfig a = test::analog_config_with(sets);
         const int magnitude_bits = a.signs == SignEncoding::two_phase ? a.dac_bits : a.dac_bits - 1;
         const double levels = std::ldexp(1.0, magnitude_bits) - 1, v_read = a.crossbar.v_read_volt;
         double w_max = 0;
@@ -188,7 +174,7 @@ TEST_CASE("latency: reads of an MVM in sequence, pipelined with the ADC", "[anal
 
 TEST_CASE("counters restart with restart() and ignore validation solves", "[analog][energy]") {
     const transformer::Model m = one_layer_model();
-    AnalogOptions o = options(small_tiles({"pcm.programming_noise=true"}));
+    AnalogOptions o = test::analog_options_with(small_tiles({"pcm.programming_noise=true"}));
     AnalogBackend plain(o);
     o.validate = CheckEngine::nodal;
     o.validate_fraction = 1.0;
@@ -278,7 +264,7 @@ TEST_CASE("energy report: lines add up, JSON keys, table", "[analog][energy]") {
 
 TEST_CASE("energy keys: defaults match the struct, bad values refused with the key named", "[analog][energy]") {
     const EnergyConfig d;
-    const EnergyConfig e = energy_config(config({}));
+    const EnergyConfig e = energy_config(test::analog_params_with({}));
     CHECK(e.dac_1bit_j == d.dac_1bit_j);
     CHECK(e.dac_scaling == d.dac_scaling);
     CHECK(e.adc_fom_j_per_step == d.adc_fom_j_per_step);
@@ -288,13 +274,14 @@ TEST_CASE("energy keys: defaults match the struct, bad values refused with the k
     CHECK(e.fp32_mult_j == d.fp32_mult_j);
     CHECK(e.kv_cache_64bit_j == d.kv_cache_64bit_j);
     CHECK(e.digital_ops_per_s == d.digital_ops_per_s);
-    CHECK(energy_config(config({"energy.dac_scaling=per_level"})).dac_scaling == DacScaling::per_level);
-    CHECK(energy_config(config({"energy.t_read_s=5e-8"})).t_read_s == 5e-8);
+    CHECK(energy_config(test::analog_params_with({"energy.dac_scaling=per_level"})).dac_scaling ==
+          DacScaling::per_level);
+    CHECK(energy_config(test::analog_params_with({"energy.t_read_s=5e-8"})).t_read_s == 5e-8);
     for (const char* bad : {"energy.t_read_s=-1", "energy.t_read_s=0", "energy.adc_fom_j_per_step=1",
                             "energy.adcs_per_tile=0", "energy.dac_scaling=cubic", "energy.no_such_key=1"}) {
         const std::string key = std::string(bad).substr(0, std::string(bad).find('='));
         INFO(bad);
-        CHECK_THROWS_WITH(config({bad}), ContainsSubstring(key));
+        CHECK_THROWS_WITH(test::analog_params_with({bad}), ContainsSubstring(key));
     }
 }
 
@@ -304,10 +291,10 @@ TEST_CASE("energy and latency per token of the shipped model", "[analog][energy]
     const training::Corpus corpus = training::load_corpus();
     const std::vector<int> tokens(corpus.heldout.begin(), corpus.heldout.begin() + 256);
     AnalogOptions o;
-    o.config = analog_config(config({}));
+    o.config = analog_config(test::analog_params_with({}));
     AnalogBackend b(o);  // surrogate engine, ohmic cells, default configuration
     const transformer::PerplexityResult run = transformer::perplexity<float>(m, b, tokens);
-    const EnergyReport r = energy_report(b.op_counts(), m.config, run, energy_config(config({})));
+    const EnergyReport r = energy_report(b.op_counts(), m.config, run, energy_config(test::analog_params_with({})));
     UNSCOPED_INFO(r.table());
     // Per token: every layer once; DAC conversions = sum over layers of in x ceil(out / 64),
     // ADC conversions = sum of out x ceil(in / 64), all at 8 bits.
@@ -347,7 +334,7 @@ TEST_CASE("energy and latency per token of the shipped model", "[analog][energy]
     // models/plain, 256 held-out tokens, default configuration, surrogate engine): array
     // 6.698 nJ, digital periphery 278.04 nJ, digital non-MVM 9.3013 uJ, crossbar MVM latency
     // 5.520 us, digital latency 9.8503 us per token, deterministic; band 0.5% as above.
-    const EnergyConfig e = energy_config(config({}));
+    const EnergyConfig e = energy_config(test::analog_params_with({}));
     CHECK(r.dac_j == Catch::Approx(dac * e.dac_conversion_j(8)).epsilon(1e-12));
     CHECK(r.adc_j == Catch::Approx(adc * e.adc_conversion_j(8)).epsilon(1e-12));
     CHECK(r.array_j == Catch::Approx(6.698e-9).epsilon(0.005));

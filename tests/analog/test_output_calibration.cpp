@@ -17,6 +17,7 @@
 #include "analog/output_calibration.hpp"
 #include "analog/tile_read.hpp"
 #include "params/error.hpp"
+#include "support/analog_fixtures.hpp"
 #include "transformer/perplexity.hpp"
 
 using namespace kirchhoff;
@@ -24,12 +25,6 @@ using namespace kirchhoff::analog;
 using Catch::Matchers::ContainsSubstring;
 
 namespace {
-
-params::Config config(const std::vector<std::string>& sets) {
-    params::Config c(analog_schema());
-    for (const auto& s : sets) c.set_override(s);
-    return c;
-}
 
 // A tile whose column j outputs scale_j (dg^T v)_j + offset_j: the affine distortion
 // calibration should undo.
@@ -48,7 +43,7 @@ private:
 };
 
 struct Bench {
-    AnalogConfig cfg = analog_config(config({"array.rows=16", "array.cols=8", "dac.bits=24", "adc.bits=24"}));
+    AnalogConfig cfg = test::analog_config_with({"array.rows=16", "array.cols=8", "dac.bits=24", "adc.bits=24"});
     Periphery io{cfg};
     std::mt19937_64 rng{3};
     int R = 16, C = 8;
@@ -90,19 +85,6 @@ std::pair<double, double> calibrate_and_check(Bench& b, cosim::MvmEngine& engine
         err = std::max(err, (y - target_product(b.io, v, dg, b.C)).cwiseAbs().maxCoeff());
     }
     return {err, range / b.io.adc_levels};
-}
-
-// A random 2-block Llama on 16 x 8 tiles (no layer a whole number of tiles), and `n` tokens.
-transformer::Model small_model(std::uint64_t seed) {
-    transformer::ModelConfig mc;
-    mc.dim = 24, mc.hidden_dim = 40, mc.n_layers = 2, mc.n_heads = 4, mc.n_kv_heads = 2, mc.vocab_size = 19;
-    mc.seq_len = 32;
-    return transformer::random_model(mc, seed);
-}
-std::vector<int> tokens(int n, int vocab) {
-    std::vector<int> t;
-    for (int i = 0; i < n; ++i) t.push_back((i * 7 + i * i) % vocab);
-    return t;
 }
 
 }  // namespace
@@ -155,15 +137,11 @@ TEST_CASE("calibration leaves an ideal tile unchanged", "[analog][calibration]")
     // Through the backend: ideal engine, ideal wires; the ADC ranges are set after 3 MVMs and
     // quantise at 24 bits, the same with and without calibration: the perplexity agrees to
     // float rounding of the outputs.
-    const transformer::Model m = small_model(4);
-    const std::vector<int> t = tokens(24, m.config.vocab_size);
+    const transformer::Model m = test::two_block_llama(4);
+    const std::vector<int> t = test::probe_tokens(24, m.config.vocab_size);
     auto nll = [&](const char* mode) {
-        AnalogOptions o;
-        o.config = analog_config(config({"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=0",
-                                         "array.r_wire_col_ohm=0", "dac.bits=24", "adc.bits=24",
-                                         "adc.calibration_mvms=3", std::string("adc.calibration=") + mode}));
-        o.engine = EngineKind::ideal;
-        AnalogBackend analog(o);
+        AnalogBackend analog(test::analog_options_with(
+            test::with(test::clean_tile_sets(24), {"adc.calibration_mvms=3", std::string("adc.calibration=") + mode})));
         return transformer::perplexity<float>(m, analog, t).nll_sum_nats;
     };
     const double none = nll("none");
@@ -172,16 +150,16 @@ TEST_CASE("calibration leaves an ideal tile unchanged", "[analog][calibration]")
 }
 
 TEST_CASE("calibrated results are the same at 1 and 2 threads, attention tiles included", "[analog][calibration]") {
-    const transformer::Model m = small_model(5);
-    const std::vector<int> t = tokens(20, m.config.vocab_size);
+    const transformer::Model m = test::two_block_llama(5);
+    const std::vector<int> t = test::probe_tokens(20, m.config.vocab_size);
     auto run = [&](int threads, const char* mode) {
         omp_set_num_threads(threads);
         AnalogOptions o;
-        o.config = analog_config(config({"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2",
-                                         "array.r_wire_col_ohm=2", "dac.bits=6", "adc.bits=7", "adc.calibration_mvms=3",
-                                         "pcm.programming_noise=true", "pcm.t_inference_s=3600", "pcm.read_noise=true",
-                                         "attention.on_crossbars=true", "attention.adc_calibration_tokens=4",
-                                         std::string("adc.calibration=") + mode}));
+        o.config = test::analog_config_with(
+            {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2", "array.r_wire_col_ohm=2", "dac.bits=6",
+             "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true", "pcm.t_inference_s=3600",
+             "pcm.read_noise=true", "attention.on_crossbars=true", "attention.adc_calibration_tokens=4",
+             std::string("adc.calibration=") + mode});
         o.engine = EngineKind::surrogate;
         o.validate = CheckEngine::nodal;
         o.validate_fraction = 0.3;
@@ -218,9 +196,9 @@ TEST_CASE("calibration brings an IR-dropped tile closer to the digital product; 
     for (int k = 0; k < 24; ++k) xs.push_back(input());
     auto mvm_error = [&](const char* mode, OpCounts* counts) {
         AnalogOptions o;
-        o.config = analog_config(config({"array.rows=32", "array.cols=32", "array.r_wire_row_ohm=10",
-                                         "array.r_wire_col_ohm=10", "adc.calibration_mvms=8",
-                                         std::string("adc.calibration=") + mode}));
+        o.config = test::analog_config_with({"array.rows=32", "array.cols=32", "array.r_wire_row_ohm=10",
+                                             "array.r_wire_col_ohm=10", "adc.calibration_mvms=8",
+                                             std::string("adc.calibration=") + mode});
         o.engine = EngineKind::surrogate;
         AnalogBackend analog(o);
         analog.prepare(m);
@@ -256,7 +234,7 @@ TEST_CASE("calibration brings an IR-dropped tile closer to the digital product; 
 
 TEST_CASE("adc.calibration names its allowed values", "[analog][calibration]") {
     try {
-        analog_config(config({"adc.calibration=per_tile"}));
+        test::analog_config_with({"adc.calibration=per_tile"});
         FAIL("accepted adc.calibration=per_tile");
     } catch (const InputError& e) {
         CHECK_THAT(e.what(), ContainsSubstring("adc.calibration") && ContainsSubstring("per_tile") &&

@@ -36,6 +36,7 @@
 #include "analog/tile_programming.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "params/config.hpp"
+#include "support/analog_fixtures.hpp"
 
 using namespace kirchhoff;
 using namespace kirchhoff::analog;
@@ -95,16 +96,12 @@ Moments moments(const std::vector<double>& x) {
 }
 
 AnalogConfig reference_config(double t_inference, bool read_noise, bool compensation) {
-    params::Config c(analog_schema());
-    for (const std::string& s :
-         {std::string("array.rows=") + std::to_string(side), std::string("array.cols=") + std::to_string(side),
-          std::string("device.g_min_siemens=1e-30"), std::string("device.g_max_siemens=25e-6"),
-          std::string("pcm.programming_noise=true"), std::string("pcm.clamp=at_zero"),
-          std::string("pcm.read_noise_mode=frozen"), "pcm.t_inference_s=" + std::to_string(t_inference),
-          std::string("pcm.read_noise=") + (read_noise ? "true" : "false"),
-          std::string("pcm.drift_compensation=") + (compensation ? "true" : "false")})
-        c.set_override(s);
-    return analog_config(c);
+    return test::analog_config_with({"array.rows=" + std::to_string(side), "array.cols=" + std::to_string(side),
+                                     "device.g_min_siemens=1e-30", "device.g_max_siemens=25e-6",
+                                     "pcm.programming_noise=true", "pcm.clamp=at_zero", "pcm.read_noise_mode=frozen",
+                                     "pcm.t_inference_s=" + std::to_string(t_inference),
+                                     std::string("pcm.read_noise=") + (read_noise ? "true" : "false"),
+                                     std::string("pcm.drift_compensation=") + (compensation ? "true" : "false")});
 }
 
 const TilePlace whole{0, 0, 0, side, 0, side};

@@ -18,6 +18,7 @@
 #include "evaluation/model_evaluation.hpp"
 #include "evaluation/model_inputs.hpp"
 #include "params/error.hpp"
+#include "support/analog_fixtures.hpp"
 #include "tokenizers/char_tokenizer.hpp"
 #include "transformer/linear_backend.hpp"
 #include "transformer/model.hpp"
@@ -103,25 +104,14 @@ TEST_CASE("a calibration set that cannot be had is refused with the key and valu
 }
 
 TEST_CASE("the circuit reference replays the calibration set through the circuit", "[validation][calibration]") {
-    transformer::ModelConfig mc;
-    mc.arch = transformer::Architecture::llama;
-    mc.dim = 16, mc.hidden_dim = 24, mc.n_layers = 1, mc.n_heads = 2, mc.n_kv_heads = 2, mc.vocab_size = 11, mc.seq_len = 8;
-    const transformer::Model m = transformer::random_model(mc, 3);
-    std::vector<int> t, cal;
-    for (int i = 0; i < 14; ++i) t.push_back((i * 5 + i * i) % 11);
+    const transformer::Model m = test::one_block_llama(3);
+    const std::vector<int> t = test::probe_tokens(14, 11, 5);
+    std::vector<int> cal;
     for (int i = 0; i < 20; ++i) cal.push_back((i * 3 + 2 * i * i + 1) % 11);
     const evaluation::CalibrationSet set{cal, "test"};
-    auto options = [](analog::EngineKind engine) {
-        params::Config c(analog::analog_schema());
-        for (const char* s : {"array.rows=16", "array.cols=8", "device.preset=stanford_rram_aimc",
-                              "device.g_min_siemens=2e-6", "array.r_wire_row_ohm=1", "array.r_wire_col_ohm=1",
-                              "pcm.programming_noise=true", "pcm.t_inference_s=3600", "pcm.read_noise=true",
-                              "attention.on_crossbars=true", "seed=11"})
-            c.set_override(s);
-        analog::AnalogOptions o;
-        o.config = analog::analog_config(c);
-        o.engine = engine;
-        return o;
+    auto options = [](analog::EngineKind engine) {  // the shared RRAM tiles, attention on crossbars
+        return test::analog_options_with(test::with(test::rram_tile_sets(), {"attention.on_crossbars=true", "seed=11"}),
+                                         engine);
     };
     const std::size_t n = 10;
     analog::AnalogOptions o = options(analog::EngineKind::ideal);

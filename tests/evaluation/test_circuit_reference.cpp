@@ -12,6 +12,7 @@
 #include "analog/analog_backend.hpp"
 #include "evaluation/circuit_reference.hpp"
 #include "params/config.hpp"
+#include "support/analog_fixtures.hpp"
 #include "transformer/linear_backend.hpp"
 #include "transformer/model.hpp"
 #include "transformer/perplexity.hpp"
@@ -21,32 +22,18 @@ using analog::EngineKind;
 
 namespace {
 
-transformer::Model small_model() {
-    transformer::ModelConfig c;
-    c.arch = transformer::Architecture::llama;
-    c.dim = 16, c.hidden_dim = 24, c.n_layers = 1, c.n_heads = 2, c.n_kv_heads = 2, c.vocab_size = 11, c.seq_len = 8;
-    return transformer::random_model(c, 3);
-}
+transformer::Model small_model() { return test::one_block_llama(3); }
 
 // 14 tokens: two windows of the 8-token context, so the reference's window (the first 10)
 // ends inside the second one.
-std::vector<int> some_tokens(int vocab) {
-    std::vector<int> t;
-    for (int i = 0; i < 14; ++i) t.push_back((i * 5 + i * i) % vocab);
-    return t;
-}
+std::vector<int> some_tokens(int vocab) { return test::probe_tokens(14, vocab, 5); }
 
+// The shared RRAM tiles, with variability and stuck cells, the ADC calibrated on 3 MVMs.
 analog::AnalogOptions options(EngineKind engine) {
-    params::Config c(analog::analog_schema());
-    for (const char* s : {"array.rows=16", "array.cols=8", "device.preset=stanford_rram_aimc", "device.g_min_siemens=2e-6",
-                          "array.r_wire_row_ohm=1", "array.r_wire_col_ohm=1", "adc.calibration_mvms=3",
-                          "variability.d2d_sigma=0.05", "faults.stuck_rate=0.02", "pcm.programming_noise=true",
-                          "pcm.t_inference_s=3600", "pcm.read_noise=true", "seed=11"})
-        c.set_override(s);
-    analog::AnalogOptions o;
-    o.config = analog::analog_config(c);
-    o.engine = engine;
-    return o;
+    return test::analog_options_with(
+        test::with(test::rram_tile_sets(),
+                   {"adc.calibration_mvms=3", "variability.d2d_sigma=0.05", "faults.stuck_rate=0.02", "seed=11"}),
+        engine);
 }
 
 // The evaluation's pass (validated, as `kirchhoff run` does by default) with the WindowScore
