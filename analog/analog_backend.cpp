@@ -2,6 +2,7 @@
 #include "analog/analog_backend.hpp"
 
 #include "params/enum_names.hpp"
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -45,46 +46,44 @@ Eigen::MatrixXd target_block(const transformer::LinearLayer& layer, const TilePl
     return dg;
 }
 
+// The subsets of cosim::Engine the backend takes (analog_backend.hpp).
+const std::initializer_list<cosim::Engine> inference_engines = {cosim::Engine::ideal, cosim::Engine::surrogate,
+                                                                cosim::Engine::nodal};
+const std::initializer_list<cosim::Engine> validation_engines = {cosim::Engine::nodal, cosim::Engine::spice};
+
+bool one_of(cosim::Engine e, std::initializer_list<cosim::Engine> allowed) {
+    return std::find(allowed.begin(), allowed.end(), e) != allowed.end();
+}
+
 }  // namespace
 
-std::string_view to_string(EngineKind e) {
-    switch (e) {
-        case EngineKind::ideal: return "ideal";
-        case EngineKind::surrogate: return "surrogate";
-        case EngineKind::nodal: return "nodal";
-    }
-    return "?";
+cosim::Engine parse_inference_engine(std::string_view t, std::string_view flag) {
+    return cosim::parse_engine(t, inference_engines, flag);
 }
-std::string_view to_string(CheckEngine e) {
-    switch (e) {
-        case CheckEngine::none: return "none";
-        case CheckEngine::nodal: return "nodal";
-        case CheckEngine::spice: return "spice";
-    }
-    return "?";
+std::optional<cosim::Engine> parse_validation_engine(std::string_view t, std::string_view flag) {
+    if (t == "none") return std::nullopt;
+    if (const auto e = params::enum_from_name(t, validation_engines)) return *e;
+    throw InputError(fmt::format("{} {}: unknown validation engine; allowed: none, {}", flag, t,
+                                 params::enum_names(validation_engines)));
 }
-EngineKind parse_engine(std::string_view t, std::string_view flag) {
-    return params::parse_enum(t, {EngineKind::ideal, EngineKind::surrogate, EngineKind::nodal},
-                              fmt::format("{} {}", flag, t), "engine");
-}
-CheckEngine parse_check_engine(std::string_view t, std::string_view flag) {
-    return params::parse_enum(t, {CheckEngine::none, CheckEngine::nodal, CheckEngine::spice},
-                              fmt::format("{} {}", flag, t), "validation engine");
+std::string_view validation_engine_name(std::optional<cosim::Engine> validate) {
+    return validate ? to_string(*validate) : "none";
 }
 
 std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile,
                                               int rows_driven) {
     switch (o.engine) {
-        case EngineKind::ideal: return cosim::make_ideal_engine(tile);
-        case EngineKind::surrogate:
+        case cosim::Engine::ideal: return cosim::make_ideal_engine(tile);
+        case cosim::Engine::surrogate:
             return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven, o.surrogate);
-        case EngineKind::nodal: return cosim::make_nodal_engine(tile);
+        case cosim::Engine::nodal: return cosim::make_nodal_engine(tile);
+        case cosim::Engine::spice: break;  // validation only (the AnalogBackend constructor refuses it)
     }
-    throw std::logic_error("make_engine: unknown engine");
+    throw std::logic_error(fmt::format("make_engine: engine {} is not an inference engine", to_string(o.engine)));
 }
 
 bool validation_sampled(const AnalogOptions& o, int index, long call, long validated) {
-    if (o.validate == CheckEngine::none || o.validate_fraction <= 0 ||
+    if (!o.validate || o.validate_fraction <= 0 ||
         (o.validate_max_per_layer > 0 && validated >= o.validate_max_per_layer))
         return false;
     const std::uint64_t h = tile_seed(o.config.seed, index, -1, -1, 0x76616c6964617465ULL ^ std::uint64_t(call));
@@ -127,6 +126,12 @@ AnalogBackend::AnalogBackend(AnalogOptions o) : options_(std::move(o)) {
         throw InputError(fmt::format("--validate-fraction {}: outside the allowed range [0, 1]", options_.validate_fraction));
     if (options_.validate_max_per_layer < 0)
         throw InputError(fmt::format("--validate-count {}: outside the allowed range [0, inf)", options_.validate_max_per_layer));
+    if (!one_of(options_.engine, inference_engines))
+        throw InputError(fmt::format("analog engine {}: not an inference engine; allowed: {}", to_string(options_.engine),
+                                     params::enum_names(inference_engines)));
+    if (options_.validate && !one_of(*options_.validate, validation_engines))
+        throw InputError(fmt::format("analog validation engine {}: not a circuit engine; allowed: none, {}",
+                                     to_string(*options_.validate), params::enum_names(validation_engines)));
     name_ = fmt::format("analog-{}", to_string(options_.engine));
 }
 
@@ -151,13 +156,13 @@ void AnalogBackend::prepare_layers(const std::vector<const transformer::LinearLa
     program(layers, nullptr, nullptr);
 }
 
-std::unique_ptr<AnalogBackend> AnalogBackend::on_same_tiles(EngineKind engine, const transformer::Model& model) const {
+std::unique_ptr<AnalogBackend> AnalogBackend::on_same_tiles(cosim::Engine engine, const transformer::Model& model) const {
     const auto layers = model.linear_layers();
     if (layers.empty() || prepared_for_ != layers.front()->weight.data() || layers_.size() != layers.size())
         throw std::logic_error(fmt::format("{}: on_same_tiles() for a model this backend was not prepared for", name_));
     AnalogOptions o = options_;
     o.engine = engine;
-    o.validate = CheckEngine::none;
+    o.validate = std::nullopt;
     o.validate_fraction = 0.0;
     o.make_check_engine = nullptr;
     auto b = std::make_unique<AnalogBackend>(std::move(o));
@@ -218,7 +223,7 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
     }
     // The ngspice worker processes are forked here, while no other thread of this backend
     // is busy (the queue was drained above), rather than on the first validated MVM.
-    if (options_.validate == CheckEngine::spice && !options_.make_check_engine) {
+    if (options_.validate == cosim::Engine::spice && !options_.make_check_engine) {
         if (!session_) session_ = std::make_unique<Session>();
         if (options_.validate_in_background && !worker_session_) worker_session_ = std::make_unique<Session>();
     }
@@ -317,8 +322,8 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     // Threads over tiles only where a tile's MVM is expensive (circuit solves: nodal, or the
     // line-relaxation surrogate of device cells; or big tiles): a surrogate GEMV of a 64 x 64
     // tile takes microseconds, less than waking a thread team.
-    const bool solves = options_.engine == EngineKind::nodal ||
-                        (options_.engine == EngineKind::surrogate &&
+    const bool solves = options_.engine == cosim::Engine::nodal ||
+                        (options_.engine == cosim::Engine::surrogate &&
                          cosim::tier_in_force(options_.response, options_.surrogate) ==
                              cosim::SurrogateTier::line_relaxation);
     const bool parallel = solves || double(n) * R * C >= double(1 << 18);
@@ -401,7 +406,7 @@ void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::V
 void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_engine, const CircuitSolve& solve,
                               std::span<float> y_circuit, bool on_worker) {
     const auto t0 = Clock::now();
-    const bool spice = options_.validate == CheckEngine::spice;
+    const bool spice = options_.validate == cosim::Engine::spice;
     std::unique_ptr<Session>& session = on_worker ? worker_session_ : session_;
     try {
         if (spice && !session) session = std::make_unique<Session>();

@@ -76,6 +76,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -87,34 +88,36 @@
 #include "analog/tile_read.hpp"
 #include "analog/validation_stats.hpp"
 #include "cosim/cell_response.hpp"
+#include "cosim/mvm_engine.hpp"
 #include "cosim/surrogate_options.hpp"
 #include "transformer/linear_backend.hpp"
 
 namespace kirchhoff::analog {
 
-enum class EngineKind { ideal, surrogate, nodal };
-enum class CheckEngine { none, nodal, spice };
-
-std::string_view to_string(EngineKind e);
-std::string_view to_string(CheckEngine e);
-/// InputError naming `flag`, the value and the allowed ones.
-EngineKind parse_engine(std::string_view text, std::string_view flag);
-CheckEngine parse_check_engine(std::string_view text, std::string_view flag);
+// The engines are cosim::Engine's (cosim/mvm_engine.hpp); the backend takes two subsets of them.
+/// The inference engine named `text` (`flag`: the flag or key it came from): ideal, surrogate or
+/// nodal; else InputError "<flag> <text>: unknown engine; allowed: ideal, surrogate, nodal".
+cosim::Engine parse_inference_engine(std::string_view text, std::string_view flag);
+/// The validation engine named `text`: none (std::nullopt), nodal or spice; else InputError
+/// "<flag> <text>: unknown validation engine; allowed: none, nodal, spice".
+std::optional<cosim::Engine> parse_validation_engine(std::string_view text, std::string_view flag);
+/// "none" without a validation engine, else the engine's name.
+std::string_view validation_engine_name(std::optional<cosim::Engine> validate);
 
 struct AnalogOptions {
     AnalogConfig config;
-    EngineKind engine = EngineKind::surrogate;
+    cosim::Engine engine = cosim::Engine::surrogate;                // ideal, surrogate or nodal
     cosim::CellResponse response = cosim::CellResponse::linear();  // surrogate engine: the cells
     double v_star_volt = 0.0;                                       //   and their V* (0 for ohmic)
     cosim::SurrogateOptions surrogate;                              //   and the tier (surrogate.*)
-    CheckEngine validate = CheckEngine::none;
+    std::optional<cosim::Engine> validate;                          // nodal or spice; none: nullopt
     double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
     long validate_max_per_layer = 0;      // 0: no cap
     bool validate_in_background = true;   // validation on a worker thread (see above)
     /// Optional: builds the validation engines (linear layers and attention tiles) instead of
     /// `validate` (nodal or spice), e.g. a circuit engine with other solver settings, or a
     /// failing one in tests. May be called from several threads at once; validate must still
-    /// not be none.
+    /// be set.
     std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)> make_check_engine;
 };
 
@@ -142,7 +145,8 @@ class AttentionTiles;
 
 class AnalogBackend final : public transformer::LinearBackend {
 public:
-    /// InputError for a validate_fraction outside [0, 1].
+    /// InputError for a validate_fraction outside [0, 1], an engine outside ideal, surrogate,
+    /// nodal and a validation engine outside nodal, spice.
     explicit AnalogBackend(AnalogOptions options);
     ~AnalogBackend() override;
 
@@ -167,7 +171,7 @@ public:
     /// what a backend made with `engine` and this one's configuration gives. The circuit
     /// reference of evaluation/circuit_reference.hpp. std::logic_error unless this backend
     /// was prepared for `model`.
-    std::unique_ptr<AnalogBackend> on_same_tiles(EngineKind engine, const transformer::Model& model) const;
+    std::unique_ptr<AnalogBackend> on_same_tiles(cosim::Engine engine, const transformer::Model& model) const;
 
     /// Back to the state right after prepare(): call counters, read-noise streams, op counts
     /// and the engines' carried state (nodal warm starts, MvmEngine::restart) restart, so

@@ -199,7 +199,7 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
     // Threads only where a write costs milliseconds (surrogate or nodal engine rebuilt): an
     // ideal tile is programmed in microseconds, less than a parallel region costs whenever
     // another thread (background validation, another process) holds a core.
-    for_each_index(int(jobs.size()), options_.engine != EngineKind::ideal, [&](int j) {
+    for_each_index(int(jobs.size()), options_.engine != cosim::Engine::ideal, [&](int j) {
         const Job& job = jobs[j];
         Array& a = *job.array;
         const TilePlace& p = a.places[job.tile];
@@ -273,7 +273,7 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
         }
     }
     reads.first.push_back(int(reads.reads.size()));
-    reads.run(io_, options_.engine == EngineKind::nodal || double(reads.reads.size()) * R * C >= double(1 << 18),
+    reads.run(io_, options_.engine == cosim::Engine::nodal || double(reads.reads.size()) * R * C >= double(1 << 18),
               false, calibrating, [](Read& r) -> cosim::MvmEngine& { return *r.array->engines[r.tile]; });
     std::vector<float> y = reads.convert(false);
     count(reads, step, counts);

@@ -120,7 +120,7 @@ std::vector<int> text_tokens(const std::string& flag, const tokenizers::Tokenize
     return tokens;
 }
 
-analog::AnalogOptions analog_options(const params::Config& config, analog::EngineKind engine,
+analog::AnalogOptions analog_options(const params::Config& config, cosim::Engine engine,
                                      const std::string& tables_path) {
     analog::AnalogOptions o;
     o.config = analog::analog_config(config);
@@ -132,7 +132,7 @@ analog::AnalogOptions analog_options(const params::Config& config, analog::Engin
         cosim::check_compatible(m, analog::crossbar_part(config), tables_path);
         o.response = m.response;
         o.v_star_volt = m.v_star_volt;
-    } else if (device && engine == analog::EngineKind::surrogate) {
+    } else if (device && engine == cosim::Engine::surrogate) {
         fmt::print(stderr, "fitting a surrogate for device.preset = {} (ngspice; give --tables FILE to reuse one)\n",
                    o.config.crossbar.device_preset);
         params::Config fit(cosim::surrogate_fit_schema());

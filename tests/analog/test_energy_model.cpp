@@ -48,7 +48,7 @@ params::Config config(const std::vector<std::string>& sets) {
 AnalogOptions options(const std::vector<std::string>& sets) {
     AnalogOptions o;
     o.config = analog_config(config(sets));
-    o.engine = EngineKind::ideal;
+    o.engine = cosim::Engine::ideal;
     return o;
 }
 
@@ -190,7 +190,7 @@ TEST_CASE("counters restart with restart() and ignore validation solves", "[anal
     const transformer::Model m = one_layer_model();
     AnalogOptions o = options(small_tiles({"pcm.programming_noise=true"}));
     AnalogBackend plain(o);
-    o.validate = CheckEngine::nodal;
+    o.validate = cosim::Engine::nodal;
     o.validate_fraction = 1.0;
     AnalogBackend checked(o);
     for (AnalogBackend* b : {&plain, &checked}) b->prepare(m);

@@ -162,7 +162,7 @@ TEST_CASE("calibration leaves an ideal tile unchanged", "[analog][calibration]")
         o.config = analog_config(config({"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=0",
                                          "array.r_wire_col_ohm=0", "dac.bits=24", "adc.bits=24",
                                          "adc.calibration_mvms=3", std::string("adc.calibration=") + mode}));
-        o.engine = EngineKind::ideal;
+        o.engine = cosim::Engine::ideal;
         AnalogBackend analog(o);
         return transformer::perplexity<float>(m, analog, t).nll_sum_nats;
     };
@@ -182,8 +182,8 @@ TEST_CASE("calibrated results are the same at 1 and 2 threads, attention tiles i
                                          "pcm.programming_noise=true", "pcm.t_inference_s=3600", "pcm.read_noise=true",
                                          "attention.on_crossbars=true", "attention.adc_calibration_tokens=4",
                                          std::string("adc.calibration=") + mode}));
-        o.engine = EngineKind::surrogate;
-        o.validate = CheckEngine::nodal;
+        o.engine = cosim::Engine::surrogate;
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend analog(o);
         const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
@@ -221,7 +221,7 @@ TEST_CASE("calibration brings an IR-dropped tile closer to the digital product; 
         o.config = analog_config(config({"array.rows=32", "array.cols=32", "array.r_wire_row_ohm=10",
                                          "array.r_wire_col_ohm=10", "adc.calibration_mvms=8",
                                          std::string("adc.calibration=") + mode}));
-        o.engine = EngineKind::surrogate;
+        o.engine = cosim::Engine::surrogate;
         AnalogBackend analog(o);
         analog.prepare(m);
         double err = 0, ref = 0;

@@ -111,7 +111,7 @@ TEST_CASE("the circuit reference replays the calibration set through the circuit
     for (int i = 0; i < 14; ++i) t.push_back((i * 5 + i * i) % 11);
     for (int i = 0; i < 20; ++i) cal.push_back((i * 3 + 2 * i * i + 1) % 11);
     const evaluation::CalibrationSet set{cal, "test"};
-    auto options = [](analog::EngineKind engine) {
+    auto options = [](cosim::Engine engine) {
         params::Config c(analog::analog_schema());
         for (const char* s : {"array.rows=16", "array.cols=8", "device.preset=stanford_rram_aimc",
                               "device.g_min_siemens=2e-6", "array.r_wire_row_ohm=1", "array.r_wire_col_ohm=1",
@@ -124,8 +124,8 @@ TEST_CASE("the circuit reference replays the calibration set through the circuit
         return o;
     };
     const std::size_t n = 10;
-    analog::AnalogOptions o = options(analog::EngineKind::ideal);
-    o.validate = analog::CheckEngine::nodal;
+    analog::AnalogOptions o = options(cosim::Engine::ideal);
+    o.validate = cosim::Engine::nodal;
     o.validate_fraction = 0.3;
     analog::AnalogBackend engine(o);
     const evaluation::CalibrationPass pass = evaluation::calibrate(m, engine, set);
@@ -142,7 +142,7 @@ TEST_CASE("the circuit reference replays the calibration set through the circuit
     transformer::perplexity<float>(m, engine, t, po);
     const auto r = evaluation::circuit_reference(m, std::span<const int>(t).first(n), engine, window.result(), set);
 
-    analog::AnalogBackend nodal(options(analog::EngineKind::nodal)), uncalibrated(options(analog::EngineKind::nodal));
+    analog::AnalogBackend nodal(options(cosim::Engine::nodal)), uncalibrated(options(cosim::Engine::nodal));
     evaluation::calibrate(m, nodal, set);
     const auto first = std::span<const int>(t).first(n);
     CHECK(r.circuit.nll_sum_nats == transformer::perplexity<float>(m, nodal, first).nll_sum_nats);  // bitwise

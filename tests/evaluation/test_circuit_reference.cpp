@@ -17,7 +17,6 @@
 #include "transformer/perplexity.hpp"
 
 using namespace kirchhoff;
-using analog::EngineKind;
 
 namespace {
 
@@ -36,7 +35,7 @@ std::vector<int> some_tokens(int vocab) {
     return t;
 }
 
-analog::AnalogOptions options(EngineKind engine) {
+analog::AnalogOptions options(cosim::Engine engine) {
     params::Config c(analog::analog_schema());
     for (const char* s : {"array.rows=16", "array.cols=8", "device.preset=stanford_rram_aimc", "device.g_min_siemens=2e-6",
                           "array.r_wire_row_ohm=1", "array.r_wire_col_ohm=1", "adc.calibration_mvms=3",
@@ -52,9 +51,9 @@ analog::AnalogOptions options(EngineKind engine) {
 // The evaluation's pass (validated, as `kirchhoff run` does by default) with the WindowScore
 // of its first n tokens, then the reference.
 evaluation::CircuitReference reference(const transformer::Model& m, const std::vector<int>& t, std::size_t n,
-                                       EngineKind engine) {
+                                       cosim::Engine engine) {
     analog::AnalogOptions o = options(engine);
-    o.validate = analog::CheckEngine::nodal;
+    o.validate = cosim::Engine::nodal;
     o.validate_fraction = 0.3;
     analog::AnalogBackend backend(o);
     evaluation::WindowScore window(t, std::int64_t(n));
@@ -75,9 +74,9 @@ TEST_CASE("the circuit reference is bit for bit the nodal engine on the same tok
     const std::vector<int> t = some_tokens(m.config.vocab_size);
     const std::size_t n = 10;
     const std::span<const int> first(t.data(), n);
-    const evaluation::CircuitReference r = reference(m, t, n, EngineKind::ideal);
+    const evaluation::CircuitReference r = reference(m, t, n, cosim::Engine::ideal);
 
-    analog::AnalogBackend nodal(options(EngineKind::nodal)), ideal(options(EngineKind::ideal));
+    analog::AnalogBackend nodal(options(cosim::Engine::nodal)), ideal(options(cosim::Engine::ideal));
     transformer::IdealBackend digital;
     CHECK(r.tokens == 10);
     CHECK(r.circuit.scored == 9);
@@ -104,8 +103,8 @@ TEST_CASE("with the nodal engine the circuit reference is the engine's own pass"
     const transformer::Model m = small_model();
     const std::vector<int> t = some_tokens(m.config.vocab_size);
     const std::size_t n = 10;
-    const evaluation::CircuitReference r = reference(m, t, n, EngineKind::nodal);
-    analog::AnalogBackend nodal(options(EngineKind::nodal));
+    const evaluation::CircuitReference r = reference(m, t, n, cosim::Engine::nodal);
+    analog::AnalogBackend nodal(options(cosim::Engine::nodal));
     CHECK(r.engine_is_circuit);
     CHECK(r.seconds == 0);  // nothing ran twice
     CHECK(r.circuit.nll_sum_nats == nll_alone(m, std::span<const int>(t.data(), n), nodal));
