@@ -96,16 +96,6 @@ struct AnalogBackend::Session {
     cosim::SpicePool pool{1, cosim::PoolBackend::processes};
 };
 
-// One validated MVM of a layer: what its circuit solves need besides the programmed tiles
-// (which never change after prepare()), copied, so that it can run after inference has moved on.
-struct AnalogBackend::Check {
-    Periphery io;
-    std::vector<std::vector<Eigen::VectorXd>> volts, noise;  // (tile, read)
-    std::vector<double> adc_range;                           // per tile (A)
-    std::shared_ptr<const std::vector<OutputCorrection>> correction;  // per tile
-    double to_y = 1.0;                                       // tile sums -> layer outputs
-};
-
 struct AnalogBackend::Layer {
     const transformer::LinearLayer* layer = nullptr;
     double w_max = 1.0;
@@ -119,6 +109,34 @@ struct AnalogBackend::Layer {
     std::vector<Eigen::VectorXd> partial, partial_check;     // per tile (cols): scratch
     long calls = 0, validated = 0;
     ValidationStats stats;
+};
+
+// One validated MVM of a layer: what its circuit solves need besides the programmed tiles
+// (which never change after prepare()), copied, so that it can run after inference has moved on.
+struct AnalogBackend::Check final : CircuitCheck {
+    Layer& L;
+    Periphery io;
+    std::vector<std::vector<Eigen::VectorXd>> volts, noise;  // (tile, read)
+    std::vector<double> adc_range;                           // per tile (A)
+    std::shared_ptr<const std::vector<OutputCorrection>> correction;  // per tile
+    double to_y = 1.0;                                       // tile sums -> layer outputs
+
+    Check(Layer& layer, Periphery io_, std::vector<std::vector<Eigen::VectorXd>> volts_,
+          std::vector<std::vector<Eigen::VectorXd>> noise_, std::vector<double> adc_range_,
+          std::shared_ptr<const std::vector<OutputCorrection>> correction_, double to_y_)
+        : L(layer), io(std::move(io_)), volts(std::move(volts_)), noise(std::move(noise_)),
+          adc_range(std::move(adc_range_)), correction(std::move(correction_)), to_y(to_y_) {}
+
+    void solve(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) override {
+        const int n = int(L.tiles.size());
+        for_each_index(n, parallel, [&](int t) {
+            if (!L.checks[t]) L.checks[t] = make(L.tiles[t].tile);  // the tiles of a layer never change
+            L.partial_check[t] = read_tile(*L.checks[t], io, volts[t], noise[t], adc_range[t],
+                                           L.tiles[t].drift_compensation, (*correction)[t], nullptr);
+        });
+        const std::vector<double> acc = sum_tiles(L.tiles, L.partial_check, y_circuit.size());
+        for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * to_y);
+    }
 };
 
 AnalogBackend::AnalogBackend(AnalogOptions o) : options_(std::move(o)) {
@@ -216,10 +234,8 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
     });
     attention_.reset();
     if (c.attention_on_crossbars && model) {
-        auto validate_product = [this](ValidationStats& stats, std::span<float> y, CircuitSolve solve) {
-            validate(stats, y, std::move(solve));  // the layers' queue (or inline): one order for all
-        };
-        attention_ = std::make_unique<AttentionTiles>(options_, *model, int(layers.size()), validate_product);
+        // Its sampled products go to validate(): the layers' queue (or inline), one order for all.
+        attention_ = std::make_unique<AttentionTiles>(options_, *model, int(layers.size()), *this);
     }
     // The ngspice worker processes are forked here, while no other thread of this backend
     // is busy (the queue was drained above), rather than on the first validated MVM.
@@ -347,36 +363,27 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
 
     if (!check) return;
     ++L.validated;
-    auto job = std::make_shared<const Check>(Check{io, std::move(volts), std::move(noise), L.adc_range, L.correction, to_y});
-    validate(L.stats, y, [&L, job](const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) {
-        const int n = int(L.tiles.size());
-        for_each_index(n, parallel, [&](int t) {
-            if (!L.checks[t]) L.checks[t] = make(L.tiles[t].tile);  // the tiles of a layer never change
-            L.partial_check[t] = read_tile(*L.checks[t], job->io, job->volts[t], job->noise[t], job->adc_range[t],
-                                           L.tiles[t].drift_compensation, (*job->correction)[t], nullptr);
-        });
-        const std::vector<double> acc = sum_tiles(L.tiles, L.partial_check, y_circuit.size());
-        for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * job->to_y);
-    });
+    validate(L.stats, y,
+             std::make_shared<Check>(L, io, std::move(volts), std::move(noise), L.adc_range, L.correction, to_y));
 }
 
 // One sampled MVM (a layer's or an attention product's) whose engine outputs are y: in the
-// background (a copy of y and `solve`, which holds copies of everything else, queued to the
+// background (a copy of y and `check`, which holds copies of everything else, queued to the
 // worker), or inline, timed as a wait of inference, where substitute mode replaces y by the
 // circuit's outputs.
-void AnalogBackend::validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve) {
+void AnalogBackend::validate(ValidationStats& stats, std::span<float> y, std::shared_ptr<CircuitCheck> check) {
     if (options_.validate_in_background && !substitute_) {
         if (!worker_)
             worker_ = std::make_unique<BackgroundWorker>(64, [](std::exception_ptr) {});  // check_now catches all
-        worker_->post([this, &stats, y_engine = std::vector<float>(y.begin(), y.end()), solve = std::move(solve)] {
+        worker_->post([this, &stats, y_engine = std::vector<float>(y.begin(), y.end()), check = std::move(check)] {
             std::vector<float> y_circuit(y_engine.size());
-            check_now(stats, y_engine, solve, y_circuit, true);  // on the worker
+            check_now(stats, y_engine, *check, y_circuit, true);  // on the worker
         });
         return;
     }
     const auto t0 = Clock::now();
     std::vector<float> y_circuit(y.size());
-    check_now(stats, y, solve, y_circuit, false);
+    check_now(stats, y, *check, y_circuit, false);
     if (substitute_) std::copy(y_circuit.begin(), y_circuit.end(), y.begin());
     inline_check_seconds_ += since(t0);
 }
@@ -397,13 +404,13 @@ void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::V
     }
 }
 
-// One validated MVM through full circuit solves (`solve`): the outputs into y_circuit and the
+// One validated MVM through full circuit solves (`check`): the outputs into y_circuit and the
 // comparison with y_engine into stats. A solve that throws is recorded as a failure, named by
 // stats.layer (y_circuit then holds the engine's outputs). Runs inline or on the worker thread,
 // never both at once for one backend (inline checks happen only while nothing is queued:
-// substitute mode is set after restart(), which drains), so the check engines solve() caches
+// substitute mode is set after restart(), which drains), so the check engines a solve caches
 // are used by one thread at a time.
-void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_engine, const CircuitSolve& solve,
+void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_engine, CircuitCheck& check,
                               std::span<float> y_circuit, bool on_worker) {
     const auto t0 = Clock::now();
     const bool spice = options_.validate == cosim::Engine::spice;
@@ -415,7 +422,7 @@ void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_e
                    : spice                    ? cosim::make_spice_engine(tile, session->pool)
                                               : cosim::make_nodal_engine(tile);
         };
-        solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
+        check.solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
         stats.add(y_circuit, y_engine);
     } catch (const std::exception& e) {
         stats.fail(fmt::format("{}: {}", stats.layer, e.what()));

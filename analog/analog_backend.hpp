@@ -104,6 +104,9 @@ std::optional<cosim::Engine> parse_validation_engine(std::string_view text, std:
 /// "none" without a validation engine, else the engine's name.
 std::string_view validation_engine_name(std::optional<cosim::Engine> validate);
 
+/// Builds the validation (circuit) engine of a programmed tile, on the thread that validates.
+using CheckEngineMaker = std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)>;
+
 struct AnalogOptions {
     AnalogConfig config;
     cosim::Engine engine = cosim::Engine::surrogate;                // ideal, surrogate or nodal
@@ -118,19 +121,21 @@ struct AnalogOptions {
     /// `validate` (nodal or spice), e.g. a circuit engine with other solver settings, or a
     /// failing one in tests. May be called from several threads at once; validate must still
     /// be set.
-    std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)> make_check_engine;
+    CheckEngineMaker make_check_engine;
 };
 
-/// Builds the validation (circuit) engine of a programmed tile, on the thread that validates.
-using CheckEngineMaker = std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)>;
-/// The circuit solves of one sampled MVM: fills y_circuit (the MVM's outputs, as the engine's)
-/// from copies it holds of everything the solves need (tiles as they were read, voltages,
-/// noise draws, ADC ranges, scales), making tile engines with `make`; parallel: whether the
-/// tiles may be solved on OpenMP threads (not with ngspice). May run on the worker thread.
-using CircuitSolve = std::function<void(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit)>;
-/// How a sampled MVM is validated (AnalogBackend, attention_tiles.hpp): stats gets the
-/// comparison or the failure; y, the engine's outputs, becomes the circuit's in substitute mode.
-using ValidateMvm = std::function<void(ValidationStats& stats, std::span<float> y, CircuitSolve solve)>;
+/// One sampled MVM's circuit re-solve: what a linear layer (AnalogBackend) or an attention
+/// product (attention_tiles.hpp) hands to AnalogBackend::validate. It holds copies of everything
+/// its solves need (the tiles as they were read, voltages, noise draws, ADC ranges, scales),
+/// so that it can run on the worker thread after inference has moved on.
+class CircuitCheck {
+public:
+    virtual ~CircuitCheck() = default;
+    /// Fills y_circuit (the MVM's outputs, as the engine's) from circuit solves of its tiles,
+    /// making their engines with `make`; parallel: whether the tiles may be solved on OpenMP
+    /// threads (not with ngspice: one session is one simulator).
+    virtual void solve(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) = 0;
+};
 
 /// The options' inference engine (ideal, surrogate or nodal) on a programmed tile; rows_driven:
 /// rows from it on stay at 0 V (the surrogate skips them for ohmic cells; -1: all rows).
@@ -224,6 +229,7 @@ public:
     const AnalogOptions& options() const { return options_; }
 
 private:
+    friend class AttentionTiles;  // hands its sampled products to validate()
     struct Layer;
     struct Session;
     /// prepare(model) with each tile programmed, or copied from `from` (prepared for the same
@@ -234,8 +240,10 @@ private:
     /// Each tile's ADC range and output correction from L's calibration MVMs.
     void freeze(Layer& L) const;
     struct Check;
-    void validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve);
-    void check_now(ValidationStats& stats, std::span<const float> y_engine, const CircuitSolve& solve,
+    /// One sampled MVM whose engine outputs are y: stats gets the comparison with `check`'s
+    /// circuit outputs or the failure; y becomes the circuit's outputs in substitute mode.
+    void validate(ValidationStats& stats, std::span<float> y, std::shared_ptr<CircuitCheck> check);
+    void check_now(ValidationStats& stats, std::span<const float> y_engine, CircuitCheck& check,
                    std::span<float> y_circuit, bool on_worker);
 
     AnalogOptions options_;
