@@ -2,6 +2,7 @@
 #include "analog/analog_backend.hpp"
 
 #include "params/enum_names.hpp"
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -45,46 +46,44 @@ Eigen::MatrixXd target_block(const transformer::LinearLayer& layer, const TilePl
     return dg;
 }
 
+// The subsets of cosim::Engine the backend takes (analog_backend.hpp).
+const std::initializer_list<cosim::Engine> inference_engines = {cosim::Engine::ideal, cosim::Engine::surrogate,
+                                                                cosim::Engine::nodal};
+const std::initializer_list<cosim::Engine> validation_engines = {cosim::Engine::nodal, cosim::Engine::spice};
+
+bool one_of(cosim::Engine e, std::initializer_list<cosim::Engine> allowed) {
+    return std::find(allowed.begin(), allowed.end(), e) != allowed.end();
+}
+
 }  // namespace
 
-std::string_view to_string(EngineKind e) {
-    switch (e) {
-        case EngineKind::ideal: return "ideal";
-        case EngineKind::surrogate: return "surrogate";
-        case EngineKind::nodal: return "nodal";
-    }
-    return "?";
+cosim::Engine parse_inference_engine(std::string_view t, std::string_view flag) {
+    return cosim::parse_engine(t, inference_engines, flag);
 }
-std::string_view to_string(CheckEngine e) {
-    switch (e) {
-        case CheckEngine::none: return "none";
-        case CheckEngine::nodal: return "nodal";
-        case CheckEngine::spice: return "spice";
-    }
-    return "?";
+std::optional<cosim::Engine> parse_validation_engine(std::string_view t, std::string_view flag) {
+    if (t == "none") return std::nullopt;
+    if (const auto e = params::enum_from_name(t, validation_engines)) return *e;
+    throw InputError(fmt::format("{} {}: unknown validation engine; allowed: none, {}", flag, t,
+                                 params::enum_names(validation_engines)));
 }
-EngineKind parse_engine(std::string_view t, std::string_view flag) {
-    return params::parse_enum(t, {EngineKind::ideal, EngineKind::surrogate, EngineKind::nodal},
-                              fmt::format("{} {}", flag, t), "engine");
-}
-CheckEngine parse_check_engine(std::string_view t, std::string_view flag) {
-    return params::parse_enum(t, {CheckEngine::none, CheckEngine::nodal, CheckEngine::spice},
-                              fmt::format("{} {}", flag, t), "validation engine");
+std::string_view validation_engine_name(std::optional<cosim::Engine> validate) {
+    return validate ? to_string(*validate) : "none";
 }
 
 std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile,
                                               int rows_driven) {
     switch (o.engine) {
-        case EngineKind::ideal: return cosim::make_ideal_engine(tile);
-        case EngineKind::surrogate:
+        case cosim::Engine::ideal: return cosim::make_ideal_engine(tile);
+        case cosim::Engine::surrogate:
             return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven, o.surrogate);
-        case EngineKind::nodal: return cosim::make_nodal_engine(tile);
+        case cosim::Engine::nodal: return cosim::make_nodal_engine(tile);
+        case cosim::Engine::spice: break;  // validation only (the AnalogBackend constructor refuses it)
     }
-    throw std::logic_error("make_engine: unknown engine");
+    throw std::logic_error(fmt::format("make_engine: engine {} is not an inference engine", to_string(o.engine)));
 }
 
 bool validation_sampled(const AnalogOptions& o, int index, long call, long validated) {
-    if (o.validate == CheckEngine::none || o.validate_fraction <= 0 ||
+    if (!o.validate || o.validate_fraction <= 0 ||
         (o.validate_max_per_layer > 0 && validated >= o.validate_max_per_layer))
         return false;
     const std::uint64_t h = tile_seed(o.config.seed, index, -1, -1, 0x76616c6964617465ULL ^ std::uint64_t(call));
@@ -95,16 +94,6 @@ bool validation_sampled(const AnalogOptions& o, int index, long call, long valid
 // loading too (a worker past it is killed and replaced) and an ngspice crash is a failed check.
 struct AnalogBackend::Session {
     cosim::SpicePool pool{1, cosim::PoolBackend::processes};
-};
-
-// One validated MVM of a layer: what its circuit solves need besides the programmed tiles
-// (which never change after prepare()), copied, so that it can run after inference has moved on.
-struct AnalogBackend::Check {
-    Periphery io;
-    std::vector<std::vector<Eigen::VectorXd>> volts, noise;  // (tile, read)
-    std::vector<double> adc_range;                           // per tile (A)
-    std::shared_ptr<const std::vector<OutputCorrection>> correction;  // per tile
-    double to_y = 1.0;                                       // tile sums -> layer outputs
 };
 
 struct AnalogBackend::Layer {
@@ -122,11 +111,45 @@ struct AnalogBackend::Layer {
     ValidationStats stats;
 };
 
+// One validated MVM of a layer: what its circuit solves need besides the programmed tiles
+// (which never change after prepare()), copied, so that it can run after inference has moved on.
+struct AnalogBackend::Check final : CircuitCheck {
+    Layer& L;
+    Periphery io;
+    std::vector<std::vector<Eigen::VectorXd>> volts, noise;  // (tile, read)
+    std::vector<double> adc_range;                           // per tile (A)
+    std::shared_ptr<const std::vector<OutputCorrection>> correction;  // per tile
+    double to_y = 1.0;                                       // tile sums -> layer outputs
+
+    Check(Layer& layer, Periphery io_, std::vector<std::vector<Eigen::VectorXd>> volts_,
+          std::vector<std::vector<Eigen::VectorXd>> noise_, std::vector<double> adc_range_,
+          std::shared_ptr<const std::vector<OutputCorrection>> correction_, double to_y_)
+        : L(layer), io(std::move(io_)), volts(std::move(volts_)), noise(std::move(noise_)),
+          adc_range(std::move(adc_range_)), correction(std::move(correction_)), to_y(to_y_) {}
+
+    void solve(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) override {
+        const int n = int(L.tiles.size());
+        for_each_index(n, parallel, [&](int t) {
+            if (!L.checks[t]) L.checks[t] = make(L.tiles[t].tile);  // the tiles of a layer never change
+            L.partial_check[t] = read_tile(*L.checks[t], io, volts[t], noise[t], adc_range[t],
+                                           L.tiles[t].drift_compensation, (*correction)[t], nullptr);
+        });
+        const std::vector<double> acc = sum_tiles(L.tiles, L.partial_check, y_circuit.size());
+        for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * to_y);
+    }
+};
+
 AnalogBackend::AnalogBackend(AnalogOptions o) : options_(std::move(o)) {
     if (!(options_.validate_fraction >= 0 && options_.validate_fraction <= 1))
         throw InputError(fmt::format("--validate-fraction {}: outside the allowed range [0, 1]", options_.validate_fraction));
     if (options_.validate_max_per_layer < 0)
         throw InputError(fmt::format("--validate-count {}: outside the allowed range [0, inf)", options_.validate_max_per_layer));
+    if (!one_of(options_.engine, inference_engines))
+        throw InputError(fmt::format("analog engine {}: not an inference engine; allowed: {}", to_string(options_.engine),
+                                     params::enum_names(inference_engines)));
+    if (options_.validate && !one_of(*options_.validate, validation_engines))
+        throw InputError(fmt::format("analog validation engine {}: not a circuit engine; allowed: none, {}",
+                                     to_string(*options_.validate), params::enum_names(validation_engines)));
     name_ = fmt::format("analog-{}", to_string(options_.engine));
 }
 
@@ -151,13 +174,13 @@ void AnalogBackend::prepare_layers(const std::vector<const transformer::LinearLa
     program(layers, nullptr, nullptr);
 }
 
-std::unique_ptr<AnalogBackend> AnalogBackend::on_same_tiles(EngineKind engine, const transformer::Model& model) const {
+std::unique_ptr<AnalogBackend> AnalogBackend::on_same_tiles(cosim::Engine engine, const transformer::Model& model) const {
     const auto layers = model.linear_layers();
     if (layers.empty() || prepared_for_ != layers.front()->weight.data() || layers_.size() != layers.size())
         throw std::logic_error(fmt::format("{}: on_same_tiles() for a model this backend was not prepared for", name_));
     AnalogOptions o = options_;
     o.engine = engine;
-    o.validate = CheckEngine::none;
+    o.validate = std::nullopt;
     o.validate_fraction = 0.0;
     o.make_check_engine = nullptr;
     auto b = std::make_unique<AnalogBackend>(std::move(o));
@@ -211,14 +234,12 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
     });
     attention_.reset();
     if (c.attention_on_crossbars && model) {
-        auto validate_product = [this](ValidationStats& stats, std::span<float> y, CircuitSolve solve) {
-            validate(stats, y, std::move(solve));  // the layers' queue (or inline): one order for all
-        };
-        attention_ = std::make_unique<AttentionTiles>(options_, *model, int(layers.size()), validate_product);
+        // Its sampled products go to validate(): the layers' queue (or inline), one order for all.
+        attention_ = std::make_unique<AttentionTiles>(options_, *model, int(layers.size()), *this);
     }
     // The ngspice worker processes are forked here, while no other thread of this backend
     // is busy (the queue was drained above), rather than on the first validated MVM.
-    if (options_.validate == CheckEngine::spice && !options_.make_check_engine) {
+    if (options_.validate == cosim::Engine::spice && !options_.make_check_engine) {
         if (!session_) session_ = std::make_unique<Session>();
         if (options_.validate_in_background && !worker_session_) worker_session_ = std::make_unique<Session>();
     }
@@ -317,8 +338,8 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     // Threads over tiles only where a tile's MVM is expensive (circuit solves: nodal, or the
     // line-relaxation surrogate of device cells; or big tiles): a surrogate GEMV of a 64 x 64
     // tile takes microseconds, less than waking a thread team.
-    const bool solves = options_.engine == EngineKind::nodal ||
-                        (options_.engine == EngineKind::surrogate &&
+    const bool solves = options_.engine == cosim::Engine::nodal ||
+                        (options_.engine == cosim::Engine::surrogate &&
                          cosim::tier_in_force(options_.response, options_.surrogate) ==
                              cosim::SurrogateTier::line_relaxation);
     const bool parallel = solves || double(n) * R * C >= double(1 << 18);
@@ -342,36 +363,27 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
 
     if (!check) return;
     ++L.validated;
-    auto job = std::make_shared<const Check>(Check{io, std::move(volts), std::move(noise), L.adc_range, L.correction, to_y});
-    validate(L.stats, y, [&L, job](const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) {
-        const int n = int(L.tiles.size());
-        for_each_index(n, parallel, [&](int t) {
-            if (!L.checks[t]) L.checks[t] = make(L.tiles[t].tile);  // the tiles of a layer never change
-            L.partial_check[t] = read_tile(*L.checks[t], job->io, job->volts[t], job->noise[t], job->adc_range[t],
-                                           L.tiles[t].drift_compensation, (*job->correction)[t], nullptr);
-        });
-        const std::vector<double> acc = sum_tiles(L.tiles, L.partial_check, y_circuit.size());
-        for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * job->to_y);
-    });
+    validate(L.stats, y,
+             std::make_shared<Check>(L, io, std::move(volts), std::move(noise), L.adc_range, L.correction, to_y));
 }
 
 // One sampled MVM (a layer's or an attention product's) whose engine outputs are y: in the
-// background (a copy of y and `solve`, which holds copies of everything else, queued to the
+// background (a copy of y and `check`, which holds copies of everything else, queued to the
 // worker), or inline, timed as a wait of inference, where substitute mode replaces y by the
 // circuit's outputs.
-void AnalogBackend::validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve) {
+void AnalogBackend::validate(ValidationStats& stats, std::span<float> y, std::shared_ptr<CircuitCheck> check) {
     if (options_.validate_in_background && !substitute_) {
         if (!worker_)
             worker_ = std::make_unique<BackgroundWorker>(64, [](std::exception_ptr) {});  // check_now catches all
-        worker_->post([this, &stats, y_engine = std::vector<float>(y.begin(), y.end()), solve = std::move(solve)] {
+        worker_->post([this, &stats, y_engine = std::vector<float>(y.begin(), y.end()), check = std::move(check)] {
             std::vector<float> y_circuit(y_engine.size());
-            check_now(stats, y_engine, solve, y_circuit, true);  // on the worker
+            check_now(stats, y_engine, *check, y_circuit, true);  // on the worker
         });
         return;
     }
     const auto t0 = Clock::now();
     std::vector<float> y_circuit(y.size());
-    check_now(stats, y, solve, y_circuit, false);
+    check_now(stats, y, *check, y_circuit, false);
     if (substitute_) std::copy(y_circuit.begin(), y_circuit.end(), y.begin());
     inline_check_seconds_ += since(t0);
 }
@@ -392,16 +404,16 @@ void AnalogBackend::count(const Layer& L, const std::vector<std::vector<Eigen::V
     }
 }
 
-// One validated MVM through full circuit solves (`solve`): the outputs into y_circuit and the
+// One validated MVM through full circuit solves (`check`): the outputs into y_circuit and the
 // comparison with y_engine into stats. A solve that throws is recorded as a failure, named by
 // stats.layer (y_circuit then holds the engine's outputs). Runs inline or on the worker thread,
 // never both at once for one backend (inline checks happen only while nothing is queued:
-// substitute mode is set after restart(), which drains), so the check engines solve() caches
+// substitute mode is set after restart(), which drains), so the check engines a solve caches
 // are used by one thread at a time.
-void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_engine, const CircuitSolve& solve,
+void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_engine, CircuitCheck& check,
                               std::span<float> y_circuit, bool on_worker) {
     const auto t0 = Clock::now();
-    const bool spice = options_.validate == CheckEngine::spice;
+    const bool spice = options_.validate == cosim::Engine::spice;
     std::unique_ptr<Session>& session = on_worker ? worker_session_ : session_;
     try {
         if (spice && !session) session = std::make_unique<Session>();
@@ -410,7 +422,7 @@ void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_e
                    : spice                    ? cosim::make_spice_engine(tile, session->pool)
                                               : cosim::make_nodal_engine(tile);
         };
-        solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
+        check.solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
         stats.add(y_circuit, y_engine);
     } catch (const std::exception& e) {
         stats.fail(fmt::format("{}: {}", stats.layer, e.what()));

@@ -76,6 +76,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -87,47 +88,54 @@
 #include "analog/tile_read.hpp"
 #include "analog/validation_stats.hpp"
 #include "cosim/cell_response.hpp"
+#include "cosim/mvm_engine.hpp"
 #include "cosim/surrogate_options.hpp"
 #include "transformer/linear_backend.hpp"
 
 namespace kirchhoff::analog {
 
-enum class EngineKind { ideal, surrogate, nodal };
-enum class CheckEngine { none, nodal, spice };
+// The engines are cosim::Engine's (cosim/mvm_engine.hpp); the backend takes two subsets of them.
+/// The inference engine named `text` (`flag`: the flag or key it came from): ideal, surrogate or
+/// nodal; else InputError "<flag> <text>: unknown engine; allowed: ideal, surrogate, nodal".
+cosim::Engine parse_inference_engine(std::string_view text, std::string_view flag);
+/// The validation engine named `text`: none (std::nullopt), nodal or spice; else InputError
+/// "<flag> <text>: unknown validation engine; allowed: none, nodal, spice".
+std::optional<cosim::Engine> parse_validation_engine(std::string_view text, std::string_view flag);
+/// "none" without a validation engine, else the engine's name.
+std::string_view validation_engine_name(std::optional<cosim::Engine> validate);
 
-std::string_view to_string(EngineKind e);
-std::string_view to_string(CheckEngine e);
-/// InputError naming `flag`, the value and the allowed ones.
-EngineKind parse_engine(std::string_view text, std::string_view flag);
-CheckEngine parse_check_engine(std::string_view text, std::string_view flag);
+/// Builds the validation (circuit) engine of a programmed tile, on the thread that validates.
+using CheckEngineMaker = std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)>;
 
 struct AnalogOptions {
     AnalogConfig config;
-    EngineKind engine = EngineKind::surrogate;
+    cosim::Engine engine = cosim::Engine::surrogate;                // ideal, surrogate or nodal
     cosim::CellResponse response = cosim::CellResponse::linear();  // surrogate engine: the cells
     double v_star_volt = 0.0;                                       //   and their V* (0 for ohmic)
     cosim::SurrogateOptions surrogate;                              //   and the tier (surrogate.*)
-    CheckEngine validate = CheckEngine::none;
+    std::optional<cosim::Engine> validate;                          // nodal or spice; none: nullopt
     double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
     long validate_max_per_layer = 0;      // 0: no cap
     bool validate_in_background = true;   // validation on a worker thread (see above)
     /// Optional: builds the validation engines (linear layers and attention tiles) instead of
     /// `validate` (nodal or spice), e.g. a circuit engine with other solver settings, or a
     /// failing one in tests. May be called from several threads at once; validate must still
-    /// not be none.
-    std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)> make_check_engine;
+    /// be set.
+    CheckEngineMaker make_check_engine;
 };
 
-/// Builds the validation (circuit) engine of a programmed tile, on the thread that validates.
-using CheckEngineMaker = std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)>;
-/// The circuit solves of one sampled MVM: fills y_circuit (the MVM's outputs, as the engine's)
-/// from copies it holds of everything the solves need (tiles as they were read, voltages,
-/// noise draws, ADC ranges, scales), making tile engines with `make`; parallel: whether the
-/// tiles may be solved on OpenMP threads (not with ngspice). May run on the worker thread.
-using CircuitSolve = std::function<void(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit)>;
-/// How a sampled MVM is validated (AnalogBackend, attention_tiles.hpp): stats gets the
-/// comparison or the failure; y, the engine's outputs, becomes the circuit's in substitute mode.
-using ValidateMvm = std::function<void(ValidationStats& stats, std::span<float> y, CircuitSolve solve)>;
+/// One sampled MVM's circuit re-solve: what a linear layer (AnalogBackend) or an attention
+/// product (attention_tiles.hpp) hands to AnalogBackend::validate. It holds copies of everything
+/// its solves need (the tiles as they were read, voltages, noise draws, ADC ranges, scales),
+/// so that it can run on the worker thread after inference has moved on.
+class CircuitCheck {
+public:
+    virtual ~CircuitCheck() = default;
+    /// Fills y_circuit (the MVM's outputs, as the engine's) from circuit solves of its tiles,
+    /// making their engines with `make`; parallel: whether the tiles may be solved on OpenMP
+    /// threads (not with ngspice: one session is one simulator).
+    virtual void solve(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) = 0;
+};
 
 /// The options' inference engine (ideal, surrogate or nodal) on a programmed tile; rows_driven:
 /// rows from it on stay at 0 V (the surrogate skips them for ohmic cells; -1: all rows).
@@ -142,7 +150,8 @@ class AttentionTiles;
 
 class AnalogBackend final : public transformer::LinearBackend {
 public:
-    /// InputError for a validate_fraction outside [0, 1].
+    /// InputError for a validate_fraction outside [0, 1], an engine outside ideal, surrogate,
+    /// nodal and a validation engine outside nodal, spice.
     explicit AnalogBackend(AnalogOptions options);
     ~AnalogBackend() override;
 
@@ -167,7 +176,7 @@ public:
     /// what a backend made with `engine` and this one's configuration gives. The circuit
     /// reference of evaluation/circuit_reference.hpp. std::logic_error unless this backend
     /// was prepared for `model`.
-    std::unique_ptr<AnalogBackend> on_same_tiles(EngineKind engine, const transformer::Model& model) const;
+    std::unique_ptr<AnalogBackend> on_same_tiles(cosim::Engine engine, const transformer::Model& model) const;
 
     /// Back to the state right after prepare(): call counters, read-noise streams, op counts
     /// and the engines' carried state (nodal warm starts, MvmEngine::restart) restart, so
@@ -220,6 +229,7 @@ public:
     const AnalogOptions& options() const { return options_; }
 
 private:
+    friend class AttentionTiles;  // hands its sampled products to validate()
     struct Layer;
     struct Session;
     /// prepare(model) with each tile programmed, or copied from `from` (prepared for the same
@@ -230,8 +240,10 @@ private:
     /// Each tile's ADC range and output correction from L's calibration MVMs.
     void freeze(Layer& L) const;
     struct Check;
-    void validate(ValidationStats& stats, std::span<float> y, CircuitSolve solve);
-    void check_now(ValidationStats& stats, std::span<const float> y_engine, const CircuitSolve& solve,
+    /// One sampled MVM whose engine outputs are y: stats gets the comparison with `check`'s
+    /// circuit outputs or the failure; y becomes the circuit's outputs in substitute mode.
+    void validate(ValidationStats& stats, std::span<float> y, std::shared_ptr<CircuitCheck> check);
+    void check_now(ValidationStats& stats, std::span<const float> y_engine, CircuitCheck& check,
                    std::span<float> y_circuit, bool on_worker);
 
     AnalogOptions options_;

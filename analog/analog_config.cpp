@@ -124,10 +124,4 @@ AnalogConfig analog_config(const params::Config& c) {
     return a;
 }
 
-params::Config crossbar_part(const params::Config& c) {
-    params::Config out(netlists::crossbar_schema());
-    for (const params::Key& k : out.schema().keys()) out.copy_from(c, k.name);
-    return out;
-}
-
 }  // namespace kirchhoff::analog

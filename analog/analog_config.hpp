@@ -75,8 +75,4 @@ const params::Table<AnalogConfig>& analog_keys();
 /// 1S1R cells, pcm.clamp = at_zero with a device preset, calibration.tokens = 1).
 AnalogConfig analog_config(const params::Config& config);
 
-/// The tile keys alone (crossbar_schema), with the values of `config`: what
-/// cosim::check_compatible and cosim::fit_surrogate take.
-params::Config crossbar_part(const params::Config& config);
-
 }  // namespace kirchhoff::analog

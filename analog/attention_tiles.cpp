@@ -94,10 +94,28 @@ struct AttentionTiles::Reads {
     }
 };
 
+// A sampled product's circuit re-solve (CircuitCheck, analog_backend.hpp): its reads with the
+// tiles as written at that step, whenever it runs; the circuit engine of a write is built once
+// (a tile's reads are on one thread).
+struct AttentionTiles::ProductCheck final : CircuitCheck {
+    std::shared_ptr<Reads> kept;
+    Periphery io;
+
+    ProductCheck(std::shared_ptr<Reads> reads, Periphery io_) : kept(std::move(reads)), io(std::move(io_)) {}
+
+    void solve(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) override {
+        kept->run(io, parallel, true, false, [&](Read& r) -> cosim::MvmEngine& {
+            if (!r.written->check) r.written->check = make(r.written->tile.tile);
+            return *r.written->check;
+        });
+        const std::vector<float> y = kept->convert(true);
+        std::copy(y.begin(), y.end(), y_circuit.begin());
+    }
+};
+
 AttentionTiles::AttentionTiles(const AnalogOptions& options, const transformer::ModelConfig& model, int seed_index0,
-                               ValidateMvm validate)
-    : options_(options), program_config_(options.config), io_(options.config), model_(model),
-      validate_(std::move(validate)) {
+                               AnalogBackend& backend)
+    : options_(options), program_config_(options.config), io_(options.config), model_(model), backend_(backend) {
     program_config_.pcm_t_inference_s = 0;  // no drift, no read noise (attention_tiles.hpp)
     program_config_.pcm_read_noise = false;
     const int hs = model.head_size();
@@ -199,7 +217,7 @@ void AttentionTiles::scores(const transformer::AttentionStep& step, std::span<co
     // Threads only where a write costs milliseconds (surrogate or nodal engine rebuilt): an
     // ideal tile is programmed in microseconds, less than a parallel region costs whenever
     // another thread (background validation, another process) holds a core.
-    for_each_index(int(jobs.size()), options_.engine != EngineKind::ideal, [&](int j) {
+    for_each_index(int(jobs.size()), options_.engine != cosim::Engine::ideal, [&](int j) {
         const Job& job = jobs[j];
         Array& a = *job.array;
         const TilePlace& p = a.places[job.tile];
@@ -236,7 +254,7 @@ void AttentionTiles::values(const transformer::AttentionStep& step, std::span<co
 
 // One product for all query heads: the DAC reads of every (head, tile) read at this step,
 // engine and ADC on threads by tile (a tile's engine is used by one thread), the sums in a
-// fixed order; then calibration, validation (the reads handed to validate_ with the tiles as
+// fixed order; then calibration, validation (the reads handed to the backend with the tiles as
 // written, inline or queued) and the conversion to model units.
 void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std::span<const float> x,
                          std::size_t stride, std::span<float> out, bool keys, OpCounts& counts) {
@@ -273,7 +291,7 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
         }
     }
     reads.first.push_back(int(reads.reads.size()));
-    reads.run(io_, options_.engine == EngineKind::nodal || double(reads.reads.size()) * R * C >= double(1 << 18),
+    reads.run(io_, options_.engine == cosim::Engine::nodal || double(reads.reads.size()) * R * C >= double(1 << 18),
               false, calibrating, [](Read& r) -> cosim::MvmEngine& { return *r.array->engines[r.tile]; });
     std::vector<float> y = reads.convert(false);
     count(reads, step, counts);
@@ -289,17 +307,8 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
     }
     if (check) {
         ++P.validated;
-        // The solves read the tiles as written now (kept->reads hold them), whenever they run;
-        // the circuit engine of a write is built once (a tile's reads are on one thread).
-        auto solve = [kept, io = io_](const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) {
-            kept->run(io, parallel, true, false, [&](Read& r) -> cosim::MvmEngine& {
-                if (!r.written->check) r.written->check = make(r.written->tile.tile);
-                return *r.written->check;
-            });
-            const std::vector<float> y = kept->convert(true);
-            std::copy(y.begin(), y.end(), y_circuit.begin());
-        };
-        validate_(P.stats, y, solve);  // substitute mode: y becomes the circuit's
+        // The solves read the tiles as written now (kept->reads hold them), whenever they run.
+        backend_.validate(P.stats, y, std::make_shared<ProductCheck>(kept, io_));  // substitute mode: y becomes the circuit's
     }
     for (int h = 0; h < step.n_heads; ++h)
         for (int j = 0; j < reads.length; ++j)

@@ -75,10 +75,10 @@ namespace kirchhoff::analog {
 class AttentionTiles {
 public:
     /// For `model`'s attention; seed_index0: the first index used in the tile seeds (after the
-    /// linear layers'). validate: the backend's validation of a sampled MVM (inline or queued,
-    /// substitute mode; analog_backend.hpp), called from scores() and values().
+    /// linear layers'). backend: validates the sampled products (AnalogBackend::validate, inline
+    /// or queued, substitute mode), from scores() and values(); it must outlive this object.
     AttentionTiles(const AnalogOptions& options, const transformer::ModelConfig& model, int seed_index0,
-                   ValidateMvm validate);
+                   AnalogBackend& backend);
     ~AttentionTiles();
 
     /// Writes row step.pos of K and V into their tiles (pos = 0: a new sequence), then the
@@ -113,6 +113,7 @@ private:
     struct Product;
     struct Read;
     struct Reads;
+    struct ProductCheck;
     void run(Product& P, const transformer::AttentionStep& step, std::span<const float> x, std::size_t stride,
              std::span<float> out, bool keys, OpCounts& counts);
     void count(const Reads& reads, const transformer::AttentionStep& step, OpCounts& counts) const;
@@ -121,7 +122,7 @@ private:
     AnalogConfig program_config_;  // options_.config without drift and read noise (see above)
     Periphery io_;
     transformer::ModelConfig model_;
-    ValidateMvm validate_;
+    AnalogBackend& backend_;
     std::vector<std::unique_ptr<Array>> arrays_;     // (block, kv head, product: 0 scores, 1 values)
     std::vector<std::unique_ptr<Product>> products_; // (block, product)
     long steps_ = 0;                                 // attention steps since restart (write seeds)

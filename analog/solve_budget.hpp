@@ -16,8 +16,8 @@ namespace kirchhoff::analog {
 int concurrent_nodal_solves();
 
 /// InputError (exit 2) naming solver.memory_budget_mib and the estimate when the solves of
-/// `engine`, `validate` (none when nothing is validated) and, with `circuit_reference`, the
+/// `engine`, `validate` (nullopt when nothing is validated) and, with `circuit_reference`, the
 /// nodal circuit reference need more than the budget.
-void check_solve_budget(const AnalogConfig& config, EngineKind engine, CheckEngine validate, bool circuit_reference);
+void check_solve_budget(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate, bool circuit_reference);
 
 }  // namespace kirchhoff::analog

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     transformer::perplexity<float>(model, digital, tokens);  // warm-up
     const auto d = transformer::perplexity<float>(model, digital, tokens);
     fmt::print("{:<22} {:>10.1f} tokens/s  ppl {:.4f}\n", "digital float32", d.tokens_per_second(), d.perplexity());
-    for (analog::EngineKind e : {analog::EngineKind::surrogate, analog::EngineKind::ideal}) {
+    for (cosim::Engine e : {cosim::Engine::surrogate, cosim::Engine::ideal}) {
         analog::AnalogOptions o;
         o.config = analog::analog_config(config);
         o.engine = e;
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
         backend.prepare(model);
         const auto a = transformer::perplexity<float>(model, backend, tokens);
         fmt::print("{:<22} {:>10.1f} tokens/s  ppl {:.4f}  ratio to digital {:.2f}  ({} tiles programmed in {:.2f} s)\n",
-                   fmt::format("analog {}", analog::to_string(e)), a.tokens_per_second(), a.perplexity(),
+                   fmt::format("analog {}", cosim::to_string(e)), a.tokens_per_second(), a.perplexity(),
                    a.tokens_per_second() / d.tokens_per_second(), backend.tiles(), backend.prepare_seconds());
     }
 
@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     for (bool background : {false, true}) {
         analog::AnalogOptions o;
         o.config = analog::analog_config(config);
-        o.validate = analog::CheckEngine::nodal;
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = validate_fraction;
         o.validate_in_background = background;
         analog::AnalogBackend backend(o);

@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
         config.set_override(fmt::format("solver.nodal_newton={}", names[p]));
         analog::AnalogOptions o;
         o.config = analog::analog_config(config);
-        o.engine = analog::EngineKind::nodal;
+        o.engine = cosim::Engine::nodal;
         analog::AnalogBackend backend(o);
         backend.prepare(model);
         const auto r = transformer::perplexity<float>(model, backend, tokens);

@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
         config.set_override(fmt::format("array.cols={}", n));
         analog::AnalogOptions o;
         o.config = analog::analog_config(config);
-        o.engine = analog::EngineKind::surrogate;
-        o.validate = validate_fraction > 0 ? analog::CheckEngine::nodal : analog::CheckEngine::none;
+        o.engine = cosim::Engine::surrogate;
+        if (validate_fraction > 0) o.validate = cosim::Engine::nodal;
         o.validate_fraction = validate_fraction;
         o.validate_in_background = true;
         analog::AnalogBackend backend(o);

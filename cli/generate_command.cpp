@@ -47,7 +47,7 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
     } else {
         print_effective_config(config);
         auto analog_backend = std::make_unique<analog::AnalogBackend>(
-            evaluation::analog_options(config, analog::parse_engine(o.engine, "--engine"), o.tables));
+            evaluation::analog_options(config, analog::parse_inference_engine(o.engine, "--engine"), o.tables));
         // The calibration set (calibration.*) fits and freezes the ADC ranges and the output
         // calibration before the prompt runs.
         const evaluation::CalibrationPass cal =

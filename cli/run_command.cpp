@@ -113,8 +113,8 @@ void run(const RunOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     print_effective_config(config);
     evaluation::RunSpec spec = o.spec;
-    spec.engine = analog::parse_engine(o.engine, "--engine");
-    spec.validate = analog::parse_check_engine(o.validate_engine, "--validate-engine");
+    spec.engine = analog::parse_inference_engine(o.engine, "--engine");
+    spec.validate = analog::parse_validation_engine(o.validate_engine, "--validate-engine");
     spec.validate_in_background = !o.validate_inline;
     if (!o.out_dir.empty()) io::prepare_output_dir(o.out_dir, "--out");  // before hours of computing
     const evaluation::Evaluation ev = evaluation::evaluate(config, spec);

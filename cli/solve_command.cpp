@@ -80,9 +80,10 @@ void run(const SolveOptions& o, const ConfigOptions& config_options) {
     if (o.engine == "ideal") cosim::require_ideal_defined(tile_config);
     if (!o.out_dir.empty() && o.engine == "ideal")
         throw InputError("--out: voltage maps need a circuit engine (--engine nodal or spice)");
-    // The circuit is built for the direct solver, ngspice and voltage maps; the iterative
-    // solver needs none (and builds one only if it falls back).
-    const bool with_circuit = o.engine == "spice" || (o.engine == "nodal" && (!iterative || !o.out_dir.empty()));
+    // The circuit is built here for ngspice (the reader reloads it per vector) and for voltage
+    // maps only: the nodal engine's solver builds its own (the direct one when it is used, the
+    // iterative one none), and so do select-mode reads.
+    const bool with_circuit = o.engine == "spice" || !o.out_dir.empty();
     const netlists::CrossbarSetup setup = netlists::crossbar_setup(config, with_circuit);
     const Eigen::MatrixXd v =
         !o.inputs_csv.empty() ? read_input_vectors_csv(o.inputs_csv, spec.rows, tile_config.v_read_volt)

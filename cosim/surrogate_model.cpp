@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <limits>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -383,8 +384,11 @@ SurrogateModel load_surrogate(const std::filesystem::path& path) {
     return m;
 }
 
-void check_compatible(const SurrogateModel& m, const params::Config& requested, const std::string& model_path) {
-    const nlohmann::json want = requested.to_json();
+void check_compatible(const SurrogateModel& m, const netlists::CrossbarConfig& requested,
+                      const std::string& model_path) {
+    nlohmann::json want = nlohmann::json::object();  // by key name, as the table stores its configuration
+    for (const auto& row : netlists::crossbar_keys().rows())
+        std::visit([&](const auto& x) { want[row.key.name] = x; }, row.get(requested));
     std::string differences;
     for (const auto& [key, value] : want.items()) {
         if (key == "seed" || key.rfind("solver.", 0) == 0 || key.rfind("fit.", 0) == 0 ||

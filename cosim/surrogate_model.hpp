@@ -66,9 +66,11 @@ void save_surrogate(const SurrogateModel& model, const std::filesystem::path& pa
 /// Throws InputError naming the file and what is wrong or missing.
 SurrogateModel load_surrogate(const std::filesystem::path& path);
 
-/// Throws InputError listing every tile key whose value differs between the model and
-/// `requested` (seed, solver time limits, fit settings and the surrogate tier are free to differ).
-void check_compatible(const SurrogateModel& model, const params::Config& requested, const std::string& model_path);
+/// Throws InputError listing every tile key (netlists::crossbar_keys) whose value differs between
+/// the configuration the model was fitted for and the tile `requested` (seed and solver.* are
+/// free to differ).
+void check_compatible(const SurrogateModel& model, const netlists::CrossbarConfig& requested,
+                      const std::string& model_path);
 
 /// 64-bit FNV-1a of a text, as 16 hex digits (deck provenance).
 std::string fnv1a64_hex(std::string_view text);

@@ -43,17 +43,17 @@ CircuitReference circuit_reference(const transformer::Model& model, std::span<co
                                    const CalibrationSet& calibration) {
     CircuitReference r;
     r.tokens = std::int64_t(tokens.size());
-    r.engine = std::string(analog::to_string(engine.options().engine));
+    r.engine = std::string(cosim::to_string(engine.options().engine));
     r.analog = analog_window;
     transformer::IdealBackend digital;
     r.digital = transformer::perplexity<float>(model, digital, tokens);
-    if (engine.options().engine == analog::EngineKind::nodal) {
+    if (engine.options().engine == cosim::Engine::nodal) {
         r.engine_is_circuit = true;
         r.circuit = analog_window;
         return r;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const std::unique_ptr<analog::AnalogBackend> circuit = engine.on_same_tiles(analog::EngineKind::nodal, model);
+    const std::unique_ptr<analog::AnalogBackend> circuit = engine.on_same_tiles(cosim::Engine::nodal, model);
     calibrate(model, *circuit, calibration);  // the evaluation's calibration set, read through the circuit
     r.prepare_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     fmt::print(stderr, "circuit reference: the first {} tokens with every MVM solved by the nodal engine\n", r.tokens);

@@ -93,9 +93,9 @@ RunSpec run_spec(const params::Config& c) {
     s.tokenizer = c.text("run.tokenizer");
     s.text = c.text("run.text");
     s.tokens = int(c.integer("run.tokens"));
-    s.engine = analog::parse_engine(c.text("run.engine"), "run.engine");
+    s.engine = analog::parse_inference_engine(c.text("run.engine"), "run.engine");
     s.tables = c.text("run.tables");
-    s.validate = analog::parse_check_engine(c.text("run.validate_engine"), "run.validate_engine");
+    s.validate = analog::parse_validation_engine(c.text("run.validate_engine"), "run.validate_engine");
     s.validate_fraction = c.real("run.validate_fraction");
     s.validate_count = long(c.integer("run.validate_count"));
     s.validate_in_background = c.boolean("run.validate_in_background");
@@ -184,7 +184,7 @@ const ModelCache::Entry& ModelCache::get(const RunSpec& spec) {
 
 void check_evaluation_memory(const params::Config& config, const RunSpec& spec) {
     analog::check_solve_budget(analog::analog_config(config), spec.engine,
-                               spec.validate_fraction > 0 ? spec.validate : analog::CheckEngine::none,
+                               spec.validate_fraction > 0 ? spec.validate : std::nullopt,
                                spec.reference_tokens > 0);
 }
 
@@ -196,17 +196,17 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     check_reference_tokens(spec.reference_tokens, long(m.tokens.size()));
 
     analog::AnalogOptions options = analog_options(config, spec.engine, spec.tables);
-    options.validate = spec.validate_fraction > 0 ? spec.validate : analog::CheckEngine::none;
+    options.validate = spec.validate_fraction > 0 ? spec.validate : std::nullopt;
     options.validate_fraction = spec.validate_fraction;
     options.validate_max_per_layer = spec.validate_count;
     options.validate_in_background = spec.validate_in_background;
-    const bool shadow = spec.logit_effect && options.validate != analog::CheckEngine::none;
+    const bool shadow = spec.logit_effect && options.validate.has_value();
 
     Evaluation ev;
     ev.model = spec.model_path().string();
     ev.text_source = m.text_source;
     ev.engine = std::string(to_string(spec.engine));
-    ev.validate_engine = std::string(to_string(options.validate));
+    ev.validate_engine = std::string(analog::validation_engine_name(options.validate));
     ev.calibration = std::string(to_string(options.config.output_calibration));
     ev.tokens = m.tokens.size();
     ev.digital = m.digital;

@@ -67,8 +67,8 @@ struct RunSpec {
     std::string model;      // "": the shipped plain model
     std::string tokenizer, text, tables;
     int tokens = 256;
-    analog::EngineKind engine = analog::EngineKind::surrogate;
-    analog::CheckEngine validate = analog::CheckEngine::nodal;
+    cosim::Engine engine = cosim::Engine::surrogate;            // ideal, surrogate or nodal
+    std::optional<cosim::Engine> validate = cosim::Engine::nodal;  // nodal or spice; nullopt: none
     double validate_fraction = 0.01;
     long validate_count = 0;
     bool validate_in_background = true;

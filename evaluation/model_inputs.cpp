@@ -9,6 +9,7 @@
 #include "cosim/surrogate_model.hpp"
 #include "io/data_dir.hpp"
 #include "io/input_file.hpp"
+#include "netlists/crossbar_config.hpp"
 #include "params/error.hpp"
 #include "training/corpus.hpp"
 #include "transformer/hf_checkpoint.hpp"
@@ -91,7 +92,7 @@ std::vector<int> text_tokens(const std::string& flag, const tokenizers::Tokenize
     return tokens;
 }
 
-analog::AnalogOptions analog_options(const params::Config& config, analog::EngineKind engine,
+analog::AnalogOptions analog_options(const params::Config& config, cosim::Engine engine,
                                      const std::string& tables_path) {
     analog::AnalogOptions o;
     o.config = analog::analog_config(config);
@@ -100,15 +101,15 @@ analog::AnalogOptions analog_options(const params::Config& config, analog::Engin
     const bool device = o.config.crossbar.device_preset != "linear";
     if (!tables_path.empty()) {
         const cosim::SurrogateModel m = cosim::load_surrogate(tables_path);
-        cosim::check_compatible(m, analog::crossbar_part(config), tables_path);
+        cosim::check_compatible(m, o.config.crossbar, tables_path);
         o.response = m.response;
         o.v_star_volt = m.v_star_volt;
-    } else if (device && engine == analog::EngineKind::surrogate) {
+    } else if (device && engine == cosim::Engine::surrogate) {
         fmt::print(stderr, "fitting a surrogate for device.preset = {} (ngspice; give --tables FILE to reuse one)\n",
                    o.config.crossbar.device_preset);
         params::Config fit(cosim::surrogate_fit_schema());
-        const params::Config tile = analog::crossbar_part(config);
-        for (const params::Key& k : tile.schema().keys()) fit.copy_from(tile, k.name);
+        const params::Schema tile = netlists::crossbar_schema();  // alive through the loop: keys() is a reference
+        for (const params::Key& k : tile.keys()) fit.copy_from(config, k.name);
         params::Schema surrogate_keys;
         cosim::add_surrogate_keys(surrogate_keys);
         for (const params::Key& k : surrogate_keys.keys()) fit.copy_from(config, k.name);

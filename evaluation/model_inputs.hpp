@@ -51,7 +51,7 @@ std::vector<int> text_tokens(const std::string& text_flag, const tokenizers::Tok
 /// The backend for `engine` (ideal, surrogate, nodal) under `config` (analog_schema keys).
 /// For the surrogate engine with device cells the response comes from `tables_path`
 /// (checked with cosim::check_compatible) or, without it, from cosim::fit_surrogate.
-analog::AnalogOptions analog_options(const params::Config& config, analog::EngineKind engine,
+analog::AnalogOptions analog_options(const params::Config& config, cosim::Engine engine,
                                      const std::string& tables_path);
 
 }  // namespace kirchhoff::evaluation

@@ -78,7 +78,7 @@ public:
           tile_(cosim::program_tile(netlists::crossbar_config(config_), g_)) {
         if (!tables.empty()) {
             tables_ = cosim::load_surrogate(tables);
-            cosim::check_compatible(*tables_, config_, tables);
+            cosim::check_compatible(*tables_, tile_.config, tables);
         }
     }
 

@@ -47,9 +47,9 @@ public:
                 if (!std::isfinite(x)) throw InputError(fmt::format("layer {}: weight {} is not finite", l.name, x));
         }
         analog::AnalogOptions o =
-            evaluation::analog_options(config_, analog::parse_engine(engine, "--engine"), tables);
-        o.validate = analog::parse_check_engine(validate_engine, "--validate-engine");
-        if (validate_fraction == 0) o.validate = analog::CheckEngine::none;  // as `kirchhoff run`
+            evaluation::analog_options(config_, analog::parse_inference_engine(engine, "--engine"), tables);
+        o.validate = analog::parse_validation_engine(validate_engine, "--validate-engine");
+        if (validate_fraction == 0) o.validate = std::nullopt;  // as `kirchhoff run`
         o.validate_fraction = validate_fraction;
         o.validate_max_per_layer = validate_count;
         o.validate_in_background = validate_in_background;

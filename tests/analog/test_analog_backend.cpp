@@ -59,8 +59,8 @@ std::vector<std::string> noisy_sets() { return test::with(test::noisy_tile_sets(
 std::pair<double, std::vector<ValidationStats>> validated_run(
     const transformer::Model& m, const std::vector<int>& t, const std::vector<std::string>& sets, bool background,
     std::function<std::unique_ptr<cosim::MvmEngine>(const cosim::ProgrammedTile&)> check = {}) {
-    AnalogOptions o = test::analog_options_with(sets, EngineKind::surrogate);
-    o.validate = CheckEngine::nodal;
+    AnalogOptions o = test::analog_options_with(sets, cosim::Engine::surrogate);
+    o.validate = cosim::Engine::nodal;
     o.validate_fraction = 0.5;
     o.validate_in_background = background;
     o.make_check_engine = std::move(check);
@@ -78,7 +78,7 @@ TEST_CASE("the ideal engine through tiles equals the untiled matmul", "[analog]"
         auto sets = test::clean_tile_sets(24);
         sets.push_back(signs);
         sets.push_back(encoding);
-        AnalogBackend analog(test::analog_options_with(sets, EngineKind::ideal));
+        AnalogBackend analog(test::analog_options_with(sets, cosim::Engine::ideal));
         transformer::IdealBackend digital;
         analog.prepare(m);
         CHECK(analog.tiles() > int(m.linear_layers().size()));
@@ -103,7 +103,7 @@ TEST_CASE("zero non-idealities reproduce the digital perplexity", "[analog]") {
     const auto t = test::probe_tokens(30, m.config.vocab_size);
     transformer::IdealBackend digital;
     const double ppl_digital = transformer::perplexity<float>(m, digital, t).perplexity();
-    for (EngineKind e : {EngineKind::ideal, EngineKind::surrogate, EngineKind::nodal}) {
+    for (cosim::Engine e : {cosim::Engine::ideal, cosim::Engine::surrogate, cosim::Engine::nodal}) {
         AnalogBackend analog(test::analog_options_with(test::clean_tile_sets(24), e));
         const double ppl = transformer::perplexity<float>(m, analog, t).perplexity();
         INFO(to_string(e));
@@ -113,9 +113,9 @@ TEST_CASE("zero non-idealities reproduce the digital perplexity", "[analog]") {
     auto serial = test::clean_tile_sets(24);
     serial.push_back("dac.encoding=bit_serial");
     serial.push_back("dac.bits=10");
-    AnalogBackend bits(test::analog_options_with(serial, EngineKind::surrogate));
+    AnalogBackend bits(test::analog_options_with(serial, cosim::Engine::surrogate));
     CHECK(transformer::perplexity<float>(m, bits, t).perplexity() == Catch::Approx(ppl_digital).epsilon(1e-2));
-    AnalogBackend noisy(test::analog_options_with(noisy_sets(), EngineKind::surrogate));
+    AnalogBackend noisy(test::analog_options_with(noisy_sets(), cosim::Engine::surrogate));
     const double ppl_noisy = transformer::perplexity<float>(m, noisy, t).perplexity();
     // With wires, 6/7-bit converters and noise the perplexity moves. Measured (build/tests/test_analog
     // 'zero non-idealities*' -s; tiny_model(2), 30 tokens, surrogate engine, noisy_sets()):
@@ -158,8 +158,8 @@ TEST_CASE("validation statistics on a planted difference", "[analog]") {
         sets.push_back(std::string("array.r_wire_row_ohm=") + wire);
         sets.push_back(std::string("array.r_wire_col_ohm=") + wire);
         sets.push_back("adc.calibration_mvms=2");
-        AnalogOptions o = test::analog_options_with(sets, EngineKind::ideal);
-        o.validate = CheckEngine::nodal;
+        AnalogOptions o = test::analog_options_with(sets, cosim::Engine::ideal);
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 1.0;
         AnalogBackend analog(o);
         const auto run = transformer::perplexity<float>(m, analog, t);
@@ -180,8 +180,8 @@ TEST_CASE("validation statistics on a planted difference", "[analog]") {
 TEST_CASE("validation never changes the inference result", "[analog]") {
     const transformer::Model m = tiny_model(4);
     const auto t = test::probe_tokens(20, m.config.vocab_size);
-    auto run = [&](CheckEngine check, double fraction, bool substitute) {
-        AnalogOptions o = test::analog_options_with(noisy_sets(), EngineKind::surrogate);
+    auto run = [&](std::optional<cosim::Engine> check, double fraction, bool substitute) {
+        AnalogOptions o = test::analog_options_with(noisy_sets(), cosim::Engine::surrogate);
         o.validate = check;
         o.validate_fraction = fraction;
         AnalogBackend analog(o);
@@ -192,13 +192,13 @@ TEST_CASE("validation never changes the inference result", "[analog]") {
         const double nll = transformer::perplexity<float>(m, analog, t, po).nll_sum_nats;
         return std::make_pair(nll, logits);
     };
-    const auto plain = run(CheckEngine::none, 0.0, false);
-    const auto checked = run(CheckEngine::nodal, 0.5, false);
+    const auto plain = run(std::nullopt, 0.0, false);
+    const auto checked = run(cosim::Engine::nodal, 0.5, false);
     CHECK(plain.first == checked.first);   // bitwise
     CHECK(plain.second == checked.second);
     // The shadow pass: for ohmic cells the surrogate is exact, so substituting the circuit's
     // outputs changes the logits only at solver precision.
-    const auto shadow = run(CheckEngine::nodal, 0.5, true);
+    const auto shadow = run(cosim::Engine::nodal, 0.5, true);
     REQUIRE(shadow.second.size() == plain.second.size());
     for (std::size_t i = 0; i < plain.second.size(); ++i)
         for (std::size_t k = 0; k < plain.second[i].size(); ++k)
@@ -275,14 +275,14 @@ TEST_CASE("a failed circuit solve is recorded and inference goes on", "[analog]"
 TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]") {
     const transformer::Model m = tiny_model(5);
     const auto t = test::probe_tokens(20, m.config.vocab_size);
-    auto run = [&](int threads, std::string seed, EngineKind engine = EngineKind::surrogate,
+    auto run = [&](int threads, std::string seed, cosim::Engine engine = cosim::Engine::surrogate,
                    std::string read_noise_mode = "per_mvm") {
         omp_set_num_threads(threads);
         auto sets = noisy_sets();
         sets.push_back("seed=" + seed);
         sets.push_back("pcm.read_noise_mode=" + read_noise_mode);
         AnalogOptions o = test::analog_options_with(sets, engine);
-        o.validate = CheckEngine::nodal;
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend analog(o);
         const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
@@ -291,10 +291,10 @@ TEST_CASE("the same seed gives the same results at 1 and 2 threads", "[analog]")
     const int before = omp_get_max_threads();
     const auto one = run(1, "7"), two = run(2, "7"), other = run(2, "8");
     // The nodal engine runs the tiles of each MVM on threads (analog_backend.cpp).
-    const auto nodal_one = run(1, "7", EngineKind::nodal), nodal_two = run(2, "7", EngineKind::nodal);
+    const auto nodal_one = run(1, "7", cosim::Engine::nodal), nodal_two = run(2, "7", cosim::Engine::nodal);
     // Frozen read noise: its own stream per tile, drawn while programming.
-    const auto frozen_one = run(1, "7", EngineKind::surrogate, "frozen"),
-               frozen_two = run(2, "7", EngineKind::surrogate, "frozen");
+    const auto frozen_one = run(1, "7", cosim::Engine::surrogate, "frozen"),
+               frozen_two = run(2, "7", cosim::Engine::surrogate, "frozen");
     omp_set_num_threads(before);
     CHECK(one == two);
     CHECK(nodal_one == nodal_two);
@@ -313,15 +313,15 @@ TEST_CASE("a backend on the same tiles gives what a new backend with its engine 
         INFO("attention.on_crossbars = " << attention);
         auto sets = noisy_sets();
         sets.push_back(attention ? "attention.on_crossbars=true" : "attention.on_crossbars=false");
-        AnalogOptions o = test::analog_options_with(sets, EngineKind::ideal);
-        o.validate = CheckEngine::nodal;
+        AnalogOptions o = test::analog_options_with(sets, cosim::Engine::ideal);
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend engine(o);
-        CHECK_THROWS_AS(engine.on_same_tiles(EngineKind::nodal, m), std::logic_error);  // not prepared yet
+        CHECK_THROWS_AS(engine.on_same_tiles(cosim::Engine::nodal, m), std::logic_error);  // not prepared yet
         const double engine_nll = transformer::perplexity<float>(m, engine, t).nll_sum_nats;
-        const auto copied = engine.on_same_tiles(EngineKind::nodal, m);
-        CHECK(copied->options().validate == CheckEngine::none);
-        AnalogBackend fresh(test::analog_options_with(sets, EngineKind::nodal));
+        const auto copied = engine.on_same_tiles(cosim::Engine::nodal, m);
+        CHECK(!copied->options().validate);
+        AnalogBackend fresh(test::analog_options_with(sets, cosim::Engine::nodal));
         const auto a = transformer::perplexity<float>(m, *copied, t), b = transformer::perplexity<float>(m, fresh, t);
         CHECK(a.nll_sum_nats == b.nll_sum_nats);  // bitwise
         CHECK(a.nll_sum_nats != engine_nll);      // the ideal engine ignores the 2 ohm wires, the circuit does not
@@ -353,10 +353,31 @@ TEST_CASE("bad analog configuration is refused with key, value and range", "[ana
                ContainsSubstring("pcm.clamp") && ContainsSubstring("stanford_rram_aimc") && ContainsSubstring("window"));
     CHECK_THAT(message({"dac.signs=bitserial"}), ContainsSubstring("dac.signs"));
     CHECK_THAT(message({"dac.encoding=thermometer"}), ContainsSubstring("dac.encoding") && ContainsSubstring("bit_serial"));
-    AnalogOptions o = test::analog_options_with({}, EngineKind::ideal);
+    AnalogOptions o = test::analog_options_with({}, cosim::Engine::ideal);
     o.validate_fraction = 1.5;
     CHECK_THROWS_AS(AnalogBackend(o), InputError);
-    CHECK_THROWS_AS(parse_engine("spicy", "--engine"), InputError);
+    // The engines are cosim::Engine's; the backend takes ideal/surrogate/nodal for inference and
+    // none/nodal/spice for validation, and names the flag, the value and the allowed ones.
+    CHECK(parse_inference_engine("nodal", "--engine") == cosim::Engine::nodal);
+    CHECK_THROWS_WITH(parse_inference_engine("spicy", "--engine"),
+                      "--engine spicy: unknown engine; allowed: ideal, surrogate, nodal");
+    CHECK_THROWS_WITH(parse_inference_engine("spice", "run.engine"),
+                      "run.engine spice: unknown engine; allowed: ideal, surrogate, nodal");
+    CHECK(parse_validation_engine("none", "--validate-engine") == std::nullopt);
+    CHECK(parse_validation_engine("spice", "--validate-engine") == cosim::Engine::spice);
+    CHECK_THROWS_WITH(parse_validation_engine("ideal", "run.validate_engine"),
+                      "run.validate_engine ideal: unknown validation engine; allowed: none, nodal, spice");
+    CHECK(validation_engine_name(std::nullopt) == "none");
+    CHECK(validation_engine_name(cosim::Engine::nodal) == "nodal");
+    AnalogOptions spice = o;
+    spice.validate_fraction = 0;
+    spice.engine = cosim::Engine::spice;
+    CHECK_THROWS_WITH(AnalogBackend(spice), ContainsSubstring("engine spice") && ContainsSubstring("ideal, surrogate, nodal"));
+    AnalogOptions ideal_check = spice;
+    ideal_check.engine = cosim::Engine::ideal;
+    ideal_check.validate = cosim::Engine::surrogate;
+    CHECK_THROWS_WITH(AnalogBackend(ideal_check),
+                      ContainsSubstring("validation engine surrogate") && ContainsSubstring("none, nodal, spice"));
 }
 
 TEST_CASE("spice validation past solver.timeout_s is a failed check and inference is unchanged", "[analog][ngspice]") {
@@ -364,11 +385,11 @@ TEST_CASE("spice validation past solver.timeout_s is a failed check and inferenc
     const auto t = test::probe_tokens(6, m.config.vocab_size);
     auto sets = test::clean_tile_sets(24);
     sets.push_back("adc.calibration_mvms=4");
-    AnalogBackend plain(test::analog_options_with(sets, EngineKind::ideal));
+    AnalogBackend plain(test::analog_options_with(sets, cosim::Engine::ideal));
     const double expected = transformer::perplexity<float>(m, plain, t).perplexity();
     sets.push_back("solver.timeout_s=1e-9");  // no ngspice solve meets it
-    AnalogOptions o = test::analog_options_with(sets, EngineKind::ideal);
-    o.validate = CheckEngine::spice;
+    AnalogOptions o = test::analog_options_with(sets, cosim::Engine::ideal);
+    o.validate = cosim::Engine::spice;
     o.validate_fraction = 1.0;
     o.validate_max_per_layer = 2;
     AnalogBackend analog(o);
@@ -390,8 +411,8 @@ TEST_CASE("spice validation agrees with the nodal solve on ohmic tiles", "[analo
     const auto t = test::probe_tokens(6, m.config.vocab_size);
     auto sets = test::clean_tile_sets(24);
     sets.push_back("adc.calibration_mvms=4");
-    AnalogOptions o = test::analog_options_with(sets, EngineKind::nodal);
-    o.validate = CheckEngine::spice;
+    AnalogOptions o = test::analog_options_with(sets, cosim::Engine::nodal);
+    o.validate = cosim::Engine::spice;
     o.validate_fraction = 1.0;
     o.validate_max_per_layer = 1;
     AnalogBackend analog(o);

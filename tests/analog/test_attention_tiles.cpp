@@ -192,10 +192,10 @@ TEST_CASE("attention on ideal crossbars: close to the digital logits at 16 bits,
 TEST_CASE("attention on crossbars gives the same results at 1 and 2 threads", "[analog][attention]") {
     const transformer::Model m = gqa_model(4);
     const auto t = sequence(24, m.config.vocab_size);
-    auto run = [&](int threads, const std::string& seed, EngineKind engine) {
+    auto run = [&](int threads, const std::string& seed, cosim::Engine engine) {
         omp_set_num_threads(threads);
         AnalogOptions o = test::analog_options_with(noisy_sets(seed), engine);
-        o.validate = CheckEngine::nodal;
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend analog(o);
         const auto z = logits(m, analog, t);
@@ -203,9 +203,9 @@ TEST_CASE("attention on crossbars gives the same results at 1 and 2 threads", "[
         return std::make_tuple(z, v[v.size() - 2].sum_sq_err, v.back().count);
     };
     const int before = omp_get_max_threads();
-    const auto one = run(1, "7", EngineKind::surrogate), two = run(2, "7", EngineKind::surrogate);
-    const auto other = run(2, "8", EngineKind::surrogate);
-    const auto nodal_one = run(1, "7", EngineKind::nodal), nodal_two = run(2, "7", EngineKind::nodal);
+    const auto one = run(1, "7", cosim::Engine::surrogate), two = run(2, "7", cosim::Engine::surrogate);
+    const auto other = run(2, "8", cosim::Engine::surrogate);
+    const auto nodal_one = run(1, "7", cosim::Engine::nodal), nodal_two = run(2, "7", cosim::Engine::nodal);
     omp_set_num_threads(before);
     CHECK(one == two);  // bitwise: logits and validation statistics
     CHECK(nodal_one == nodal_two);
@@ -217,14 +217,14 @@ TEST_CASE("attention products join sampled validation, and it never changes the 
     const transformer::Model m = gqa_model(5);
     const auto t = sequence(22, m.config.vocab_size);
     for (const char* wire : {"0", "5"})
-    for (EngineKind engine : {EngineKind::ideal, EngineKind::surrogate}) {
+    for (cosim::Engine engine : {cosim::Engine::ideal, cosim::Engine::surrogate}) {
         auto sets = clean_sets(12);
         sets.push_back(std::string("array.r_wire_row_ohm=") + wire);
         sets.push_back(std::string("array.r_wire_col_ohm=") + wire);
         AnalogOptions o = test::analog_options_with(sets, engine);
         AnalogBackend plain(o);
         const auto z_plain = logits(m, plain, t);
-        o.validate = CheckEngine::nodal;
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 1.0;
         AnalogBackend checked(o);
         CHECK(logits(m, checked, t) == z_plain);  // bitwise
@@ -236,7 +236,7 @@ TEST_CASE("attention products join sampled validation, and it never changes the 
                 CHECK(s.layer == "layers." + std::to_string(b) + (k ? ".attn.values" : ".attn.scores"));
                 CHECK(s.count == int(t.size()) - 16);  // every step after the 16 calibration tokens
                 // The surrogate (built for the rows in use) is exact for ohmic cells behind wires.
-                if (std::string(wire) == "0" || engine == EngineKind::surrogate) CHECK(s.nmse() < 1e-10);
+                if (std::string(wire) == "0" || engine == cosim::Engine::surrogate) CHECK(s.nmse() < 1e-10);
                 else CHECK(s.nmse() > 1e-8);  // IR drop the ideal engine does not see
             }
     }
@@ -249,8 +249,8 @@ TEST_CASE("attention validation on the worker, solved after inference has rewrit
     const int rows = int(m.linear_layers().size()) + 2 * m.config.n_layers;
     auto run = [&](int threads, bool background) {
         omp_set_num_threads(threads);
-        AnalogOptions o = test::analog_options_with(noisy_sets("9"), EngineKind::surrogate);
-        o.validate = CheckEngine::nodal;
+        AnalogOptions o = test::analog_options_with(noisy_sets("9"), cosim::Engine::surrogate);
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.5;
         o.validate_max_per_layer = 3;
         REQUIRE(rows * o.validate_max_per_layer < 64);  // every check fits the worker's queue: no wait
@@ -342,9 +342,8 @@ TEST_CASE("a new K row leaves the older rows' programmed conductances unless it 
                                    "attention.on_crossbars=true", "attention.adc_calibration_tokens=1000"});
     const std::vector<float> q{0.9f, -0.4f, 0.3f, 0.7f};
     auto scores_at_3 = [&](float last) {  // the scores of positions 0..2 after row 3 = last * (1, 1, 1, 1)
-        AttentionTiles tiles(o, mc, 100, [](ValidationStats&, std::span<float>, CircuitSolve) {
-            throw std::logic_error("not validated");
-        });
+        AnalogBackend unprepared(o);  // validates nothing: o.validate is none
+        AttentionTiles tiles(o, mc, 100, unprepared);
         std::vector<float> keys{1.0f, -0.5f, 0.25f, 0.5f, 0.3f, 0.2f, -0.1f, 0.4f, -0.2f, 0.6f, 0.1f, -0.3f},
             values(16, 0.5f), out(8);
         keys.insert(keys.end(), 4, last);

@@ -29,7 +29,7 @@ std::vector<int> tokens(int n, int vocab, int salt) {
 }
 
 // PCM programming noise, a day of drift, read noise per MVM, 2 ohm wires, 6/7-bit converters.
-AnalogOptions noisy(const std::string& mode, bool attention, EngineKind engine = EngineKind::surrogate) {
+AnalogOptions noisy(const std::string& mode, bool attention, cosim::Engine engine = cosim::Engine::surrogate) {
     return test::analog_options_with(
         {"array.rows=16", "array.cols=8", "array.r_wire_row_ohm=2", "array.r_wire_col_ohm=2", "dac.bits=6",
          "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true", "pcm.t_inference_s=86400",
@@ -104,7 +104,7 @@ TEST_CASE("restart() keeps a calibration set's calibration: a replay is bit for 
     for (const bool attention : {false, true}) {
         INFO("attention.on_crossbars = " << attention);
         AnalogOptions o = noisy("per_column", attention);
-        o.validate = CheckEngine::nodal;
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend b(o);
         calibrate(b, m, set);
@@ -133,10 +133,10 @@ TEST_CASE("a calibration set gives the same results at 1 and 2 threads, attentio
           "[analog][calibration]") {
     const transformer::Model m = test::one_block_llama(5);
     const std::vector<int> set = tokens(20, m.config.vocab_size, 1), scored = tokens(16, m.config.vocab_size, 3);
-    auto run = [&](int threads, EngineKind engine) {
+    auto run = [&](int threads, cosim::Engine engine) {
         omp_set_num_threads(threads);
         AnalogOptions o = noisy("per_column", true, engine);
-        o.validate = CheckEngine::nodal;
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend b(o);
         calibrate(b, m, set);
@@ -146,8 +146,8 @@ TEST_CASE("a calibration set gives the same results at 1 and 2 threads, attentio
         return std::make_pair(nll, sse);
     };
     const int before = omp_get_max_threads();
-    const auto one = run(1, EngineKind::surrogate), two = run(2, EngineKind::surrogate);
-    const auto nodal_one = run(1, EngineKind::nodal), nodal_two = run(2, EngineKind::nodal);
+    const auto one = run(1, cosim::Engine::surrogate), two = run(2, cosim::Engine::surrogate);
+    const auto nodal_one = run(1, cosim::Engine::nodal), nodal_two = run(2, cosim::Engine::nodal);
     omp_set_num_threads(before);
     CHECK(one == two);
     CHECK(nodal_one == nodal_two);

@@ -176,7 +176,7 @@ TEST_CASE("counters restart with restart() and ignore validation solves", "[anal
     const transformer::Model m = one_layer_model();
     AnalogOptions o = test::analog_options_with(small_tiles({"pcm.programming_noise=true"}));
     AnalogBackend plain(o);
-    o.validate = CheckEngine::nodal;
+    o.validate = cosim::Engine::nodal;
     o.validate_fraction = 1.0;
     AnalogBackend checked(o);
     for (AnalogBackend* b : {&plain, &checked}) b->prepare(m);

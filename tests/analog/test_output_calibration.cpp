@@ -160,8 +160,8 @@ TEST_CASE("calibrated results are the same at 1 and 2 threads, attention tiles i
              "adc.bits=7", "adc.calibration_mvms=3", "pcm.programming_noise=true", "pcm.t_inference_s=3600",
              "pcm.read_noise=true", "attention.on_crossbars=true", "attention.adc_calibration_tokens=4",
              std::string("adc.calibration=") + mode});
-        o.engine = EngineKind::surrogate;
-        o.validate = CheckEngine::nodal;
+        o.engine = cosim::Engine::surrogate;
+        o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.3;
         AnalogBackend analog(o);
         const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
@@ -199,7 +199,7 @@ TEST_CASE("calibration brings an IR-dropped tile closer to the digital product; 
         o.config = test::analog_config_with({"array.rows=32", "array.cols=32", "array.r_wire_row_ohm=10",
                                              "array.r_wire_col_ohm=10", "adc.calibration_mvms=8",
                                              std::string("adc.calibration=") + mode});
-        o.engine = EngineKind::surrogate;
+        o.engine = cosim::Engine::surrogate;
         AnalogBackend analog(o);
         analog.prepare(m);
         double err = 0, ref = 0;

@@ -89,11 +89,11 @@ TEST_CASE("a Stanford-PKU surrogate captures the circuit and round-trips through
     // Same configuration (another seed) is accepted; another geometry is refused by name.
     params::Config same = c;
     same.set_override("seed=99");
-    CHECK_NOTHROW(check_compatible(back, same, path.string()));
+    CHECK_NOTHROW(check_compatible(back, netlists::crossbar_config(same), path.string()));
     params::Config other = c;
     other.set_override("array.r_wire_row_ohm=1");
     other.set_override("array.rows=32");
-    CHECK_THROWS_WITH(check_compatible(back, other, path.string()),
+    CHECK_THROWS_WITH(check_compatible(back, netlists::crossbar_config(other), path.string()),
                       ContainsSubstring(path.string()) && ContainsSubstring("array.r_wire_row_ohm: table 2.0, requested 1.0") &&
                           ContainsSubstring("array.rows: table 24, requested 32"));
 

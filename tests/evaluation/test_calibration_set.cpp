@@ -109,13 +109,13 @@ TEST_CASE("the circuit reference replays the calibration set through the circuit
     std::vector<int> cal;
     for (int i = 0; i < 20; ++i) cal.push_back((i * 3 + 2 * i * i + 1) % 11);
     const evaluation::CalibrationSet set{cal, "test"};
-    auto options = [](analog::EngineKind engine) {  // the shared RRAM tiles, attention on crossbars
+    auto options = [](cosim::Engine engine) {  // the shared RRAM tiles, attention on crossbars
         return test::analog_options_with(test::with(test::rram_tile_sets(), {"attention.on_crossbars=true", "seed=11"}),
                                          engine);
     };
     const std::size_t n = 10;
-    analog::AnalogOptions o = options(analog::EngineKind::ideal);
-    o.validate = analog::CheckEngine::nodal;
+    analog::AnalogOptions o = options(cosim::Engine::ideal);
+    o.validate = cosim::Engine::nodal;
     o.validate_fraction = 0.3;
     analog::AnalogBackend engine(o);
     const evaluation::CalibrationPass pass = evaluation::calibrate(m, engine, set);
@@ -132,7 +132,7 @@ TEST_CASE("the circuit reference replays the calibration set through the circuit
     transformer::perplexity<float>(m, engine, t, po);
     const auto r = evaluation::circuit_reference(m, std::span<const int>(t).first(n), engine, window.result(), set);
 
-    analog::AnalogBackend nodal(options(analog::EngineKind::nodal)), uncalibrated(options(analog::EngineKind::nodal));
+    analog::AnalogBackend nodal(options(cosim::Engine::nodal)), uncalibrated(options(cosim::Engine::nodal));
     evaluation::calibrate(m, nodal, set);
     const auto first = std::span<const int>(t).first(n);
     CHECK(r.circuit.nll_sum_nats == transformer::perplexity<float>(m, nodal, first).nll_sum_nats);  // bitwise

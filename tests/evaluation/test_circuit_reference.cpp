@@ -18,7 +18,6 @@
 #include "transformer/perplexity.hpp"
 
 using namespace kirchhoff;
-using analog::EngineKind;
 
 namespace {
 
@@ -29,7 +28,7 @@ transformer::Model small_model() { return test::one_block_llama(3); }
 std::vector<int> some_tokens(int vocab) { return test::probe_tokens(14, vocab, 5); }
 
 // The shared RRAM tiles, with variability and stuck cells, the ADC calibrated on 3 MVMs.
-analog::AnalogOptions options(EngineKind engine) {
+analog::AnalogOptions options(cosim::Engine engine) {
     return test::analog_options_with(
         test::with(test::rram_tile_sets(),
                    {"adc.calibration_mvms=3", "variability.d2d_sigma=0.05", "faults.stuck_rate=0.02", "seed=11"}),
@@ -39,9 +38,9 @@ analog::AnalogOptions options(EngineKind engine) {
 // The evaluation's pass (validated, as `kirchhoff run` does by default) with the WindowScore
 // of its first n tokens, then the reference.
 evaluation::CircuitReference reference(const transformer::Model& m, const std::vector<int>& t, std::size_t n,
-                                       EngineKind engine) {
+                                       cosim::Engine engine) {
     analog::AnalogOptions o = options(engine);
-    o.validate = analog::CheckEngine::nodal;
+    o.validate = cosim::Engine::nodal;
     o.validate_fraction = 0.3;
     analog::AnalogBackend backend(o);
     evaluation::WindowScore window(t, std::int64_t(n));
@@ -62,9 +61,9 @@ TEST_CASE("the circuit reference is bit for bit the nodal engine on the same tok
     const std::vector<int> t = some_tokens(m.config.vocab_size);
     const std::size_t n = 10;
     const std::span<const int> first(t.data(), n);
-    const evaluation::CircuitReference r = reference(m, t, n, EngineKind::ideal);
+    const evaluation::CircuitReference r = reference(m, t, n, cosim::Engine::ideal);
 
-    analog::AnalogBackend nodal(options(EngineKind::nodal)), ideal(options(EngineKind::ideal));
+    analog::AnalogBackend nodal(options(cosim::Engine::nodal)), ideal(options(cosim::Engine::ideal));
     transformer::IdealBackend digital;
     CHECK(r.tokens == 10);
     CHECK(r.circuit.scored == 9);
@@ -91,8 +90,8 @@ TEST_CASE("with the nodal engine the circuit reference is the engine's own pass"
     const transformer::Model m = small_model();
     const std::vector<int> t = some_tokens(m.config.vocab_size);
     const std::size_t n = 10;
-    const evaluation::CircuitReference r = reference(m, t, n, EngineKind::nodal);
-    analog::AnalogBackend nodal(options(EngineKind::nodal));
+    const evaluation::CircuitReference r = reference(m, t, n, cosim::Engine::nodal);
+    analog::AnalogBackend nodal(options(cosim::Engine::nodal));
     CHECK(r.engine_is_circuit);
     CHECK(r.seconds == 0);  // nothing ran twice
     CHECK(r.circuit.nll_sum_nats == nll_alone(m, std::span<const int>(t.data(), n), nodal));

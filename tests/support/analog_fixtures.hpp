@@ -30,7 +30,7 @@ inline analog::AnalogConfig analog_config_with(const std::vector<std::string>& s
 
 /// Backend options: analog_config_with(sets) on `engine` (no validation, no tables).
 inline analog::AnalogOptions analog_options_with(const std::vector<std::string>& sets,
-                                                 analog::EngineKind engine = analog::EngineKind::ideal) {
+                                                 cosim::Engine engine = cosim::Engine::ideal) {
     analog::AnalogOptions o;
     o.config = analog_config_with(sets);
     o.engine = engine;
