@@ -138,9 +138,7 @@ analog::AnalogOptions analog_options(const params::Config& config, analog::Engin
         params::Config fit(cosim::surrogate_fit_schema());
         const params::Config tile = analog::crossbar_part(config);
         for (const params::Key& k : tile.schema().keys()) fit.copy_from(tile, k.name);
-        params::Schema surrogate_keys;
-        cosim::add_surrogate_keys(surrogate_keys);
-        for (const params::Key& k : surrogate_keys.keys()) fit.copy_from(config, k.name);
+        for (const auto& row : cosim::surrogate_keys().rows()) fit.copy_from(config, row.key.name);
         cosim::NgspiceSession session;
         const cosim::SurrogateModel m = cosim::fit_surrogate(fit, session);
         o.response = m.response;
