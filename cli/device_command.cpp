@@ -13,7 +13,8 @@
 // Each experiment prints the device's effective parameters to stderr and writes them to
 // DIR/parameters.csv beside its results. Model parameters are configuration keys device.NAME
 // (devices/parameter_config.hpp): --config FILE and --set device.NAME=VALUE, as for the other
-// subcommands; --param NAME=VALUE is the older spelling of one --set, applied after them.
+// subcommands (drift: the statistical PCM model's parameters); --param NAME=VALUE is the older
+// spelling of one --set for iv, read and program, applied after them.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -51,16 +52,17 @@ struct Common {
     std::vector<std::string> params;  // --param NAME=VALUE (deprecated spelling of --set)
 };
 
-// The device.NAME keys of each electrical model, for --help.
-std::string parameter_keys_help() {
+// The device.NAME keys of each electrical model (or of the statistical ones), for --help.
+std::string parameter_keys_help(bool electrical) {
     std::string out = "\nModel parameters (--config FILE with a [device] table, or --set device.NAME=VALUE; default: the "
                       "preset's value, printed before each run and written to parameters.csv):\n";
     std::vector<std::string_view> models;
     for (const devices::Preset& p : devices::presets()) {
-        if (!devices::is_electrical(p) || std::find(models.begin(), models.end(), p.model) != models.end()) continue;
+        if (devices::is_electrical(p) != electrical || std::find(models.begin(), models.end(), p.model) != models.end())
+            continue;
         models.push_back(p.model);
         std::string names;
-        for (const auto& v : devices::make_device(p)->parameters()) names += (names.empty() ? "" : ", ") + v.name;
+        for (const auto& v : devices::preset_parameters(p)) names += (names.empty() ? "" : ", ") + v.name;
         out += fmt::format("  {}: {}\n", p.model, names);
     }
     return out;
@@ -68,19 +70,26 @@ std::string parameter_keys_help() {
 
 void add_common(CLI::App& cmd, Common& c, bool electrical) {
     cmd.add_option("--preset", c.preset, "device preset (kirchhoff device presets lists them)")->required();
-    if (electrical) {
+    if (electrical)
         cmd.add_option("--engine", c.engine, "native (Odeint) or spice (ngspice) (default native)")
             ->check(CLI::IsMember({"native", "spice"}));
-        cmd.add_option("--config", c.config_file, "TOML file of model parameters ([device] table; keys below)")
-            ->type_name("FILE");
-        cmd.add_option("--set", c.sets, "override one model parameter: --set device.NAME=VALUE (repeatable)")
-            ->type_name("KEY=VALUE")
-            ->allow_extra_args(false);
+    cmd.add_option("--config", c.config_file, "TOML file of model parameters ([device] table; keys below)")
+        ->type_name("FILE");
+    cmd.add_option("--set", c.sets, "override one model parameter: --set device.NAME=VALUE (repeatable)")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false);
+    if (electrical)
         cmd.add_option("--param", c.params, "deprecated: --param NAME=VALUE is --set device.NAME=VALUE (repeatable)")
             ->type_name("NAME=VALUE");
-        cmd.footer(parameter_keys_help());
-    }
+    cmd.footer(parameter_keys_help(electrical));
     cmd.add_option("--out", c.out_dir, "folder for the CSV, the plot and parameters.csv")->required()->type_name("DIR");
+}
+
+// --config and --set against the preset's parameter keys: the (NAME, VALUE) overrides.
+std::vector<std::pair<std::string, double>> config_overrides(const Common& c, const devices::Preset& preset) {
+    if (c.config_file.empty() && c.sets.empty()) return {};
+    return devices::parameter_overrides(
+        params::load_config(devices::parameter_schema(devices::preset_parameters(preset)), c.config_file, c.sets));
 }
 
 // The device request of the flags: the preset checked first, then --config and --set against the
@@ -88,9 +97,10 @@ void add_common(CLI::App& cmd, Common& c, bool electrical) {
 devices::DeviceRequest device_request(const Common& c) {
     devices::DeviceRequest r{c.preset, devices::parse_device_engine(c.engine), {}};
     const devices::Preset& preset = devices::find_preset(c.preset);
-    if (!c.config_file.empty() || !c.sets.empty())
-        r.parameters = devices::parameter_overrides(
-            params::load_config(devices::parameter_schema(*devices::make_device(preset)), c.config_file, c.sets));
+    if (!c.config_file.empty() || !c.sets.empty()) {
+        devices::make_device(preset);  // a statistical preset: "no I-V" before any key is looked up
+        r.parameters = config_overrides(c, preset);
+    }
     for (const std::string& assignment : c.params) {
         const auto eq = assignment.find('=');
         if (eq == std::string::npos)
@@ -228,11 +238,9 @@ struct DriftOptions {
 void run_drift(const DriftOptions& o) {
     devices::DriftRequest request = o.request;
     request.preset = o.common.preset;
+    request.parameters = config_overrides(o.common, devices::find_preset(o.common.preset));
     const fs::path dir(o.common.out_dir);
-    const devices::DriftResult r = devices::device_drift(request, [&](const devices::EffectiveDevice& d) {
-        io::prepare_output_dir(dir, "--out");
-        write_parameters(dir, d);
-    });
+    const devices::DriftResult r = devices::device_drift(request, prepare(o.common));
     const std::size_t n_t = request.targets_siemens.size();
     std::string csv, dat;  // dat: one gnuplot data block per target
     csv += "t_s,g_target_siemens,g_mean_siemens,g_std_siemens,g_mean_compensated_siemens,alpha\n";

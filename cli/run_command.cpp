@@ -1,10 +1,13 @@
 // `kirchhoff run [--model M] [--tokenizer T] [--text FILE] [--tokens N] [--engine E] [--tables F]
 //  [--validate-fraction F] [--validate-count N] [--validate-engine E] [--reference-tokens N]
-//  [--config F] [--set k=v ...] [--out DIR] [--json]`: the model's perplexity in float32
+//  [--validate-inline] [--config F] [--set k=v ...] [--out DIR] [--json]`: the model's perplexity in float32
 // (digital) and on simulated crossbars (analog), tokens per second, the sampled circuit
 // validation per layer with its effect on the logits, and the full-circuit reference perplexity
 // over the first N tokens (evaluation/model_evaluation.hpp does the work; this file is flags
-// and output).
+// and output). Each flag but --out and --json is a run.* key (`--tokens N` is `--set
+// run.tokens=N`, applied after --config and --set), declared in evaluation/run_spec.cpp.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -21,9 +24,8 @@ namespace kirchhoff::cli {
 namespace {
 
 struct RunOptions {
-    evaluation::RunSpec spec;  // the flags that map onto it directly; the rest below
-    std::string engine = "surrogate", validate_engine = "nodal", out_dir;
-    bool validate_inline = false, json = false;
+    std::string out_dir;
+    bool json = false;
 };
 
 // A validation statistic in `format`, or `none` for a layer without validated MVMs (no score).
@@ -112,10 +114,7 @@ void print_reference(const evaluation::CircuitReference& r) {
 void run(const RunOptions& o, const ConfigOptions& config_options) {
     const params::Config config = config_options.load();
     print_effective_config(config);
-    evaluation::RunSpec spec = o.spec;
-    spec.engine = analog::parse_inference_engine(o.engine, "--engine");
-    spec.validate = analog::parse_validation_engine(o.validate_engine, "--validate-engine");
-    spec.validate_in_background = !o.validate_inline;
+    const evaluation::RunSpec spec = evaluation::run_spec(config);
     if (!o.out_dir.empty()) io::prepare_output_dir(o.out_dir, "--out");  // before hours of computing
     const evaluation::Evaluation ev = evaluation::evaluate(config, spec);
 
@@ -155,35 +154,23 @@ void add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Perplexity of a transformer in float32 and on simulated crossbars, "
                                               "with sampled full-circuit validation");
-    cmd->add_option("--model", o->spec.model, "llama2.c .bin or Hugging Face folder (default: the shipped plain model, models/plain/model.bin)");
-    cmd->add_option("--tokenizer", o->spec.tokenizer, "tokenizer file (default: tokenizer.json or tokenizer.bin beside the model)");
-    cmd->add_option("--text", o->spec.text, "text to score (default: held-out tail of data/tinyshakespeare.txt)");
-    cmd->add_option("--tokens", o->spec.tokens, "score the first N tokens of the text, 0 for all (default 256)")
-        ->check(CLI::Range(0, 1 << 30));
-    cmd->add_option("--engine", o->engine,
-                    fmt::format("crossbar engine for every layer: ideal, surrogate, nodal (default surrogate). {}",
-                                ideal_engine_help))
-        ->check(CLI::IsMember({"ideal", "surrogate", "nodal"}));
-    cmd->add_option("--tables", o->spec.tables, "surrogate table from `kirchhoff fit` (device cells; default: fit in-process)");
-    cmd->add_option("--validate-fraction", o->spec.validate_fraction,
-                    "fraction of each layer's MVMs re-solved as full circuits, in [0, 1] (default 0.01)")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--validate-count", o->spec.validate_count, "at most N validated MVMs per layer, 0 for no cap (default 0)")
-        ->check(CLI::Range(0L, 1L << 40));
-    cmd->add_option("--validate-engine", o->validate_engine, "nodal or spice (default nodal)")
-        ->check(CLI::IsMember({"nodal", "spice"}));
-    cmd->add_option("--reference-tokens", o->spec.reference_tokens,
-                    "score the first N tokens again with every MVM solved as a full circuit (nodal engine; slow) and "
-                    "report ppl_circuit and the engine's share of the analog error; 0 for none (default 0)")
-        ->check(CLI::Range(0, 1 << 30));
-    cmd->add_flag("--validate-inline", o->validate_inline,
-                  "solve validated MVMs inline instead of on a worker thread beside inference (same statistics)");
     cmd->add_option("--out", o->out_dir, "write validation.csv, summary.json, config.toml and a plot here")
         ->type_name("DIR");
     cmd->add_flag("--json", o->json,
                   "print one JSON object {ppl_digital, ppl_analog, tokens_per_s, validation: [{layer, count, nmse, "
                   "max_rel_err, correlation}], circuit_reference: {ppl_circuit, ...} with --reference-tokens, ...}");
-    auto config_options = std::make_shared<ConfigOptions>(*cmd, analog::analog_schema());
+    // The run.* keys (evaluation/run_spec.hpp) as flags, their help from the key table.
+    auto config_options = std::make_shared<ConfigOptions>(*cmd, evaluation::evaluation_schema());
+    for (const auto& row : evaluation::run_keys().rows()) {
+        const std::string& key = row.key.name;
+        if (key == "run.validate_in_background" || key == "run.logit_effect") continue;  // below; --set only
+        std::string flag = "--" + key.substr(key.find('.') + 1);
+        std::replace(flag.begin(), flag.end(), '_', '-');
+        config_options->key_flag(*cmd, flag, key, key == "run.engine" ? ideal_engine_help : "");
+    }
+    config_options->key_switch(*cmd, "--validate-inline", "run.validate_in_background", "false",
+                               "solve validated MVMs inline instead of on a worker thread beside inference (same "
+                               "statistics)");
     cmd->callback([o, config_options] { run(*o, *config_options); });
 }
 

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cosim/fit_options.hpp"
 #include "cosim/line_relaxation.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/residual_metrics.hpp"
@@ -37,19 +38,19 @@ std::string utc_now() {
     return buf;
 }
 
-TableGrid table_grid(const netlists::CrossbarConfig& x, const devices::Device& device, const params::Config& c) {
+TableGrid table_grid(const netlists::CrossbarConfig& x, const devices::Device& device, const FitOptions& fit) {
     double m1 = device.memory_for_conductance(x.g_min_siemens, x.v_read_volt);
     double m2 = device.memory_for_conductance(x.g_max_siemens, x.v_read_volt);
     if (m1 > m2) std::swap(m1, m2);
     const double pad = 0.02 * (m2 - m1);
     TableGrid g;
-    const double span = c.real("fit.table_v_span") * x.v_read_volt;
+    const double span = fit.table_v_span * x.v_read_volt;
     g.v_min_volt = -span;
     g.v_max_volt = span;
-    g.nv = int(c.integer("fit.table_points_v"));
+    g.nv = fit.table_points_v;
     g.memory_min = m1 - pad;
     g.memory_max = m2 + pad;
-    g.nm = int(c.integer("fit.table_points_memory"));
+    g.nm = fit.table_points_memory;
     return g;
 }
 
@@ -139,16 +140,7 @@ params::Config config_from_json(const nlohmann::json& j, const std::string& sour
 params::Schema surrogate_fit_schema() {
     using namespace params;
     Schema s = netlists::inference_crossbar_schema();  // differential columns, as `kirchhoff run`
-    s.add(integer_key("fit.tiles", 3, Range::closed(1, 1000), "random tiles whose full circuit solves fit V*"));
-    s.add(integer_key("fit.inputs_per_tile", 4, Range::closed(1, 10000), "random input vectors per fit tile"));
-    s.add(integer_key("fit.table_points_v", 961, Range::closed(8, 100001), "device table points along the voltage axis"));
-    s.add(integer_key("fit.table_points_memory", 481, Range::closed(8, 100001),
-                      "device table points along the memory-state axis"));
-    s.add(real_key("fit.table_v_span", 1.5, "1", Range::closed(1, 20),
-                   "device table voltage range as a multiple of input.v_read_volt (both polarities)"));
-    s.add(real_key("fit.rank_tolerance", 1e-6, "1", Range{0, 1, true, true},
-                   "relative residual the separable cell factors must reach"));
-    s.add(integer_key("fit.max_rank", 4, Range::closed(1, 8), "most separable terms a cell response may use"));
+    s.add(fit_keys().schema());
     add_surrogate_keys(s);
     return s;
 }
@@ -166,6 +158,7 @@ SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& sessi
     SurrogateModel m;
     m.config = config.to_json();
     m.crossbar = netlists::crossbar_config(config);
+    const FitOptions fit = fit_keys().read(config);
     const netlists::CrossbarConfig& x = m.crossbar;
     if (x.spec.mode != netlists::Mode::read || x.spec.cell == netlists::CellKind::one_s_one_r)
         throw InputError(fmt::format("fit: the tile surrogate models read-mode 1R and 1T1R tiles; this configuration "
@@ -178,7 +171,7 @@ SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& sessi
 
     if (x.device_preset != "linear") {
         const auto device = devices::make_device(devices::find_preset(x.device_preset));
-        const TableGrid grid = table_grid(x, *device, config);
+        const TableGrid grid = table_grid(x, *device, fit);
         if (progress) progress("device table (ngspice dc sweep)", 0, 1);
         m.provenance["deck_hash"] = fnv1a64_hex(table_deck(*device, x.device_preset, grid));
         m.table = tabulate_spice(session, *device, x.device_preset, grid,
@@ -187,12 +180,11 @@ SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& sessi
         const TableErrors errors = table_errors(*m.table, *device);
         m.report.table_vs_native = errors.table_vs_native;
         m.report.table_interpolation = errors.interpolation;
-        m.response = CellResponse::from_table(*m.table, config.real("fit.rank_tolerance"),
-                                              int(config.integer("fit.max_rank")));
+        m.response = CellResponse::from_table(*m.table, fit.rank_tolerance, fit.max_rank);
         m.report.factor_residual = m.response.residual();
     }
 
-    const int tiles = int(config.integer("fit.tiles")), inputs = int(config.integer("fit.inputs_per_tile"));
+    const int tiles = fit.tiles, inputs = fit.inputs_per_tile;
     const auto set = calibration_set(x, tiles, inputs, progress);
     if (!m.response.is_linear()) {
         // Golden-section search for V* in (0, v_read]: the error is smooth and, over this
@@ -297,7 +289,7 @@ void check_table_grid(const TableGrid& g, const netlists::CrossbarConfig& x, con
         throw InputError(fmt::format("{}: metadata table.memory_min = {} must be below table.memory_max = {}", file,
                                      g.memory_min, g.memory_max));
     const auto device = devices::make_device(devices::find_preset(x.device_preset));
-    const TableGrid want = table_grid(x, *device, config);
+    const TableGrid want = table_grid(x, *device, fit_keys().read(config));
     if (g.nm != want.nm || g.nv != want.nv)
         throw InputError(fmt::format("{}: tensor device_current_a has shape [{}, {}], its configuration gives [{}, {}] "
                                      "(fit.table_points_memory, fit.table_points_v)",
@@ -378,7 +370,8 @@ SurrogateModel load_surrogate(const std::filesystem::path& path) {
         for (int i = 0; i < table.grid.nm; ++i)
             for (int j = 0; j < table.grid.nv; ++j)
                 table.current_a(i, j) = data[std::size_t(i) * std::size_t(table.grid.nv) + std::size_t(j)];
-        m.response = CellResponse::from_table(table, config.real("fit.rank_tolerance"), int(config.integer("fit.max_rank")));
+        const FitOptions fit = fit_keys().read(config);
+        m.response = CellResponse::from_table(table, fit.rank_tolerance, fit.max_rank);
         m.table = std::move(table);
     }
     return m;

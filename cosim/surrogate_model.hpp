@@ -28,7 +28,7 @@ namespace kirchhoff::cosim {
 
 /// The tile keys (netlists::inference_crossbar_schema: differential columns by default, the
 /// layout `kirchhoff run` uses, so a table fitted with the defaults is one it accepts) plus
-/// the fit's own keys (fit.*) and the surrogate tier's (surrogate.*).
+/// the fit's own keys (fit.*, cosim/fit_options.hpp) and the surrogate tier's (surrogate.*).
 params::Schema surrogate_fit_schema();
 
 struct FitReport {

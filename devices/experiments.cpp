@@ -171,7 +171,8 @@ DriftResult device_drift(const DriftRequest& r, const BeforeRun& before_run) {
     const ModelParams model_params = preset.make();
     const auto* p = std::get_if<PcmStatisticalParams>(&model_params);
     if (!p) throw InputError("kirchhoff device drift: preset " + r.preset + " is not a statistical PCM model (try pcm_joshi2020)");
-    const PcmStatisticalParams params = *p;
+    PcmStatisticalParams params = *p;
+    for (const auto& [name, value] : r.parameters) set_parameter(params, name, value);
     params.validate();
     for (double t : r.times_s)
         checked_positive(t, "--times-s", "s (the read duration t_read_s; a read is taken after programming)",

@@ -142,6 +142,7 @@ struct DriftRequest {
     std::vector<double> times_s{1, 60, 3600, 86400, 2.592e6, 3.1536e7};  // read times after programming
     int cells = 2000;  // per target
     std::uint64_t seed = 1;
+    std::vector<std::pair<std::string, double>> parameters;  // (NAME, VALUE) of the model's parameters, applied in order, then validated
 };
 struct DriftRow {
     double g_mean_siemens, g_std_siemens, g_mean_compensated_siemens, alpha;

@@ -48,6 +48,16 @@ double normalized(const P& p, double g_target_siemens) {
 
 std::span<const params::Field<P>> pcm_statistical_fields() { return fields_table; }
 
+void set_parameter(P& p, std::string_view name, double value) {
+    if (const auto* f = params::find_field(pcm_statistical_fields(), name)) {
+        p.*(f->member) = value;
+        return;
+    }
+    std::string known;
+    for (const auto& f : fields_table) known += std::string(known.empty() ? "" : ", ") + f.name;
+    throw InputError("pcm_statistical: unknown parameter '" + std::string(name) + "' (parameters: " + known + ")");
+}
+
 void P::validate() const {
     params::validate_fields(*this, std::span(fields_table), "pcm_statistical");
     require_ordered(nu_mu_min, "nu_mu_min", nu_mu_max, "nu_mu_max");

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include <Eigen/Core>
 
@@ -59,6 +60,10 @@ struct PcmStatisticalParams {
 };
 
 std::span<const params::Field<PcmStatisticalParams>> pcm_statistical_fields();
+
+/// Sets the parameter `name` (a row of pcm_statistical_fields()) to `value`; InputError listing
+/// the parameters for any other name. Ranges are checked by validate(), afterwards.
+void set_parameter(PcmStatisticalParams& p, std::string_view name, double value);
 
 /// sigma_prog (S) for target conductance g_target_siemens in [0, g_max].
 double pcm_prog_noise_sigma_siemens(const PcmStatisticalParams& p, double g_target_siemens);

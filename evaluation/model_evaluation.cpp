@@ -36,72 +36,15 @@ double kl_of_logits(std::span<const float> a, std::span<const float> b) {
     return kl;
 }
 
-// run.reference_tokens = n with `available` tokens to score (unknown before the text is read:
-// -1): 0 or 2..available. InputError otherwise.
-void check_reference_tokens(long n, long available) {
-    if (n == 0 || (n >= 2 && (available < 0 || n <= available))) return;
-    throw InputError(fmt::format(
-        "run.reference_tokens (--reference-tokens) = {}: outside the allowed values 0 (no circuit reference) or "
-        "[2, {}]{}",
-        n, available < 0 ? "tokens scored" : std::to_string(available),
-        available < 0 ? "" : " (the tokens this evaluation scores; see run.tokens / --tokens)"));
-}
-
 std::string cache_key(const RunSpec& s) {
     return fmt::format("{}\n{}\n{}\n{}", s.model_path().string(), s.tokenizer, s.text, s.tokens);
 }
 
 }  // namespace
 
-params::Schema run_schema() {
-    using params::Range;
-    params::Schema s;
-    s.add(params::text_key("run.model", "", "llama2.c .bin or Hugging Face folder (empty: the shipped plain model)"));
-    s.add(params::text_key("run.tokenizer", "", "tokenizer file (empty: tokenizer.json or tokenizer.bin beside the model)"));
-    s.add(params::text_key("run.text", "", "text to score (empty: held-out tail of data/tinyshakespeare.txt)"));
-    s.add(params::integer_key("run.tokens", 256, Range::closed(0, 1 << 30), "score the first N tokens of the text, 0 for all"));
-    s.add(params::choice_key("run.engine", "surrogate", {"ideal", "surrogate", "nodal"}, "crossbar engine for every layer"));
-    s.add(params::text_key("run.tables", "", "surrogate table from `kirchhoff fit` (empty: fit in-process for device cells)"));
-    s.add(params::choice_key("run.validate_engine", "nodal", {"none", "nodal", "spice"},
-                             "full-circuit solver of the sampled validation"));
-    s.add(params::real_key("run.validate_fraction", 0.01, "1", Range::closed(0, 1),
-                           "fraction of each layer's MVMs re-solved as full circuits after ADC calibration"));
-    s.add(params::integer_key("run.validate_count", 0, Range::closed(0, double(1LL << 40)),
-                              "at most N validated MVMs per layer, 0 for no cap"));
-    s.add(params::boolean_key("run.validate_in_background", true,
-                              "re-solve validated MVMs on a worker thread while inference goes on (false: inline)"));
-    s.add(params::boolean_key("run.logit_effect", true,
-                              "replay with the validated MVMs taken from the circuit to measure the effect on the logits"));
-    s.add(params::integer_key("run.reference_tokens", 0, Range::closed(0, 1 << 30),
-                              "score the first N tokens again with every MVM solved as a full circuit (nodal) and "
-                              "report ppl_circuit and the engine's share of the analog error; 0 for none, else at "
-                              "least 2 and at most the tokens scored"));
-    return s;
-}
-
 params::Schema evaluation_schema() {
     params::Schema s = analog::analog_schema();
     s.add(run_schema());
-    return s;
-}
-
-std::filesystem::path RunSpec::model_path() const { return model.empty() ? default_model_path() : model; }
-
-RunSpec run_spec(const params::Config& c) {
-    RunSpec s;
-    s.model = c.text("run.model");
-    s.tokenizer = c.text("run.tokenizer");
-    s.text = c.text("run.text");
-    s.tokens = int(c.integer("run.tokens"));
-    s.engine = analog::parse_inference_engine(c.text("run.engine"), "run.engine");
-    s.tables = c.text("run.tables");
-    s.validate = analog::parse_validation_engine(c.text("run.validate_engine"), "run.validate_engine");
-    s.validate_fraction = c.real("run.validate_fraction");
-    s.validate_count = long(c.integer("run.validate_count"));
-    s.validate_in_background = c.boolean("run.validate_in_background");
-    s.logit_effect = c.boolean("run.logit_effect");
-    s.reference_tokens = int(c.integer("run.reference_tokens"));
-    check_reference_tokens(s.reference_tokens, -1);
     return s;
 }
 

@@ -19,9 +19,8 @@
 // full circuit (circuit_reference.hpp): ppl_circuit beside the engine's and the digital
 // perplexity over the same tokens, and the engine's share of the analog error.
 //
-// What to run (model, text, engine, validation) is described by the run.* keys of
-// run_schema(), so a sweep can vary them like any hardware key; `kirchhoff run` fills the same
-// RunSpec from its flags.
+// What to run (model, text, engine, validation) is a RunSpec, read from the run.* keys
+// (run_spec.hpp), so a sweep can vary them like any hardware key.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +37,7 @@
 #include "analog/energy_model.hpp"
 #include "evaluation/calibration_set.hpp"
 #include "evaluation/circuit_reference.hpp"
+#include "evaluation/run_spec.hpp"
 #include "params/config.hpp"
 #include "tokenizers/tokenizer.hpp"
 #include "transformer/model.hpp"
@@ -45,42 +45,8 @@
 
 namespace kirchhoff::evaluation {
 
-/// The run.* keys:
-///   run.model             text    ""         llama2.c .bin or Hugging Face folder ("": the shipped plain model)
-///   run.tokenizer         text    ""         tokenizer file ("": tokenizer.json / .bin beside the model)
-///   run.text              text    ""         text to score ("": held-out tail of the vendored corpus)
-///   run.tokens            integer 256        score the first N tokens, 0 for all
-///   run.engine            choice  surrogate  ideal | surrogate | nodal
-///   run.tables            text    ""         surrogate table from `kirchhoff fit` ("": fit in-process)
-///   run.validate_engine   choice  nodal      none | nodal | spice
-///   run.validate_fraction real    0.01       of each layer's MVMs after ADC calibration, [0, 1]
-///   run.validate_count    integer 0          at most N validated MVMs per layer, 0 for no cap
-///   run.validate_in_background boolean true  re-solve on a worker thread while inference goes on
-///   run.logit_effect      boolean true       run the shadow pass when anything was validated
-///   run.reference_tokens  integer 0          score the first N tokens with every MVM a nodal circuit, 0 for none
-params::Schema run_schema();
-
 /// analog::analog_schema() plus run_schema(): everything one evaluation reads.
 params::Schema evaluation_schema();
-
-struct RunSpec {
-    std::string model;      // "": the shipped plain model
-    std::string tokenizer, text, tables;
-    int tokens = 256;
-    cosim::Engine engine = cosim::Engine::surrogate;            // ideal, surrogate or nodal
-    std::optional<cosim::Engine> validate = cosim::Engine::nodal;  // nodal or spice; nullopt: none
-    double validate_fraction = 0.01;
-    long validate_count = 0;
-    bool validate_in_background = true;
-    bool logit_effect = true;
-    int reference_tokens = 0;  // 0: no circuit reference; else 2..tokens scored
-
-    /// The model path to load: `model`, or the shipped plain model when it is empty.
-    std::filesystem::path model_path() const;
-};
-
-/// The run.* keys of `config` (whose schema includes run_schema()).
-RunSpec run_spec(const params::Config& config);
 
 /// The memory budget (solver.memory_budget_mib) against the circuit solves `spec` will run at
 /// once (analog/solve_budget.hpp): InputError naming the key and the estimate. evaluate() checks

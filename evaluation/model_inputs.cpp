@@ -110,9 +110,7 @@ analog::AnalogOptions analog_options(const params::Config& config, cosim::Engine
         params::Config fit(cosim::surrogate_fit_schema());
         const params::Schema tile = netlists::crossbar_schema();  // alive through the loop: keys() is a reference
         for (const params::Key& k : tile.keys()) fit.copy_from(config, k.name);
-        params::Schema surrogate_keys;
-        cosim::add_surrogate_keys(surrogate_keys);
-        for (const params::Key& k : surrogate_keys.keys()) fit.copy_from(config, k.name);
+        for (const auto& row : cosim::surrogate_keys().rows()) fit.copy_from(config, row.key.name);
         cosim::NgspiceSession session;
         const cosim::SurrogateModel m = cosim::fit_surrogate(fit, session);
         o.response = m.response;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -74,6 +75,20 @@ std::optional<std::int64_t> parse_integer(std::string_view s) {
     const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
     return v;
+}
+
+// An integer inside `r`. Beyond 2^53 an integer's double rounds (9e18 + 1 becomes 9e18), so
+// an end that int64 holds is compared as an integer.
+bool integer_in_range(std::int64_t v, const Range& r) {
+    constexpr double exact = 9.0e18;  // ends within this convert to int64 exactly after floor/ceil
+    const double x = double(v);
+    const bool above_lo = std::isfinite(r.lo) && std::abs(r.lo) <= exact
+                              ? (r.lo_open ? v > std::int64_t(std::floor(r.lo)) : v >= std::int64_t(std::ceil(r.lo)))
+                              : (r.lo_open ? x > r.lo : x >= r.lo);
+    const bool below_hi = std::isfinite(r.hi) && std::abs(r.hi) <= exact
+                              ? (r.hi_open ? v < std::int64_t(std::ceil(r.hi)) : v <= std::int64_t(std::floor(r.hi)))
+                              : (r.hi_open ? x < r.hi : x <= r.hi);
+    return above_lo && below_hi;
 }
 
 }  // namespace
@@ -187,7 +202,9 @@ void Config::assign(const Key& key, Value v, std::string source) {
     if (key.type == Type::integer || key.type == Type::real) {
         const double x = key.type == Type::integer ? double(std::get<std::int64_t>(v))
                                                    : std::get<double>(v);
-        if (!key.range.contains(x))
+        const bool inside = key.type == Type::integer ? integer_in_range(std::get<std::int64_t>(v), key.range)
+                                                      : key.range.contains(x);
+        if (!inside)
             throw InputError(key.type == Type::integer
                                  ? out_of_range_message(source, key.name, std::get<std::int64_t>(v),
                                                         key.unit, key.range, key.meaning)
@@ -270,8 +287,10 @@ void Config::set_override(std::string_view assignment) {
     const auto eq = assignment.find('=');
     if (eq == std::string_view::npos || eq == 0)
         throw InputError(fmt::format("{}: expected section.key=value", where));
-    const std::string_view name = assignment.substr(0, eq);
-    const std::string_view text = assignment.substr(eq + 1);
+    set_text(assignment.substr(0, eq), assignment.substr(eq + 1), "--set", where);
+}
+
+void Config::set_text(std::string_view name, std::string_view text, std::string source, std::string_view where) {
     const Key& key = require_key(name, where);
     auto wrong_type = [&] {
         return InputError(fmt::format("{}: {} expects {}, got '{}' ({})", where, key.name,
@@ -279,23 +298,23 @@ void Config::set_override(std::string_view assignment) {
     };
     switch (key.type) {
         case Type::integer:
-            if (auto v = parse_integer(text)) assign(key, *v, "--set");
+            if (auto v = parse_integer(text)) assign(key, *v, std::move(source));
             else throw wrong_type();
             break;
         case Type::real:
-            if (auto v = parse_real(text)) assign(key, *v, "--set");
+            if (auto v = parse_real(text)) assign(key, *v, std::move(source));
             else throw wrong_type();
             break;
         case Type::boolean:
-            if (text == "true") assign(key, true, "--set");
-            else if (text == "false") assign(key, false, "--set");
+            if (text == "true") assign(key, true, std::move(source));
+            else if (text == "false") assign(key, false, std::move(source));
             else throw wrong_type();
             break;
         case Type::text:
         case Type::choice: {
             std::string s(text);
             if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-            assign(key, std::move(s), "--set");
+            assign(key, std::move(s), std::move(source));
             break;
         }
     }

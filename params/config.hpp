@@ -75,6 +75,10 @@ public:
     void load_string(std::string_view toml_text, std::string_view source);
     /// Applies "section.key=value" as given to --set.
     void set_override(std::string_view assignment);
+    /// Sets `name` from its text form as --set parses it (a flag's argument, say): `source` is
+    /// recorded as where the value came from and names it in range errors; `where` ("--tokens
+    /// abc") names it in unknown-key and wrong-type errors.
+    void set_text(std::string_view name, std::string_view text, std::string source, std::string_view where);
     /// Sets `name` to a typed value from elsewhere (a study's axis, say); `source` names it in
     /// errors and in source(). An integer is accepted for a real key; any other type mismatch,
     /// an unknown key and an out-of-range value are InputErrors, as for a file.

@@ -41,12 +41,14 @@ def program(preset, target_siemens, engine="native", params=None, tolerance=0.05
                                      devices, float(d2d_sigma), max_pulses, seed)
 
 
-def drift(preset="pcm_joshi2020", targets_siemens=None, times_s=None, cells=2000, seed=1):
+def drift(preset="pcm_joshi2020", targets_siemens=None, times_s=None, cells=2000, seed=1, params=None):
     """PCM conductance statistics over time (drift.csv) of a statistical preset: targets_siemens,
     times_s, and g_mean_siemens, g_std_siemens, g_mean_compensated_siemens, alpha of shape
-    (targets, times). Defaults as ``kirchhoff device drift``."""
+    (targets, times). Defaults as ``kirchhoff device drift``; params: the statistical model's
+    parameter overrides {NAME: VALUE} (``--set device.NAME=VALUE``)."""
     return _kirchhoff.device_drift(preset, None if targets_siemens is None else [float(g) for g in targets_siemens],
-                                   None if times_s is None else [float(t) for t in times_s], cells, seed)
+                                   None if times_s is None else [float(t) for t in times_s], cells, seed,
+                                   _overrides(params))
 
 
 def presets():

@@ -131,9 +131,11 @@ py::dict program(const std::string& preset, double target_siemens, const std::st
 }
 
 py::dict drift(const std::string& preset, const std::optional<std::vector<double>>& targets_siemens,
-               const std::optional<std::vector<double>>& times_s, int cells, std::uint64_t seed) {
+               const std::optional<std::vector<double>>& times_s, int cells, std::uint64_t seed,
+               const Overrides& params) {
     devices::DriftRequest r;
     r.preset = preset;
+    r.parameters = params;
     if (targets_siemens) r.targets_siemens = *targets_siemens;
     if (times_s) r.times_s = *times_s;
     r.cells = cells;
@@ -188,7 +190,7 @@ void bind_devices(py::module_& m) {
           py::arg("params"), py::arg("tolerance"), py::arg("devices"), py::arg("d2d_sigma"), py::arg("max_pulses"),
           py::arg("seed"));
     m.def("device_drift", &drift, py::arg("preset"), py::arg("targets_siemens"), py::arg("times_s"), py::arg("cells"),
-          py::arg("seed"));
+          py::arg("seed"), py::arg("params"));
     m.def("device_presets", &presets);
 }
 

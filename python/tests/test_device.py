@@ -76,8 +76,11 @@ def test_read_in_ngspice_equals_the_cli_bit_for_bit(tmp_path):
 
 def test_drift_equals_the_cli_bit_for_bit(tmp_path):
     out, _ = device_cli(tmp_path, "drift", "drift", "--preset", "pcm_joshi2020", "--cells", 50,
-                        "--targets-siemens", "3e-06,1.2e-05", "--times-s", "10,1000", "--seed", 7)
-    r = kirchhoff.device.drift("pcm_joshi2020", targets_siemens=[3e-6, 12e-6], times_s=[10, 1000], cells=50, seed=7)
+                        "--targets-siemens", "3e-06,1.2e-05", "--times-s", "10,1000", "--seed", 7,
+                        "--set", "device.t0_s=100")
+    r = kirchhoff.device.drift("pcm_joshi2020", targets_siemens=[3e-6, 12e-6], times_s=[10, 1000], cells=50, seed=7,
+                               params={"t0_s": 100})
+    assert r["parameters"]["t0_s"] == 100
     ref = csv_columns(out / "drift.csv")
     assert r["g_mean_siemens"].shape == (2, 2)
     for column in ("g_mean_siemens", "g_std_siemens", "g_mean_compensated_siemens", "alpha"):

@@ -161,8 +161,20 @@ TEST_CASE("kirchhoff run refuses bad flags and configuration values", "[analog][
     const auto diff = kirchhoff_run(base + " --set array.differential=none");
     CHECK(diff.status == 2);
     CHECK_THAT(diff.out, ContainsSubstring("array.differential"));
-    CHECK(kirchhoff_run(base + " --validate-fraction 2").status == 2);
-    CHECK(kirchhoff_run(base + " --engine spicy").status == 2);
+    // A flag is its run.* key: the message names the flag, the key, the value and what is allowed.
+    const auto fraction = kirchhoff_run(base + " --validate-fraction 2");
+    CHECK(fraction.status == 2);
+    CHECK_THAT(fraction.out, ContainsSubstring("--validate-fraction: run.validate_fraction = 2 is outside the allowed "
+                                               "range [0, 1]"));
+    const auto engine = kirchhoff_run(base + " --engine spicy");
+    CHECK(engine.status == 2);
+    CHECK_THAT(engine.out, ContainsSubstring("--engine: run.engine = \"spicy\" is not allowed; one of: ideal surrogate nodal"));
+    const auto tokens = kirchhoff_run(base + " --tokens many");
+    CHECK(tokens.status == 2);
+    CHECK_THAT(tokens.out, ContainsSubstring("--tokens many: run.tokens expects an integer, got 'many'"));
+    const auto set = kirchhoff_run(base + " --set run.validate_count=-1");
+    CHECK(set.status == 2);
+    CHECK_THAT(set.out, ContainsSubstring("--set: run.validate_count = -1 is outside the allowed range [0, "));
     const auto missing = kirchhoff_run("run --model " + (d / "nothing.bin").string());
     CHECK(missing.status == 2);
     CHECK_THAT(missing.out, ContainsSubstring("nothing.bin"));
@@ -289,4 +301,48 @@ TEST_CASE("kirchhoff run --set attention.on_crossbars=true --tokens 32 (surrogat
     CHECK(j["validation"].size() == 5 * 7 + 1 + 2 * 5);
     const double digital = j["ppl_digital"].get<double>(), analog = j["ppl_analog"].get<double>();
     CHECK(std::abs(analog / digital - 1) < 0.1);
+}
+
+TEST_CASE("kirchhoff run: the flags are the run.* keys, from --set or --config alike; --help from the table",
+          "[analog][cli]") {
+    const fs::path d = write_tiny_model();
+    const std::string hw = " --set calibration.text=" + (d / "calibration.txt").string() +
+                           " --set calibration.tokens=40 --set array.rows=16 --set array.cols=16 --json";
+    const auto flags = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+                                     " --tokens 24 --engine ideal --validate-fraction 0.5 --validate-inline" + hw);
+    const auto sets = kirchhoff_run("run --set run.model=" + (d / "model.bin").string() + " --set run.text=" +
+                                    (d / "text.txt").string() +
+                                    " --set run.tokens=24 --set run.engine=ideal --set run.validate_fraction=0.5"
+                                    " --set run.validate_in_background=false" + hw);
+    const fs::path toml = d / "run_keys.toml";
+    std::ofstream(toml) << "[run]\nmodel = \"" << (d / "model.bin").string() << "\"\ntext = \"" << (d / "text.txt").string()
+                        << "\"\ntokens = 24\nengine = \"ideal\"\nvalidate_fraction = 0.5\n";
+    const auto file = kirchhoff_run("run --config " + toml.string() + " --validate-inline" + hw);
+    INFO(flags.out << sets.out << file.out);
+    REQUIRE(flags.status == 0);
+    REQUIRE(sets.status == 0);
+    REQUIRE(file.status == 0);
+    auto a = nlohmann::json::parse(flags.stdout_only), b = nlohmann::json::parse(sets.stdout_only),
+         c = nlohmann::json::parse(file.stdout_only);
+    CHECK(a["tokens"] == 24);
+    CHECK(a["engine"] == "ideal");
+    for (const char* key : {"ppl_digital", "ppl_analog", "validation", "logit_effect"}) {
+        INFO(key);
+        CHECK(a[key] == b[key]);
+        CHECK(a[key] == c[key]);
+    }
+    // The effective configuration names each flag as its value's source.
+    CHECK_THAT(flags.out, ContainsSubstring("tokens = 24") && ContainsSubstring("--tokens"));
+    // A flag given after --set wins.
+    const auto later = kirchhoff_run("run --model " + (d / "model.bin").string() + " --text " + (d / "text.txt").string() +
+                                     " --set run.tokens=16 --tokens 24 --engine ideal --validate-fraction 0" + hw);
+    REQUIRE(later.status == 0);
+    CHECK(nlohmann::json::parse(later.stdout_only)["tokens"] == 24);
+    // --help: each flag's meaning, key, default and allowed values come from the run.* table.
+    const auto help = kirchhoff_run("run --help");
+    CHECK(help.status == 0);
+    CHECK_THAT(help.out, ContainsSubstring("score the first N tokens of the text, 0 for all (--set run.tokens; "
+                                           "default 256, allowed [0, 1073741824])"));
+    CHECK_THAT(help.out, ContainsSubstring("(--set run.validate_in_background=false)"));
+    CHECK_THAT(help.out, ContainsSubstring("run.logit_effect"));  // in the key listing
 }

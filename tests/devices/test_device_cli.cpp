@@ -132,3 +132,34 @@ TEST_CASE("kirchhoff device: --set device.NAME, --config [device] and the older 
     CHECK(r.status == 2);
     CHECK_THAT(r.out, ContainsSubstring("no I-V"));
 }
+
+TEST_CASE("kirchhoff device drift takes --config and --set device.NAME of the statistical model", "[devices][cli]") {
+    const fs::path d = scratch.dir;
+    const fs::path toml = d / "joshi.toml";
+    std::ofstream(toml) << "[device]\nt0_s = 100\n";
+    const std::string drift = "device drift --preset pcm_joshi2020 --cells 50 --times-s 1,3600 --out ";
+    REQUIRE(run_kirchhoff(drift + (d / "drift_set").string() + " --set device.t0_s=100").status == 0);
+    REQUIRE(run_kirchhoff(drift + (d / "drift_config").string() + " --config " + toml.string()).status == 0);
+    REQUIRE(run_kirchhoff(drift + (d / "drift_plain").string()).status == 0);
+    for (const char* file : {"parameters.csv", "drift.csv"}) {
+        INFO(file);
+        CHECK(lines(d / "drift_config" / file) == lines(d / "drift_set" / file));
+        CHECK(lines(d / "drift_plain" / file) != lines(d / "drift_set" / file));  // the override took effect
+    }
+    bool found = false;
+    for (const std::string& l : lines(d / "drift_set" / "parameters.csv")) found = found || l.rfind("t0_s,100,s,", 0) == 0;
+    CHECK(found);
+    const std::string out = " --out " + (d / "drift_bad").string();
+    Run r = run_kirchhoff("device drift --preset pcm_joshi2020 --set device.t0_s=-1" + out);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, ContainsSubstring("--set: device.t0_s = -1 s is outside the allowed range (0, inf)"));
+    r = run_kirchhoff("device drift --preset pcm_joshi2020 --set device.r_on_ohm=1" + out);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, ContainsSubstring("unknown configuration key 'device.r_on_ohm'"));
+    r = run_kirchhoff("device drift --preset vteam --set device.r_on_ohm=500" + out);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, ContainsSubstring("is not a statistical PCM model"));
+    const Run help = run_kirchhoff("device drift --help");
+    CHECK(help.status == 0);
+    CHECK_THAT(help.out, ContainsSubstring("pcm_statistical: g_max_siemens, prog_c0_siemens"));
+}

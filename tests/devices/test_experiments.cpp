@@ -104,6 +104,34 @@ TEST_CASE("device drift: (targets, times) rows, the mean drifting down and compe
     CHECK(std::abs(out.rows[1][1].g_mean_compensated_siemens - 20e-6) < 0.1 * 20e-6);
 }
 
+TEST_CASE("device drift: parameter overrides reach the statistical model, bad ones are refused", "[devices]") {
+    DriftRequest r;
+    r.preset = "pcm_joshi2020";
+    r.targets_siemens = {5e-6, 20e-6};
+    r.times_s = {1, 86400};
+    r.cells = 50;
+    // Programming noise, drift and read noise all off: every read is its target, spread 0 and
+    // compensation factor 1 (Joshi et al. 2020 with sigma_prog = 0, nu = 0, Q_s = 0).
+    r.parameters = {{"prog_c0_siemens", 0}, {"prog_c1_siemens", 0}, {"prog_c2_siemens", 0},
+                    {"nu_mu_min", 0},       {"nu_mu_max", 0},       {"nu_sigma_min", 0},
+                    {"nu_sigma_max", 0},    {"read_q_coeff", 0},    {"read_q_max", 0}};
+    const DriftResult out = device_drift(r);
+    for (const auto& p : out.device.parameters)
+        if (p.name == "nu_mu_max" || p.name == "read_q_max") CHECK(p.value == 0);
+    for (std::size_t a = 0; a < 2; ++a)
+        for (const DriftRow& row : out.rows[a]) {
+            CHECK(std::abs(row.g_mean_siemens - r.targets_siemens[a]) <= 1e-12 * r.targets_siemens[a]);
+            CHECK(row.g_std_siemens <= 1e-12 * r.targets_siemens[a]);
+            CHECK(std::abs(row.alpha - 1) <= 1e-12);
+        }
+    r.parameters = {{"t0_s", -1}};
+    CHECK_THROWS_WITH(device_drift(r), ContainsSubstring("t0_s = -1 s is outside the allowed range (0, inf)"));
+    r.parameters = {{"nu_mu_min", 0.2}};
+    CHECK_THROWS_WITH(device_drift(r), ContainsSubstring("nu_mu_min = 0.2 must not exceed nu_mu_max"));
+    r.parameters = {{"r_on_ohm", 1}};
+    CHECK_THROWS_WITH(device_drift(r), ContainsSubstring("pcm_statistical: unknown parameter 'r_on_ohm'"));
+}
+
 TEST_CASE("device iv: ngspice and native loops agree within 1% of the range", "[devices][ngspice]") {
     const IvResult nat = device_iv({{"vteam_aimc", DeviceEngine::native, {}}, {}, 201});
     kirchhoff::cosim::NgspiceDeviceSimulator spice;

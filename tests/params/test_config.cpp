@@ -125,3 +125,19 @@ TEST_CASE("a typed value set from elsewhere is checked like a file's", "[params]
     CHECK_THROWS_WITH(c.set("array.cel", std::string("1R"), "x"), ContainsSubstring("did you mean 'array.cell'"));
     CHECK_THROWS_WITH(c.set("array.cell", std::string("2R"), "x"), ContainsSubstring("one of: 1R 1T1R 1S1R"));
 }
+
+TEST_CASE("integer ends beyond 2^53 are compared as integers, not as rounded doubles", "[params]") {
+    Schema s;
+    s.add(integer_key("seed", 1, Range::closed(0, 9.0e18), "random seed"));
+    s.add(integer_key("count", 1, Range{-1, 1e17, true, true}, "open ends"));
+    Config c(s);
+    c.set_override("seed=9000000000000000000");
+    CHECK(c.integer("seed") == 9000000000000000000LL);
+    // 9e18 + 1 is 9e18 as a double: still refused.
+    CHECK_THROWS_WITH(c.set_override("seed=9000000000000000001"),
+                      ContainsSubstring("seed = 9000000000000000001 is outside the allowed range [0, 9e+18]"));
+    c.set_override("count=99999999999999999");
+    CHECK_THROWS_WITH(c.set_override("count=100000000000000000"), ContainsSubstring("count = 100000000000000000"));
+    c.set_override("count=0");
+    CHECK_THROWS_WITH(c.set_override("count=-1"), ContainsSubstring("count = -1 is outside"));
+}
