@@ -176,6 +176,11 @@ void add_run_command(CLI::App& app) {
                     "score the first N tokens again with every MVM solved as a full circuit (nodal engine; slow) and "
                     "report ppl_circuit and the engine's share of the analog error; 0 for none (default 0)")
         ->check(CLI::Range(0, 1 << 30));
+    cmd->add_option("--validate-cache-mib", o->spec.validate_cache_mib,
+                    "ohmic cells, surrogate engine, nodal validation: MiB of the factorisations programming made, kept "
+                    "so that a validation is one substitution per tile; 0 keeps none (slower, same statistics) "
+                    "(default 2048)")
+        ->check(CLI::Range(0.0, 1e9));
     cmd->add_flag("--validate-inline", o->validate_inline,
                   "solve validated MVMs inline instead of on a worker thread beside inference (same statistics)");
     cmd->add_option("--out", o->out_dir, "write validation.csv, summary.json, config.toml and a plot here")

@@ -1,6 +1,7 @@
 // Tile surrogate construction and evaluation (the model is described in tile_surrogate.hpp).
 #include "cosim/tile_surrogate.hpp"
 
+#include <memory>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -23,7 +24,7 @@ void check_supported(const netlists::CrossbarSpec& spec) {
 
 // The linearised tile: cells as g* = sum_k c_k a_k(m), inputs at zero.
 struct Linearised {
-    netlists::CrossbarCircuit xbar;
+    std::unique_ptr<netlists::CrossbarCircuit> xbar;     // on the heap: a kept solver refers to it
     std::vector<double> c;                               // c_k = phi_k'(V*)
     std::vector<std::vector<Eigen::MatrixXd>> a;         // [array][k] (rows, pcols) coefficients
 };
@@ -53,20 +54,23 @@ Linearised linearise(const netlists::CrossbarSpec& spec, const std::vector<netli
                                                  r, col, v_star, g(r, col)));
         g_star.push_back({nullptr, std::move(g)});
     }
-    lin.xbar = netlists::build_crossbar(spec, g_star, Eigen::VectorXd::Zero(spec.rows), "linearised tile");
+    lin.xbar = std::make_unique<netlists::CrossbarCircuit>(
+        netlists::build_crossbar(spec, g_star, Eigen::VectorXd::Zero(spec.rows), "linearised tile"));
     return lin;
 }
 
-NodalSolver make_solver(const netlists::CrossbarCircuit& xbar) {
+// The order and options of the nodal engine's direct solver (tile_solver.cpp), so that for
+// ohmic cells the factorisation is the one that engine would make.
+std::unique_ptr<NodalSolver> make_solver(const netlists::CrossbarCircuit& xbar) {
     NodalOptions o;
     o.ordering = netlists::nested_dissection_order(xbar);
-    return NodalSolver(xbar.circuit, o);
+    return std::make_unique<NodalSolver>(xbar.circuit, o);
 }
 
 // Outputs for row voltages `v` and cell sources J_k = a_k * u_k(r) (u: per row, per term).
 Eigen::VectorXd outputs_for(const Linearised& lin, const NodalSolver& solver, const Eigen::VectorXd& v,
                             const std::vector<Eigen::VectorXd>& u) {
-    const auto& x = lin.xbar;
+    const auto& x = *lin.xbar;
     Eigen::VectorXd volts = Eigen::VectorXd::Zero(Eigen::Index(x.circuit.sources().size()));
     for (int r = 0; r < x.spec.rows; ++r) volts(Eigen::Index(x.row_sources[std::size_t(r)])) = v(r);
     Eigen::VectorXd injection = Eigen::VectorXd::Zero(x.circuit.node_count());
@@ -92,9 +96,10 @@ Eigen::VectorXd outputs_for(const Linearised& lin, const NodalSolver& solver, co
 }  // namespace
 
 TileSurrogate TileSurrogate::build(const netlists::CrossbarSpec& spec, const std::vector<netlists::CellArray>& cells,
-                                   const CellResponse& response, double v_star, int rows_driven) {
-    const Linearised lin = linearise(spec, cells, response, response.is_linear() ? 0.0 : v_star);
-    const NodalSolver solver = make_solver(lin.xbar);
+                                   const CellResponse& response, double v_star, int rows_driven, TileFactor* keep) {
+    Linearised lin = linearise(spec, cells, response, response.is_linear() ? 0.0 : v_star);
+    std::unique_ptr<NodalSolver> kept = make_solver(*lin.xbar);
+    const NodalSolver& solver = *kept;
     const int rows = spec.rows, outs = spec.cols, terms = response.rank();
     TileSurrogate t;
     t.response_ = response;
@@ -128,6 +133,10 @@ TileSurrogate TileSurrogate::build(const netlists::CrossbarSpec& spec, const std
             t.m_.leftCols(rows) -= lin.c[std::size_t(k)] * t.m_.middleCols(Eigen::Index(k + 1) * rows, rows);
         }
     }
+    if (keep && response.is_linear()) {  // g* = g: the tile's own circuit
+        keep->solver = std::move(kept);
+        keep->xbar = std::move(lin.xbar);
+    }
     return t;
 }
 
@@ -155,7 +164,7 @@ Eigen::VectorXd TileSurrogate::matvec(const Eigen::VectorXd& v) const {
 Eigen::MatrixXd linearised_outputs(const netlists::CrossbarSpec& spec, const std::vector<netlists::CellArray>& cells,
                                    const CellResponse& response, double v_star, const Eigen::MatrixXd& inputs) {
     const Linearised lin = linearise(spec, cells, response, response.is_linear() ? 0.0 : v_star);
-    const NodalSolver solver = make_solver(lin.xbar);
+    const std::unique_ptr<NodalSolver> solver = make_solver(*lin.xbar);
     const int terms = response.rank();
     Eigen::MatrixXd out(spec.cols, inputs.cols());
     for (Eigen::Index b = 0; b < inputs.cols(); ++b) {
@@ -164,7 +173,7 @@ Eigen::MatrixXd linearised_outputs(const netlists::CrossbarSpec& spec, const std
         for (int k = 0; k < terms; ++k)
             for (int r = 0; r < spec.rows; ++r)
                 u[std::size_t(k)](r) = response.feature(k, v(r)) - lin.c[std::size_t(k)] * v(r);
-        out.col(b) = outputs_for(lin, solver, v, u);
+        out.col(b) = outputs_for(lin, *solver, v, u);
     }
     return out;
 }

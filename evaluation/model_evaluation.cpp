@@ -70,6 +70,9 @@ params::Schema run_schema() {
                               "at most N validated MVMs per layer, 0 for no cap"));
     s.add(params::boolean_key("run.validate_in_background", true,
                               "re-solve validated MVMs on a worker thread while inference goes on (false: inline)"));
+    s.add(params::real_key("run.validate_cache_mib", 2048.0, "MiB", Range::closed(0, 1e9),
+                           "ohmic cells, surrogate engine, nodal validation: memory for the factorisations programming "
+                           "made, kept so that a validation is one substitution per tile (0: none kept)"));
     s.add(params::boolean_key("run.logit_effect", true,
                               "replay with the validated MVMs taken from the circuit to measure the effect on the logits"));
     s.add(params::integer_key("run.reference_tokens", 0, Range::closed(0, 1 << 30),
@@ -99,6 +102,7 @@ RunSpec run_spec(const params::Config& c) {
     s.validate_fraction = c.real("run.validate_fraction");
     s.validate_count = long(c.integer("run.validate_count"));
     s.validate_in_background = c.boolean("run.validate_in_background");
+    s.validate_cache_mib = c.real("run.validate_cache_mib");
     s.logit_effect = c.boolean("run.logit_effect");
     s.reference_tokens = int(c.integer("run.reference_tokens"));
     check_reference_tokens(s.reference_tokens, -1);
@@ -185,7 +189,7 @@ const ModelCache::Entry& ModelCache::get(const RunSpec& spec) {
 void check_evaluation_memory(const params::Config& config, const RunSpec& spec) {
     analog::check_solve_budget(analog::analog_config(config), spec.engine,
                                spec.validate_fraction > 0 ? spec.validate : analog::CheckEngine::none,
-                               spec.reference_tokens > 0);
+                               spec.reference_tokens > 0, spec.validate_fraction > 0 ? spec.validate_cache_mib : 0.0);
 }
 
 Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCache* cache) {
@@ -200,6 +204,7 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     options.validate_fraction = spec.validate_fraction;
     options.validate_max_per_layer = spec.validate_count;
     options.validate_in_background = spec.validate_in_background;
+    options.validate_cache_mib = spec.validate_cache_mib;
     const bool shadow = spec.logit_effect && options.validate != analog::CheckEngine::none;
 
     Evaluation ev;

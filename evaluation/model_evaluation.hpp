@@ -56,6 +56,7 @@ namespace kirchhoff::evaluation {
 ///   run.validate_fraction real    0.01       of each layer's MVMs after ADC calibration, [0, 1]
 ///   run.validate_count    integer 0          at most N validated MVMs per layer, 0 for no cap
 ///   run.validate_in_background boolean true  re-solve on a worker thread while inference goes on
+///   run.validate_cache_mib real   2048       MiB of ohmic tiles' factorisations kept for nodal validation
 ///   run.logit_effect      boolean true       run the shadow pass when anything was validated
 ///   run.reference_tokens  integer 0          score the first N tokens with every MVM a nodal circuit, 0 for none
 params::Schema run_schema();
@@ -72,6 +73,7 @@ struct RunSpec {
     double validate_fraction = 0.01;
     long validate_count = 0;
     bool validate_in_background = true;
+    double validate_cache_mib = 2048.0;  // analog/check_cache.hpp
     bool logit_effect = true;
     int reference_tokens = 0;  // 0: no circuit reference; else 2..tokens scored
 
