@@ -1,5 +1,6 @@
 // The analog LinearBackend (analog_backend.hpp).
 #include "analog/analog_backend.hpp"
+#include "analog/check_cache.hpp"
 
 #include "params/enum_names.hpp"
 #include <algorithm>
@@ -71,11 +72,11 @@ std::string_view validation_engine_name(std::optional<cosim::Engine> validate) {
 }
 
 std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile,
-                                              int rows_driven) {
+                                              int rows_driven, cosim::TileFactor* keep) {
     switch (o.engine) {
         case cosim::Engine::ideal: return cosim::make_ideal_engine(tile);
         case cosim::Engine::surrogate:
-            return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven, o.surrogate);
+            return cosim::make_surrogate_engine(tile, o.response, o.v_star_volt, rows_driven, o.surrogate, keep);
         case cosim::Engine::nodal: return cosim::make_nodal_engine(tile);
         case cosim::Engine::spice: break;  // validation only (the AnalogBackend constructor refuses it)
     }
@@ -102,6 +103,7 @@ struct AnalogBackend::Layer {
     std::vector<LayerTile> tiles;
     std::vector<std::unique_ptr<cosim::MvmEngine>> engines;  // per tile
     std::vector<std::unique_ptr<cosim::MvmEngine>> checks;   // per tile, built on first validation
+    std::vector<char> transient_check;  // per tile: its check engine is dropped after each validation
     std::vector<devices::Rng> noise;                         // per tile: read noise
     std::vector<double> adc_range, calibration_max;          // per tile (A)
     std::vector<CalibrationFit> fit;                         // per tile: output calibration sums
@@ -133,6 +135,7 @@ struct AnalogBackend::Check final : CircuitCheck {
             if (!L.checks[t]) L.checks[t] = make(L.tiles[t].tile);  // the tiles of a layer never change
             L.partial_check[t] = read_tile(*L.checks[t], io, volts[t], noise[t], adc_range[t],
                                            L.tiles[t].drift_compensation, (*correction)[t], nullptr);
+            if (L.transient_check[t]) L.checks[t].reset();  // outside the budget (check_cache.hpp)
         });
         const std::vector<double> acc = sum_tiles(L.tiles, L.partial_check, y_circuit.size());
         for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * to_y);
@@ -214,12 +217,20 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
         L->stats.layer = l->name;
         layers_.push_back(std::move(L));
     }
+    const bool keep_factors = keeps_check_factors(options_);
+    CheckCacheBudget cache(options_.validate_cache_mib);
+    for (auto& L : layers_) L->transient_check.assign(L->tiles.size(), keep_factors);  // until admitted
     for_each_index(int(jobs.size()), true, [&](int j) {
         Layer& L = *layers_[jobs[j].first];
         const int t = jobs[j].second;
         L.tiles[t] = from ? from->layers_[jobs[j].first]->tiles[t]
                           : program_layer_tile(c, *L.layer, L.w_max, L.tiles[t].place);
-        L.engines[t] = make_engine(options_, L.tiles[t].tile);
+        cosim::TileFactor factor;
+        L.engines[t] = make_engine(options_, L.tiles[t].tile, -1, keep_factors ? &factor : nullptr);
+        if (factor.solver && cache.admit(factor.bytes())) {  // check_cache.hpp
+            L.checks[t] = cosim::make_nodal_engine(L.tiles[t].tile, std::move(factor));
+            L.transient_check[t] = 0;
+        }
         // Global drift compensation: read through this backend's engine (a copied tile is read
         // again, so the circuit reference's alpha is the circuit's).
         if (const auto base = L.tiles[t].baseline) {
@@ -232,6 +243,7 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
             L.engines[t]->restart();
         }
     });
+    kept_check_bytes_ = cache.used_bytes();
     attention_.reset();
     if (c.attention_on_crossbars && model) {
         // Its sampled products go to validate(): the layers' queue (or inline), one order for all.

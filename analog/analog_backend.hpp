@@ -117,6 +117,7 @@ struct AnalogOptions {
     double validate_fraction = 0.0;       // [0, 1]: of each layer's MVMs after ADC calibration
     long validate_max_per_layer = 0;      // 0: no cap
     bool validate_in_background = true;   // validation on a worker thread (see above)
+    double validate_cache_mib = 2048.0;   // >= 0: factorisations kept for validation (check_cache.hpp)
     /// Optional: builds the validation engines (linear layers and attention tiles) instead of
     /// `validate` (nodal or spice), e.g. a circuit engine with other solver settings, or a
     /// failing one in tests. May be called from several threads at once; validate must still
@@ -139,8 +140,9 @@ public:
 
 /// The options' inference engine (ideal, surrogate or nodal) on a programmed tile; rows_driven:
 /// rows from it on stay at 0 V (the surrogate skips them for ohmic cells; -1: all rows).
+/// keep (optional): the surrogate's factorisation of an ohmic tile (cosim::make_surrogate_engine).
 std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile,
-                                              int rows_driven = -1);
+                                              int rows_driven = -1, cosim::TileFactor* keep = nullptr);
 /// Whether call number `call` of the MVMs numbered `index` (a layer, an attention product) is
 /// validated, `validated` of them having been so far: a hash of seed, index and call below
 /// validate_fraction, up to validate_max_per_layer. The same calls in every replay.
@@ -225,6 +227,9 @@ public:
     /// Newton totals of the inference engines' circuit solves (engine nodal; zeros otherwise).
     cosim::NodalCounts nodal_counts() const;
     int tiles() const;
+    /// Bytes of the factorisations prepare() kept for validation (check_cache.hpp), at most
+    /// run.validate_cache_mib.
+    double kept_check_bytes() const { return kept_check_bytes_; }
     double prepare_seconds() const { return prepare_seconds_; }
     const AnalogOptions& options() const { return options_; }
 
@@ -257,6 +262,7 @@ private:
     CalibrationPhase phase_ = CalibrationPhase::in_run;
     long calibration_mvms_ = 0;      // of the calibration set (frozen)
     OpCounts calibration_counts_;    // of the calibration set
+    double kept_check_bytes_ = 0;
     double prepare_seconds_ = 0.0;
     OpCounts counts_;
     double inline_check_seconds_ = 0.0;

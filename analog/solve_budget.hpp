@@ -4,7 +4,8 @@
 // circuit reference run one per OpenMP thread; ngspice validation runs one solve at a time in
 // its worker process. The estimate is of the solves in flight, at the configured array size
 // (the largest a tile can be); the factor each nodal tile keeps between MVMs is bounded
-// separately by solver.nodal_cache_mib.
+// separately by solver.nodal_cache_mib, and the factorisations kept for validation by
+// run.validate_cache_mib, which counts against solver.memory_budget_mib beside the solves.
 #pragma once
 
 #include "analog/analog_backend.hpp"
@@ -17,7 +18,10 @@ int concurrent_nodal_solves();
 
 /// InputError (exit 2) naming solver.memory_budget_mib and the estimate when the solves of
 /// `engine`, `validate` (nullopt when nothing is validated) and, with `circuit_reference`, the
-/// nodal circuit reference need more than the budget.
-void check_solve_budget(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate, bool circuit_reference);
+/// nodal circuit reference need more than the budget; with nodal validation of ohmic cells on
+/// the surrogate engine, together with `validate_cache_mib` (run.validate_cache_mib,
+/// check_cache.hpp: the factorisations kept for it).
+void check_solve_budget(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate, bool circuit_reference,
+                        double validate_cache_mib = 0.0);
 
 }  // namespace kirchhoff::analog

@@ -36,8 +36,9 @@ private:
 
 class SurrogateEngine final : public MvmEngine {
 public:
-    SurrogateEngine(const ProgrammedTile& t, const CellResponse& response, double v_star, int rows_driven)
-        : surrogate_(TileSurrogate::build(t.config.spec, t.cells, response, v_star, rows_driven)) {}
+    SurrogateEngine(const ProgrammedTile& t, const CellResponse& response, double v_star, int rows_driven,
+                    TileFactor* keep)
+        : surrogate_(TileSurrogate::build(t.config.spec, t.cells, response, v_star, rows_driven, keep)) {}
     std::string_view name() const override { return "surrogate"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override { return surrogate_.matvec(v); }
 
@@ -70,6 +71,8 @@ private:
 class NodalEngine final : public MvmEngine {
 public:
     explicit NodalEngine(const ProgrammedTile& t) : spec_(t.config.spec), solver_(t.config, t.cells) {}
+    NodalEngine(const ProgrammedTile& t, TileFactor factor)
+        : spec_(t.config.spec), solver_(t.config, t.cells, std::move(factor)) {}
     std::string_view name() const override { return "nodal"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
         check_input(spec_.rows, v);
@@ -148,12 +151,15 @@ ProgrammedTile ideal_wire_tile(const ProgrammedTile& tile) {
 
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& t) { return std::make_unique<IdealEngine>(t); }
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const CellResponse& r, double v_star,
-                                                 int rows_driven, const SurrogateOptions& options) {
+                                                 int rows_driven, const SurrogateOptions& options, TileFactor* keep) {
     if (tier_in_force(r, options) == SurrogateTier::line_relaxation)
         return std::make_unique<LineSurrogateEngine>(t, r, v_star, options.line);
-    return std::make_unique<SurrogateEngine>(t, r, v_star, rows_driven);
+    return std::make_unique<SurrogateEngine>(t, r, v_star, rows_driven, keep);
 }
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t) { return std::make_unique<NodalEngine>(t); }
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t, TileFactor factor) {
+    return std::make_unique<NodalEngine>(t, std::move(factor));
+}
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& t, NgspiceSession& s) {
     return std::make_unique<SpiceEngine<NgspiceSession>>(t, s);
 }

@@ -21,6 +21,7 @@
 #include "cosim/cell_response.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "cosim/surrogate_options.hpp"
+#include "cosim/tile_factor.hpp"
 #include "cosim/nodal_solver.hpp"
 #include "cosim/spice_pool.hpp"
 #include "netlists/crossbar_builder.hpp"
@@ -74,12 +75,19 @@ std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& tile);
 /// Builds the tile's surrogate from a cell response and a linearisation (chord) voltage: for
 /// device cells the tier `options` names (surrogate_options.hpp), for ohmic cells always the
 /// exact effective matrix. rows_driven: see TileSurrogate::build (linearised tier only).
+/// keep (optional): receives the circuit and factorisation the surrogate was built on, for
+/// ohmic cells (tile_factor.hpp; left empty for device cells).
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star,
-                                                 int rows_driven = -1, const SurrogateOptions& options = {});
+                                                 int rows_driven = -1, const SurrogateOptions& options = {},
+                                                 TileFactor* keep = nullptr);
 /// The circuit solved by the method tile.config names (solver.method: direct, iterative or
 /// auto, tile_solver.hpp); Newton path and cache budget from solver.nodal_newton and
 /// solver.nodal_cache_mib.
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
+/// The nodal engine on a factorisation of the tile's circuit already made (ohmic cells, direct
+/// method; tile_factor.hpp): every MVM one substitution, bitwise a fresh engine's outputs.
+/// std::invalid_argument when the tile's solver.method is not direct in force.
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile, TileFactor factor);
 /// Solves through `session`, which must outlive the engine.
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);
 /// Solves through `pool`, which must outlive the engine: one job per MVM; with the processes

@@ -523,6 +523,16 @@ int NodalSolver::unknowns() const { return impl_->n; }
 long NodalSolver::factor_nonzeros() const {
     return impl_->c.nonlinear().empty() ? long(impl_->k_llt.matrixL().nestedExpression().nonZeros()) : 0L;
 }
+double NodalSolver::ohmic_bytes() const {
+    const Impl& m = *impl_;
+    const double index = sizeof(int), value = sizeof(double);
+    // Compressed columns: values and row indices per nonzero, a pointer per column; Eigen's
+    // simplicial factorisation also keeps an elimination tree and a count per column.
+    const double sparse = double(m.k.nonZeros()) * (value + index) + double(m.n + 1) * index;
+    const double factor = double(factor_nonzeros()) * (value + index) + double(m.n + 1) * index + 2.0 * m.n * index;
+    return sparse + factor + double(m.unknown.size() + m.source_of.size()) * index +
+           double(m.couplings.size()) * sizeof(Impl::Coupling);
+}
 bool NodalSolver::nonlinear() const { return !impl_->c.nonlinear().empty(); }
 NodalCounts NodalSolver::counts() const { return impl_->totals; }
 void NodalSolver::clear_cache() { impl_->clear(); }

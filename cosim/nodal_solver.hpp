@@ -126,6 +126,9 @@ public:
     /// Nonzeros of the Cholesky factor of the ohmic part (its memory: 12 bytes each), 0 when
     /// only the Newton Jacobian is factorised.
     long factor_nonzeros() const;
+    /// Bytes the solver holds between solves for an ohmic circuit (its conductance matrix, the
+    /// Cholesky factor and the numbering; not the circuit, nor a nonlinear solver's caches).
+    double ohmic_bytes() const;
     bool nonlinear() const;
     /// Totals over every nonlinear solve so far.
     NodalCounts counts() const;

@@ -1,6 +1,8 @@
 // A tile's circuit solve by the configured method, with the iterative solver's fallback (tile_solver.hpp).
 #include "cosim/tile_solver.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "cosim/crossbar_solve.hpp"
@@ -25,6 +27,19 @@ TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std
     use_iterative_ = method_in_force(config_, &not_iterative_) == netlists::SolverMethod::iterative;
     if (config_.solver_method != netlists::SolverMethod::iterative) not_iterative_.clear();  // nothing to report
     else if (!not_iterative_.empty()) not_iterative_ = "the iterative solver does not handle " + not_iterative_;
+}
+
+TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells,
+                                     TileFactor factor)
+    : TileCircuitSolver(config, std::move(cells)) {
+    if (use_iterative_ || !not_iterative_.empty())
+        throw std::invalid_argument("TileCircuitSolver: a kept factorisation serves the direct method only");
+    if (!factor.xbar || !factor.solver || factor.solver->nonlinear() || factor.xbar->spec.rows != config_.spec.rows ||
+        factor.xbar->spec.physical_cols() != config_.spec.physical_cols() ||
+        factor.xbar->spec.arrays() != config_.spec.arrays())
+        throw std::invalid_argument("TileCircuitSolver: the kept factorisation is not of an ohmic tile of this spec");
+    xbar_ = std::move(factor.xbar);
+    direct_ = std::move(factor.solver);
 }
 
 TileCircuitSolver::~TileCircuitSolver() = default;

@@ -23,6 +23,7 @@
 
 #include "cosim/iterative_solver.hpp"
 #include "cosim/nodal_solver.hpp"
+#include "cosim/tile_factor.hpp"
 #include "netlists/crossbar_builder.hpp"
 #include "netlists/crossbar_config.hpp"
 
@@ -46,6 +47,11 @@ class TileCircuitSolver {
 public:
     /// `cells` as netlists::program_cells makes them; nothing is solved or factorised yet.
     TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells);
+    /// The direct solver on a factorisation already made of this tile's circuit (ohmic cells,
+    /// the surrogate's, tile_factor.hpp): solves are substitutions, bitwise those of a fresh
+    /// solver. std::invalid_argument unless the method in force is direct and `factor` holds
+    /// an ohmic circuit of the configured spec.
+    TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells, TileFactor factor);
     ~TileCircuitSolver();
 
     /// Sense currents (arrays * physical cols, A) for row voltages v (rows, V). Throws

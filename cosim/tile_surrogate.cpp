@@ -2,6 +2,7 @@
 #include "cosim/tile_surrogate.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -24,7 +25,7 @@ void check_supported(const netlists::CrossbarSpec& spec) {
 
 // The linearised tile: cells as g* = sum_k c_k a_k(m), inputs at zero.
 struct Linearised {
-    netlists::CrossbarCircuit xbar;
+    std::unique_ptr<netlists::CrossbarCircuit> xbar;     // on the heap: a kept solver refers to it
     std::vector<double> c;                               // c_k = phi_k'(V*)
     std::vector<std::vector<Eigen::MatrixXd>> a;         // [array][k] (rows, pcols) coefficients
 };
@@ -54,14 +55,17 @@ Linearised linearise(const netlists::CrossbarSpec& spec, const std::vector<netli
                                                  r, col, v_star, g(r, col)));
         g_star.push_back({nullptr, std::move(g)});
     }
-    lin.xbar = netlists::build_crossbar(spec, g_star, Eigen::VectorXd::Zero(spec.rows), "linearised tile");
+    lin.xbar = std::make_unique<netlists::CrossbarCircuit>(
+        netlists::build_crossbar(spec, g_star, Eigen::VectorXd::Zero(spec.rows), "linearised tile"));
     return lin;
 }
 
-NodalSolver make_solver(const netlists::CrossbarCircuit& xbar) {
+// The order and options of the nodal engine's direct solver (tile_solver.cpp), so that for
+// ohmic cells the factorisation is the one that engine would make.
+std::unique_ptr<NodalSolver> make_solver(const netlists::CrossbarCircuit& xbar) {
     NodalOptions o;
     o.ordering = netlists::nested_dissection_order(xbar);
-    return NodalSolver(xbar.circuit, o);
+    return std::make_unique<NodalSolver>(xbar.circuit, o);
 }
 
 // Right-hand sides solved together (NodalSolver::solve_block): each block of this many reads
@@ -72,7 +76,7 @@ constexpr Eigen::Index block_columns = 16;
 // sources J_k = a_k * u_k(r) (u[k]: (rows, K), per term; empty: none).
 Eigen::MatrixXd outputs_for(const Linearised& lin, const NodalSolver& solver, const Eigen::MatrixXd& v,
                             const std::vector<Eigen::MatrixXd>& u) {
-    const auto& x = lin.xbar;
+    const auto& x = *lin.xbar;
     const Eigen::Index count = v.cols();
     Eigen::MatrixXd volts = Eigen::MatrixXd::Zero(Eigen::Index(x.circuit.sources().size()), count);
     for (int r = 0; r < x.spec.rows; ++r) volts.row(Eigen::Index(x.row_sources[std::size_t(r)])) = v.row(r);
@@ -110,9 +114,10 @@ Eigen::MatrixXd unit_columns(int rows, Eigen::Index first, Eigen::Index count) {
 }  // namespace
 
 TileSurrogate TileSurrogate::build(const netlists::CrossbarSpec& spec, const std::vector<netlists::CellArray>& cells,
-                                   const CellResponse& response, double v_star, int rows_driven) {
-    const Linearised lin = linearise(spec, cells, response, response.is_linear() ? 0.0 : v_star);
-    const NodalSolver solver = make_solver(lin.xbar);
+                                   const CellResponse& response, double v_star, int rows_driven, TileFactor* keep) {
+    Linearised lin = linearise(spec, cells, response, response.is_linear() ? 0.0 : v_star);
+    std::unique_ptr<NodalSolver> kept = make_solver(*lin.xbar);
+    const NodalSolver& solver = *kept;
     const int rows = spec.rows, outs = spec.cols, terms = response.rank();
     TileSurrogate t;
     t.response_ = response;
@@ -147,6 +152,10 @@ TileSurrogate TileSurrogate::build(const netlists::CrossbarSpec& spec, const std
             t.m_.leftCols(rows) -= lin.c[std::size_t(k)] * t.m_.middleCols(Eigen::Index(k + 1) * rows, rows);
         }
     }
+    if (keep && response.is_linear()) {  // g* = g: the tile's own circuit
+        keep->solver = std::move(kept);
+        keep->xbar = std::move(lin.xbar);
+    }
     return t;
 }
 
@@ -174,7 +183,7 @@ Eigen::VectorXd TileSurrogate::matvec(const Eigen::VectorXd& v) const {
 Eigen::MatrixXd linearised_outputs(const netlists::CrossbarSpec& spec, const std::vector<netlists::CellArray>& cells,
                                    const CellResponse& response, double v_star, const Eigen::MatrixXd& inputs) {
     const Linearised lin = linearise(spec, cells, response, response.is_linear() ? 0.0 : v_star);
-    const NodalSolver solver = make_solver(lin.xbar);
+    const std::unique_ptr<NodalSolver> solver = make_solver(*lin.xbar);
     const int terms = response.rank();
     Eigen::MatrixXd out(spec.cols, inputs.cols());
     for (Eigen::Index first = 0; first < inputs.cols(); first += block_columns) {
@@ -185,7 +194,7 @@ Eigen::MatrixXd linearised_outputs(const netlists::CrossbarSpec& spec, const std
             for (Eigen::Index b = 0; b < count; ++b)
                 for (int r = 0; r < spec.rows; ++r)
                     u[std::size_t(k)](r, b) = response.feature(k, v(r, b)) - lin.c[std::size_t(k)] * v(r, b);
-        out.middleCols(first, count) = outputs_for(lin, solver, v, u);
+        out.middleCols(first, count) = outputs_for(lin, *solver, v, u);
     }
     return out;
 }

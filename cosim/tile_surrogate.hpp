@@ -22,6 +22,7 @@
 #include <Eigen/Core>
 
 #include "cosim/cell_response.hpp"
+#include "cosim/tile_factor.hpp"
 #include "netlists/crossbar_builder.hpp"
 
 namespace kirchhoff::cosim {
@@ -33,8 +34,11 @@ public:
     /// for what the surrogate cannot represent (select mode, 1S1R), NodalError if singular.
     /// rows_driven (ohmic cells only; -1: all rows): rows from it on are never driven, their
     /// solves are skipped (columns of A zero: exact at 0 V) and matvec refuses a voltage there.
+    /// keep (optional, ohmic cells only; left empty for device cells): receives the tile's
+    /// circuit and the factorisation the build solved on (tile_factor.hpp).
     static TileSurrogate build(const netlists::CrossbarSpec& spec, const std::vector<netlists::CellArray>& cells,
-                               const CellResponse& response, double v_star, int rows_driven = -1);
+                               const CellResponse& response, double v_star, int rows_driven = -1,
+                               TileFactor* keep = nullptr);
 
     /// Outputs (cols) for row voltages v (rows).
     Eigen::VectorXd matvec(const Eigen::VectorXd& v_volt) const;

@@ -128,7 +128,7 @@ const ModelCache::Entry& ModelCache::get(const RunSpec& spec) {
 void check_evaluation_memory(const params::Config& config, const RunSpec& spec) {
     analog::check_solve_budget(analog::analog_config(config), spec.engine,
                                spec.validate_fraction > 0 ? spec.validate : std::nullopt,
-                               spec.reference_tokens > 0);
+                               spec.reference_tokens > 0, spec.validate_fraction > 0 ? spec.validate_cache_mib : 0.0);
 }
 
 Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCache* cache) {
@@ -143,6 +143,7 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     options.validate_fraction = spec.validate_fraction;
     options.validate_max_per_layer = spec.validate_count;
     options.validate_in_background = spec.validate_in_background;
+    options.validate_cache_mib = spec.validate_cache_mib;
     const bool shadow = spec.logit_effect && options.validate.has_value();
 
     Evaluation ev;

@@ -38,6 +38,9 @@ const params::Table<RunSpec>& run_keys() {
                   "at most N validated MVMs per layer, 0 for no cap");
         t.boolean("run.validate_in_background", &R::validate_in_background,
                   "re-solve validated MVMs on a worker thread while inference goes on (false: inline)");
+        t.real("run.validate_cache_mib", &R::validate_cache_mib, "MiB", Range::closed(0, 1e9),
+               "ohmic cells, surrogate engine, nodal validation: memory for the factorisations programming made, kept "
+               "so that a validation is one substitution per tile (0: none kept; slower, same statistics)");
         t.boolean("run.logit_effect", &R::logit_effect,
                   "replay with the validated MVMs taken from the circuit to measure the effect on the logits");
         t.integer("run.reference_tokens", &R::reference_tokens, Range::closed(0, 1 << 30),

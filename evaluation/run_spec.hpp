@@ -27,6 +27,7 @@ struct RunSpec {
     double validate_fraction = 0.01;
     long validate_count = 0;  // 0: no cap
     bool validate_in_background = true;
+    double validate_cache_mib = 2048.0;  // run.validate_cache_mib: analog/check_cache.hpp
     bool logit_effect = true;
     int reference_tokens = 0;  // 0: no circuit reference; else 2..tokens scored
 

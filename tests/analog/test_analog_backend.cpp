@@ -423,3 +423,48 @@ TEST_CASE("spice validation agrees with the nodal solve on ohmic tiles", "[analo
         CHECK(v.nmse() < 1e-10);
     }
 }
+
+TEST_CASE("factorisations kept for validation give the statistics of fresh solves, within their budget", "[analog]") {
+    // Ohmic cells, surrogate engine, nodal validation (check_cache.hpp): the check engines on
+    // the surrogate's factorisations give bitwise what engines factorised at validation time
+    // give, whether every tile, some or none fit run.validate_cache_mib.
+    const transformer::Model m = tiny_model(6);
+    const auto t = tokens(16, m.config.vocab_size);
+    auto run = [&](double cache_mib, bool background) {
+        AnalogOptions o = options(noisy_sets(), cosim::Engine::surrogate);
+        o.validate = cosim::Engine::nodal;
+        o.validate_fraction = 0.5;
+        o.validate_in_background = background;
+        o.validate_cache_mib = cache_mib;
+        AnalogBackend analog(o);
+        const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
+        return std::tuple(nll, analog.validation(), analog.kept_check_bytes(), analog.tiles());
+    };
+    // The reference: nothing kept, every check engine factorised at validation time.
+    const auto [nll_none, stats_none, bytes_none, tiles] = run(0.0, false);
+    CHECK(bytes_none == 0.0);
+    const auto [nll_all, stats_all, bytes_all, tiles_all] = run(1024.0, true);
+    REQUIRE(bytes_all > 0.0);
+    const double per_tile = bytes_all / tiles;  // every tile of this model has the same circuit
+    const double some_mib = 2.5 * per_tile / (1024.0 * 1024.0);
+    const auto [nll_some, stats_some, bytes_some, tiles_some] = run(some_mib, true);
+    CHECK(bytes_some <= some_mib * 1024.0 * 1024.0);  // the budget holds
+    CHECK(bytes_some == 2.0 * per_tile);              // two tiles fit, not three
+    CHECK(nll_none == nll_all);
+    CHECK(nll_none == nll_some);
+    REQUIRE(stats_none.size() == stats_all.size());
+    REQUIRE(stats_none.size() == stats_some.size());
+    long validated = 0;
+    for (std::size_t l = 0; l < stats_none.size(); ++l) {
+        INFO(stats_none[l].layer);
+        for (const auto* s : {&stats_all[l], &stats_some[l]}) {
+            CHECK(s->count == stats_none[l].count);
+            CHECK(s->failed == 0);
+            CHECK(s->sum_sq_err == stats_none[l].sum_sq_err);  // bitwise
+            CHECK(s->sum_sq_ref == stats_none[l].sum_sq_ref);
+            CHECK(s->max_rel_err == stats_none[l].max_rel_err);
+        }
+        validated += long(stats_none[l].count);
+    }
+    CHECK(validated > 0);
+}

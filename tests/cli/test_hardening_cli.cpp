@@ -126,6 +126,19 @@ TEST_CASE("run sweep fit sneak and netlist refuse work beyond the memory budget 
     CHECK(ideal.status == 0);
 }
 
+TEST_CASE("run: the factorisations kept for validation count against the memory budget", "[cli][hardening]") {
+    // 64 x 64 tiles: two nodal solves at once need about 20 MiB; 2048 MiB of kept factors
+    // (run.validate_cache_mib's default, analog/check_cache.hpp) do not fit 1900 MiB.
+    const std::string model = std::string(KIRCHHOFF_SOURCE_DIR) + "/models/plain/model.bin";
+    const auto t0 = std::chrono::steady_clock::now();
+    const Run r = run_kirchhoff("run --model " + model + " --tokens 8 --validate-fraction 0.5 --set "
+                                "solver.memory_budget_mib=1900");
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, ContainsSubstring("run.validate_cache_mib = 2048 MiB") &&
+                          ContainsSubstring("solver.memory_budget_mib = 1900 MiB"));
+    CHECK(seconds_since(t0) < 20.0);  // refused before any tile is built
+}
+
 TEST_CASE("solve: nodal honours solver.timeout_s with exit 3", "[cli][hardening]") {
     const Run r = run_kirchhoff("solve --engine nodal --set array.rows=512 --set array.cols=512 --set "
                                 "solver.timeout_s=0.001");

@@ -1,0 +1,27 @@
+// Kept validation factorisations and their budget (check_cache.hpp).
+#include "analog/check_cache.hpp"
+
+#include "cosim/tile_solver.hpp"
+
+namespace kirchhoff::analog {
+
+bool keeps_check_factors(const AnalogOptions& o) {
+    return o.engine == cosim::Engine::surrogate && o.response.is_linear() && o.validate == cosim::Engine::nodal &&
+           !o.make_check_engine && cosim::method_in_force(o.config.crossbar) == netlists::SolverMethod::direct;
+}
+
+CheckCacheBudget::CheckCacheBudget(double budget_mib) : budget_(budget_mib * 1024.0 * 1024.0) {}
+
+bool CheckCacheBudget::admit(double bytes) {
+    const std::lock_guard lock(mutex_);
+    if (used_ + bytes > budget_) return false;
+    used_ += bytes;
+    return true;
+}
+
+double CheckCacheBudget::used_bytes() const {
+    const std::lock_guard lock(mutex_);
+    return used_;
+}
+
+}  // namespace kirchhoff::analog

@@ -1,0 +1,40 @@
+// The validation engines of ohmic tiles kept on the factorisation programming made.
+//
+// Building an ohmic tile's surrogate factorises the tile's circuit (cosim/tile_surrogate.hpp); with
+// nodal validation the backend keeps that factorisation as the tile's check engine
+// (cosim::make_nodal_engine(tile, factor)), so a validated MVM costs one substitution per tile
+// instead of an ordering and a factorisation: at 1% sampling most tiles are validated about once,
+// and each would otherwise pay the full set-up. The kept engines give bitwise the outputs of
+// engines built at validation time (the same circuit, order and arithmetic). Memory:
+// run.validate_cache_mib bounds the bytes kept over all tiles (cosim::TileFactor::bytes charges
+// each), first come first served in the order programming finishes the tiles; a tile left out
+// builds its check engine at each validation and drops it after, so the kept check engines never
+// exceed the budget. Which tiles fit may depend on thread timing; the results do not.
+#pragma once
+
+#include <mutex>
+
+#include "analog/analog_backend.hpp"
+
+namespace kirchhoff::analog {
+
+/// Whether prepare() keeps factorisations for validation: surrogate engine, ohmic cells, nodal
+/// validation with the default engines (no make_check_engine), direct solver method in force.
+bool keeps_check_factors(const AnalogOptions& options);
+
+/// Bytes admitted against a budget, from any thread.
+class CheckCacheBudget {
+public:
+    /// budget_mib >= 0.
+    explicit CheckCacheBudget(double budget_mib);
+    /// Takes `bytes` from what is left and returns true, or returns false (and takes nothing).
+    bool admit(double bytes);
+    double used_bytes() const;
+    double budget_bytes() const { return budget_; }
+
+private:
+    mutable std::mutex mutex_;
+    double budget_ = 0, used_ = 0;
+};
+
+}  // namespace kirchhoff::analog
