@@ -429,9 +429,9 @@ TEST_CASE("factorisations kept for validation give the statistics of fresh solve
     // the surrogate's factorisations give bitwise what engines factorised at validation time
     // give, whether every tile, some or none fit run.validate_cache_mib.
     const transformer::Model m = tiny_model(6);
-    const auto t = tokens(16, m.config.vocab_size);
+    const auto t = test::probe_tokens(16, m.config.vocab_size);
     auto run = [&](double cache_mib, bool background) {
-        AnalogOptions o = options(noisy_sets(), cosim::Engine::surrogate);
+        AnalogOptions o = test::analog_options_with(noisy_sets(), cosim::Engine::surrogate);
         o.validate = cosim::Engine::nodal;
         o.validate_fraction = 0.5;
         o.validate_in_background = background;
