@@ -168,27 +168,27 @@ int main(int argc, char** argv) {
     Eigen::VectorXd v = rt.v_volt;
     fmt::print("\n# one validated MVM of a {}x{} tile (differential columns, {} ohm wires), {} MVMs each\n",
                xc.spec.rows, xc.spec.cols, xc.spec.r_wire_row_ohm, mvms);
+    // Seconds per MVM over `count` MVMs, each on an input a little different from the last.
+    auto seconds_per_mvm = [&v](cosim::MvmEngine& engine, int count) {
+        const auto t = Clock::now();
+        for (int i = 0; i < count; ++i) v(i % v.size()) += 1e-9, engine.matvec(v);
+        return since(t) / count;
+    };
     auto t0 = Clock::now();
     auto surrogate = cosim::make_surrogate_engine(tile, cosim::CellResponse::linear(), 0.0);
     const double surrogate_build = since(t0);
-    t0 = Clock::now();
-    for (int i = 0; i < 1000; ++i) v(i % v.size()) += 1e-9, surrogate->matvec(v);
-    const double surrogate_mvm = since(t0) / 1000;
+    const double surrogate_mvm = seconds_per_mvm(*surrogate, 1000);
     t0 = Clock::now();
     auto nodal = cosim::make_nodal_engine(tile);
     const Eigen::VectorXd first = nodal->matvec(v);
     const double nodal_first = since(t0);
-    t0 = Clock::now();
-    for (int i = 0; i < mvms; ++i) v(i % v.size()) += 1e-9, nodal->matvec(v);
-    const double nodal_mvm = since(t0) / mvms;
+    const double nodal_mvm = seconds_per_mvm(*nodal, mvms);
     cosim::TileFactor factor;
     cosim::make_surrogate_engine(tile, cosim::CellResponse::linear(), 0.0, -1, {}, &factor);
     const double kept_mib = factor.bytes() / (1024.0 * 1024.0);
     const double factor_mib = 12.0 * double(factor.solver->factor_nonzeros()) / (1024.0 * 1024.0);
     auto kept = cosim::make_nodal_engine(tile, std::move(factor));
-    t0 = Clock::now();
-    for (int i = 0; i < mvms; ++i) v(i % v.size()) += 1e-9, kept->matvec(v);
-    const double kept_mvm = since(t0) / mvms;
+    const double kept_mvm = seconds_per_mvm(*kept, mvms);
     fmt::print("{:<34} {:>12.3e} s  (build {:.3e} s)\n", "surrogate MVM", surrogate_mvm, surrogate_build);
     fmt::print("{:<34} {:>12.3e} s  ({:.0f}x the surrogate MVM; {:.2f} MiB kept, the factor {:.2f} MiB)\n",
                "nodal on the surrogate's factor", kept_mvm, kept_mvm / surrogate_mvm, kept_mib, factor_mib);
@@ -200,9 +200,7 @@ int main(int argc, char** argv) {
         cosim::NgspiceSession session;
         auto spice = cosim::make_spice_engine(tile, session);
         spice->matvec(v);  // warm-up
-        t0 = Clock::now();
-        for (int i = 0; i < mvms; ++i) v(i % v.size()) += 1e-9, spice->matvec(v);
-        const double spice_mvm = since(t0) / mvms;
+        const double spice_mvm = seconds_per_mvm(*spice, mvms);
         fmt::print("{:<34} {:>12.3e} s  ({:.0f}x the surrogate MVM)\n", "ngspice (KLU)", spice_mvm,
                    spice_mvm / surrogate_mvm);
     }
