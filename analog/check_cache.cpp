@@ -5,9 +5,13 @@
 
 namespace kirchhoff::analog {
 
+bool keeps_check_factors(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate) {
+    return engine == cosim::Engine::surrogate && config.crossbar.device_preset == "linear" &&
+           validate == cosim::Engine::nodal && cosim::method_in_force(config.crossbar) == netlists::SolverMethod::direct;
+}
+
 bool keeps_check_factors(const AnalogOptions& o) {
-    return o.engine == cosim::Engine::surrogate && o.response.is_linear() && o.validate == cosim::Engine::nodal &&
-           !o.make_check_engine && cosim::method_in_force(o.config.crossbar) == netlists::SolverMethod::direct;
+    return o.response.is_linear() && !o.make_check_engine && keeps_check_factors(o.config, o.engine, o.validate);
 }
 
 CheckCacheBudget::CheckCacheBudget(double budget_mib) : budget_(budget_mib * 1024.0 * 1024.0) {}

@@ -18,8 +18,12 @@
 
 namespace kirchhoff::analog {
 
-/// Whether prepare() keeps factorisations for validation: surrogate engine, ohmic cells, nodal
-/// validation with the default engines (no make_check_engine), direct solver method in force.
+/// Whether factorisations are kept for validation, as far as the configuration tells before a
+/// model or table is loaded: surrogate engine, ohmic cells (device.preset = linear), nodal
+/// validation, direct solver method in force. The memory budget check (solve_budget.hpp) asks this.
+bool keeps_check_factors(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate);
+/// Whether prepare() keeps them: the above, with the cells' response linear and the default
+/// validation engines (no make_check_engine).
 bool keeps_check_factors(const AnalogOptions& options);
 
 /// Bytes admitted against a budget, from any thread.
