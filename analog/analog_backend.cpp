@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <mutex>
 #include <optional>
 
 #include <fmt/format.h>
@@ -220,6 +221,8 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
     const bool keep_factors = keeps_check_factors(options_);
     CheckCacheBudget cache(options_.validate_cache_mib);
     for (auto& L : layers_) L->transient_check.assign(L->tiles.size(), keep_factors);  // until admitted
+    std::mutex progress_mutex;
+    long programmed = 0;
     for_each_index(int(jobs.size()), true, [&](int j) {
         Layer& L = *layers_[jobs[j].first];
         const int t = jobs[j].second;
@@ -241,6 +244,10 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
                                                                       *base_engine, *base, p,
                                                                       c.crossbar.v_read_volt, rng);
             L.engines[t]->restart();
+        }
+        if (options_.on_tile_programmed) {
+            const std::lock_guard lock(progress_mutex);
+            options_.on_tile_programmed(++programmed, long(jobs.size()));
         }
     });
     kept_check_bytes_ = cache.used_bytes();

@@ -123,6 +123,10 @@ struct AnalogOptions {
     /// failing one in tests. May be called from several threads at once; validate must still
     /// be set.
     CheckEngineMaker make_check_engine;
+    /// Optional: called after each tile programming makes, with the tiles made so far and the
+    /// total (progress of a long prepare()); the calls are serialised, from whichever thread
+    /// programmed the tile.
+    std::function<void(long programmed, long total)> on_tile_programmed;
 };
 
 /// One sampled MVM's circuit re-solve: what a linear layer (AnalogBackend) or an attention

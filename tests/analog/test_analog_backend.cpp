@@ -98,6 +98,21 @@ TEST_CASE("the ideal engine through tiles equals the untiled matmul", "[analog]"
     }
 }
 
+TEST_CASE("programming reports each tile once, in count order, with the total", "[analog]") {
+    const transformer::Model m = tiny_model(1);
+    AnalogOptions o = test::analog_options_with(test::clean_tile_sets(8), cosim::Engine::surrogate);
+    std::vector<std::pair<long, long>> calls;  // serialised by the backend, from any thread
+    o.on_tile_programmed = [&](long programmed, long total) { calls.emplace_back(programmed, total); };
+    AnalogBackend analog(o);
+    analog.prepare(m);
+    REQUIRE(analog.tiles() > 1);
+    REQUIRE(calls.size() == std::size_t(analog.tiles()));
+    for (std::size_t k = 0; k < calls.size(); ++k) {
+        CHECK(calls[k].first == long(k) + 1);
+        CHECK(calls[k].second == analog.tiles());
+    }
+}
+
 TEST_CASE("zero non-idealities reproduce the digital perplexity", "[analog]") {
     const transformer::Model m = tiny_model(2);
     const auto t = test::probe_tokens(30, m.config.vocab_size);
