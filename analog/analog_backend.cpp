@@ -84,6 +84,14 @@ std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosi
     throw std::logic_error(fmt::format("make_engine: engine {} is not an inference engine", to_string(o.engine)));
 }
 
+bool reads_in_parallel(const AnalogOptions& o, int reads) {
+    const bool solves = o.engine == cosim::Engine::nodal ||
+                        (o.engine == cosim::Engine::surrogate &&
+                         cosim::tier_in_force(o.response, o.surrogate) == cosim::SurrogateTier::line_relaxation);
+    const auto& spec = o.config.crossbar.spec;
+    return solves || double(reads) * spec.rows * spec.cols >= double(1 << 18);
+}
+
 bool validation_sampled(const AnalogOptions& o, int index, long call, long validated) {
     if (!o.validate || o.validate_fraction <= 0 ||
         (o.validate_max_per_layer > 0 && validated >= o.validate_max_per_layer))
@@ -353,15 +361,7 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     const double v_read = io.v_read_volt;
     const int R = c.crossbar.spec.rows, C = c.crossbar.spec.cols;
     const int n = int(L.tiles.size());
-
-    // Threads over tiles only where a tile's MVM is expensive (circuit solves: nodal, or the
-    // line-relaxation surrogate of device cells; or big tiles): a surrogate GEMV of a 64 x 64
-    // tile takes microseconds, less than waking a thread team.
-    const bool solves = options_.engine == cosim::Engine::nodal ||
-                        (options_.engine == cosim::Engine::surrogate &&
-                         cosim::tier_in_force(options_.response, options_.surrogate) ==
-                             cosim::SurrogateTier::line_relaxation);
-    const bool parallel = solves || double(n) * R * C >= double(1 << 18);
+    const bool parallel = reads_in_parallel(options_, n);
     const double g_per_w = (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens) / L.w_max;
     const bool fitting = calibrating && c.output_calibration != OutputCalibration::none;
     std::vector<std::vector<Eigen::VectorXd>> volts(n), noise(n);  // (tile, read) -> (R) V, (C) A

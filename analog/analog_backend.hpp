@@ -147,6 +147,11 @@ public:
 /// keep (optional): the surrogate's factorisation of an ohmic tile (cosim::make_surrogate_engine).
 std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile,
                                               int rows_driven = -1, cosim::TileFactor* keep = nullptr);
+/// Whether `reads` reads of array.rows x array.cols tiles by the options' engine go over threads:
+/// where a read is expensive (a circuit solve per MVM: the nodal engine, or the line-relaxation
+/// surrogate of device cells) or the reads are many and big (reads x rows x cols >= 2^18). A
+/// surrogate GEMV of a 64 x 64 tile takes microseconds, less than waking a thread team.
+bool reads_in_parallel(const AnalogOptions& options, int reads);
 /// Whether call number `call` of the MVMs numbered `index` (a layer, an attention product) is
 /// validated, `validated` of them having been so far: a hash of seed, index and call below
 /// validate_fraction, up to validate_max_per_layer. The same calls in every replay.
