@@ -432,7 +432,7 @@ void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_e
         const CheckEngineMaker make = [&](const cosim::ProgrammedTile& tile) {
             return options_.make_check_engine ? options_.make_check_engine(tile)
                    : spice                    ? cosim::make_spice_engine(tile, session->pool)
-                                              : cosim::make_nodal_engine(tile);
+                                              : make_nodal_check_engine(options_, tile);
         };
         check.solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
         stats.add(y_circuit, y_engine);
