@@ -230,6 +230,10 @@ public:
     double validation_wait_seconds() const;
     /// Newton totals of the inference engines' circuit solves (engine nodal; zeros otherwise).
     cosim::NodalCounts nodal_counts() const;
+    /// The same over the linear layers' validation engines still held (every device tile's
+    /// once validated, the ohmic tiles kept within run.validate_cache_mib; not attention's).
+    /// Waits for background validation first.
+    cosim::NodalCounts check_counts() const;
     int tiles() const;
     /// Bytes of the factorisations prepare() kept for validation (check_cache.hpp), at most
     /// run.validate_cache_mib.

@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
             evaluation::analog_options(cc, cosim::Engine::surrogate, k.ohmic ? std::string() : tables_path);
         double tps[2] = {0, 0}, solves_s = 0, kept_mib = 0;
         long validated = 0;
+        cosim::NodalCounts checks;  // the validation engines' Newton solves (device cells)
         for (int with : {0, 1}) {
             analog::AnalogOptions o = base;
             o.validate = with ? std::optional(cosim::Engine::nodal) : std::nullopt;
@@ -161,10 +162,16 @@ int main(int argc, char** argv) {
             for (const auto& s : backend.validation()) validated += long(s.count);
             solves_s = backend.validation_seconds();
             kept_mib = backend.kept_check_bytes() / (1024.0 * 1024.0);
+            checks = backend.check_counts();
         }
         fmt::print("{:<26} {:>9.1f} tokens/s without  {:>9.1f} with  ratio {:.2f}  ({} MVMs validated, {:.3f} s of "
-                   "solves, {:.0f} MiB of factors kept)\n",
+                   "solves, {:.0f} MiB of factors kept",
                    k.name, tps[0], tps[1], tps[1] / tps[0], validated, solves_s, kept_mib);
+        if (checks.newton_iterations > 0)
+            fmt::print("; {} tile solves, {:.2f} Newton and {:.2f} CG iterations each",
+                       checks.solves, double(checks.newton_iterations) / double(checks.solves),
+                       double(checks.cg_iterations) / double(checks.solves));
+        fmt::print(")\n");
     }
 
     // One validated tile MVM: 64 x 64 weights, differential columns (128 bit lines), 1 ohm wires.
