@@ -439,7 +439,7 @@ void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_e
         const CheckEngineMaker make = [&](const cosim::ProgrammedTile& tile) {
             return options_.make_check_engine ? options_.make_check_engine(tile)
                    : spice                    ? cosim::make_spice_engine(tile, session->pool)
-                                              : cosim::make_nodal_engine(tile);
+                                              : make_nodal_check_engine(options_, tile);
         };
         check.solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
         stats.add(y_circuit, y_engine);
@@ -488,18 +488,32 @@ double AnalogBackend::validation_seconds() const {
     return s;
 }
 
+namespace {
+cosim::NodalCounts sum_counts(const std::vector<std::unique_ptr<cosim::MvmEngine>>& engines, cosim::NodalCounts total) {
+    for (const auto& e : engines) {
+        if (!e) continue;
+        const cosim::NodalCounts c = e->solve_counts();
+        total.solves += c.solves;
+        total.newton_iterations += c.newton_iterations;
+        total.cg_iterations += c.cg_iterations;
+        total.factorizations += c.factorizations;
+        total.warm_starts += c.warm_starts;
+    }
+    return total;
+}
+}  // namespace
+
 cosim::NodalCounts AnalogBackend::nodal_counts() const {
     finish_validation();
     cosim::NodalCounts total;
-    for (const auto& L : layers_)
-        for (const auto& e : L->engines) {
-            const cosim::NodalCounts c = e->solve_counts();
-            total.solves += c.solves;
-            total.newton_iterations += c.newton_iterations;
-            total.cg_iterations += c.cg_iterations;
-            total.factorizations += c.factorizations;
-            total.warm_starts += c.warm_starts;
-        }
+    for (const auto& L : layers_) total = sum_counts(L->engines, total);
+    return total;
+}
+
+cosim::NodalCounts AnalogBackend::check_counts() const {
+    finish_validation();
+    cosim::NodalCounts total;
+    for (const auto& L : layers_) total = sum_counts(L->checks, total);
     return total;
 }
 

@@ -118,6 +118,10 @@ struct AnalogOptions {
     long validate_max_per_layer = 0;      // 0: no cap
     bool validate_in_background = true;   // validation on a worker thread (see above)
     double validate_cache_mib = 2048.0;   // >= 0: factorisations kept for validation (check_cache.hpp)
+    /// run.validate_start: nodal validation of device tiles read by the line-relaxation
+    /// surrogate starts each Newton solve from the surrogate's solution of the same input
+    /// (cosim/surrogate_start.hpp) instead of zero bias. Same answers within the Newton tolerance.
+    bool validate_from_surrogate = true;
     /// Optional: builds the validation engines (linear layers and attention tiles) instead of
     /// `validate` (nodal or spice), e.g. a circuit engine with other solver settings, or a
     /// failing one in tests. May be called from several threads at once; validate must still
@@ -235,6 +239,10 @@ public:
     double validation_wait_seconds() const;
     /// Newton totals of the inference engines' circuit solves (engine nodal; zeros otherwise).
     cosim::NodalCounts nodal_counts() const;
+    /// The same over the linear layers' validation engines still held (every device tile's
+    /// once validated, the ohmic tiles kept within run.validate_cache_mib; not attention's).
+    /// Waits for background validation first.
+    cosim::NodalCounts check_counts() const;
     int tiles() const;
     /// Bytes of the factorisations prepare() kept for validation (check_cache.hpp), at most
     /// run.validate_cache_mib.

@@ -14,6 +14,13 @@ bool keeps_check_factors(const AnalogOptions& o) {
     return o.response.is_linear() && !o.make_check_engine && keeps_check_factors(o.config, o.engine, o.validate);
 }
 
+std::unique_ptr<cosim::MvmEngine> make_nodal_check_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile) {
+    if (o.validate_from_surrogate && o.engine == cosim::Engine::surrogate &&
+        cosim::tier_in_force(o.response, o.surrogate) == cosim::SurrogateTier::line_relaxation)
+        return cosim::make_nodal_engine(tile, o.response, o.v_star_volt, o.surrogate.line);
+    return cosim::make_nodal_engine(tile);
+}
+
 CheckCacheBudget::CheckCacheBudget(double budget_mib) : budget_(budget_mib * 1024.0 * 1024.0) {}
 
 bool CheckCacheBudget::admit(double bytes) {

@@ -1,12 +1,14 @@
 // A tile's circuit solve by the configured method, with the iterative solver's fallback (tile_solver.hpp).
 #include "cosim/tile_solver.hpp"
 
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "cosim/crossbar_solve.hpp"
 #include "cosim/solve_memory.hpp"
+#include "cosim/surrogate_start.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::cosim {
@@ -42,6 +44,12 @@ TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std
     direct_ = std::move(factor.solver);
 }
 
+TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells,
+                                     std::shared_ptr<const LineRelaxation> start)
+    : TileCircuitSolver(config, std::move(cells)) {
+    start_ = std::move(start);
+}
+
 TileCircuitSolver::~TileCircuitSolver() = default;
 
 Eigen::VectorXd TileCircuitSolver::solve_direct(const Eigen::VectorXd& v, TileSolveReport& r) {
@@ -64,7 +72,17 @@ Eigen::VectorXd TileCircuitSolver::solve_direct(const Eigen::VectorXd& v, TileSo
         direct_ = std::make_unique<NodalSolver>(xbar_->circuit, o);
     }
     xbar_->set_inputs(v);
-    const NodalSolution s = direct_->solve();
+    std::optional<Eigen::VectorXd> start;
+    if (start_ && direct_->nonlinear()) {
+        try {
+            LineRelaxationNodes nodes;
+            start_->sense_currents(v, nullptr, &nodes);
+            start = surrogate_start_voltages(*xbar_, nodes);
+        } catch (const NodalError&) {
+            // The line relaxation did not converge on this input: Newton starts from zero bias.
+        }
+    }
+    const NodalSolution s = start ? direct_->solve_from(*start) : direct_->solve();
     r.method = "direct";
     r.newton_iterations = s.iterations;
     r.cg_iterations = s.cg_iterations;
