@@ -112,7 +112,9 @@ struct AnalogBackend::Layer {
     std::vector<LayerTile> tiles;
     std::vector<std::unique_ptr<cosim::MvmEngine>> engines;  // per tile
     std::vector<std::unique_ptr<cosim::MvmEngine>> checks;   // per tile, built on first validation
-    std::vector<char> transient_check;  // per tile: its check engine is dropped after each validation
+    std::vector<CheckKeep> keep_check;                       // per tile: is checks[t] kept (check_cache.hpp)
+    std::shared_ptr<CheckCacheBudget> check_budget;          // the backend's, for tiles decided at validation
+    double check_bytes = 0;                                  // what a check engine built at validation is charged
     std::vector<devices::Rng> noise;                         // per tile: read noise
     std::vector<double> adc_range, calibration_max;          // per tile (A)
     std::vector<CalibrationFit> fit;                         // per tile: output calibration sums
@@ -140,11 +142,17 @@ struct AnalogBackend::Check final : CircuitCheck {
 
     void solve(const CheckEngineMaker& make, bool parallel, std::span<float> y_circuit) override {
         const int n = int(L.tiles.size());
+        // A tile's first validation decides whether its engine stays (check_cache.hpp), in tile
+        // order before the threads start: the checks run in a fixed order, so the same tiles are
+        // kept in every run.
+        for (int t = 0; t < n; ++t)
+            if (L.keep_check[t] == CheckKeep::undecided)
+                L.keep_check[t] = L.check_budget->admit(L.check_bytes) ? CheckKeep::kept : CheckKeep::transient;
         for_each_index(n, parallel, [&](int t) {
             if (!L.checks[t]) L.checks[t] = make(L.tiles[t].tile);  // the tiles of a layer never change
             L.partial_check[t] = read_tile(*L.checks[t], io, volts[t], noise[t], adc_range[t],
                                            L.tiles[t].drift_compensation, (*correction)[t], nullptr);
-            if (L.transient_check[t]) L.checks[t].reset();  // outside the budget (check_cache.hpp)
+            if (L.keep_check[t] == CheckKeep::transient) L.checks[t].reset();  // outside the budget
         });
         const std::vector<double> acc = sum_tiles(L.tiles, L.partial_check, y_circuit.size());
         for (std::size_t k = 0; k < acc.size(); ++k) y_circuit[k] = float(float(acc[k]) * to_y);
@@ -227,8 +235,17 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
         layers_.push_back(std::move(L));
     }
     const bool keep_factors = keeps_check_factors(options_);
-    CheckCacheBudget cache(options_.validate_cache_mib);
-    for (auto& L : layers_) L->transient_check.assign(L->tiles.size(), keep_factors);  // until admitted
+    check_budget_ = std::make_shared<CheckCacheBudget>(options_.validate_cache_mib);
+    CheckCacheBudget& cache = *check_budget_;
+    // Nodal check engines are kept within the budget; others (ngspice sessions, a
+    // make_check_engine's) hold little and are always kept.
+    const bool budgeted = options_.validate == cosim::Engine::nodal && !options_.make_check_engine;
+    const double check_bytes = budgeted ? check_engine_bytes(c) : 0.0;
+    for (auto& L : layers_) {
+        L->keep_check.assign(L->tiles.size(), budgeted ? CheckKeep::undecided : CheckKeep::kept);
+        L->check_budget = check_budget_;
+        L->check_bytes = check_bytes;
+    }
     std::mutex progress_mutex;
     long programmed = 0;
     for_each_index(int(jobs.size()), true, [&](int j) {
@@ -238,9 +255,10 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
                           : program_layer_tile(c, *L.layer, L.w_max, L.tiles[t].place);
         cosim::TileFactor factor;
         L.engines[t] = make_engine(options_, L.tiles[t].tile, -1, keep_factors ? &factor : nullptr);
-        if (factor.solver && cache.admit(factor.bytes())) {  // check_cache.hpp
-            L.checks[t] = cosim::make_nodal_engine(L.tiles[t].tile, std::move(factor));
-            L.transient_check[t] = 0;
+        if (factor.solver) {  // check_cache.hpp: kept if it fits, else never (the budget only fills)
+            const bool admitted = cache.admit(factor.bytes());
+            if (admitted) L.checks[t] = cosim::make_nodal_engine(L.tiles[t].tile, std::move(factor));
+            L.keep_check[t] = admitted ? CheckKeep::kept : CheckKeep::transient;
         }
         // Global drift compensation: read through this backend's engine (a copied tile is read
         // again, so the circuit reference's alpha is the circuit's).
@@ -258,7 +276,6 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
             options_.on_tile_programmed(++programmed, long(jobs.size()));
         }
     });
-    kept_check_bytes_ = cache.used_bytes();
     attention_.reset();
     if (c.attention_on_crossbars && model) {
         // Its sampled products go to validate(): the layers' queue (or inline), one order for all.
@@ -516,6 +533,8 @@ cosim::NodalCounts AnalogBackend::check_counts() const {
     for (const auto& L : layers_) total = sum_counts(L->checks, total);
     return total;
 }
+
+double AnalogBackend::kept_check_bytes() const { return check_budget_ ? check_budget_->used_bytes() : 0.0; }
 
 int AnalogBackend::tiles() const {
     int n = 0;

@@ -163,6 +163,8 @@ bool validation_sampled(const AnalogOptions& options, int index, long call, long
 
 class AttentionTiles;
 
+class CheckCacheBudget;  // check_cache.hpp
+
 class AnalogBackend final : public transformer::LinearBackend {
 public:
     /// InputError for a validate_fraction outside [0, 1], an engine outside ideal, surrogate,
@@ -244,9 +246,9 @@ public:
     /// Waits for background validation first.
     cosim::NodalCounts check_counts() const;
     int tiles() const;
-    /// Bytes of the factorisations prepare() kept for validation (check_cache.hpp), at most
-    /// run.validate_cache_mib.
-    double kept_check_bytes() const { return kept_check_bytes_; }
+    /// Bytes charged for the check engines kept for validation so far (check_cache.hpp):
+    /// programming's factorisations, and engines built at validation; at most run.validate_cache_mib.
+    double kept_check_bytes() const;
     double prepare_seconds() const { return prepare_seconds_; }
     const AnalogOptions& options() const { return options_; }
 
@@ -279,7 +281,7 @@ private:
     CalibrationPhase phase_ = CalibrationPhase::in_run;
     long calibration_mvms_ = 0;      // of the calibration set (frozen)
     OpCounts calibration_counts_;    // of the calibration set
-    double kept_check_bytes_ = 0;
+    std::shared_ptr<CheckCacheBudget> check_budget_;  // run.validate_cache_mib (check_cache.hpp)
     double prepare_seconds_ = 0.0;
     OpCounts counts_;
     double inline_check_seconds_ = 0.0;

@@ -1,17 +1,19 @@
 // Kept validation factorisations and their budget (check_cache.hpp).
 #include "analog/check_cache.hpp"
 
+#include "cosim/solve_memory.hpp"
 #include "cosim/tile_solver.hpp"
 
 namespace kirchhoff::analog {
 
-bool keeps_check_factors(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate) {
-    return engine == cosim::Engine::surrogate && config.crossbar.device_preset == "linear" &&
-           validate == cosim::Engine::nodal && cosim::method_in_force(config.crossbar) == netlists::SolverMethod::direct;
+bool keeps_check_factors(const AnalogOptions& o) {
+    return o.engine == cosim::Engine::surrogate && o.response.is_linear() && o.validate == cosim::Engine::nodal &&
+           !o.make_check_engine && cosim::method_in_force(o.config.crossbar) == netlists::SolverMethod::direct;
 }
 
-bool keeps_check_factors(const AnalogOptions& o) {
-    return o.response.is_linear() && !o.make_check_engine && keeps_check_factors(o.config, o.engine, o.validate);
+double check_engine_bytes(const AnalogConfig& config) {
+    const bool iterative = cosim::method_in_force(config.crossbar) == netlists::SolverMethod::iterative;
+    return cosim::estimated_solve_bytes(config.crossbar.spec, iterative ? "iterative" : "nodal");
 }
 
 std::unique_ptr<cosim::MvmEngine> make_nodal_check_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile) {

@@ -1,4 +1,5 @@
-// The validation engines of ohmic tiles kept on the factorisation programming made.
+// The validation engines kept between validations, within run.validate_cache_mib: ohmic tiles'
+// on the factorisation programming made, and every other tile's nodal check engine once built.
 //
 // Building an ohmic tile's surrogate factorises the tile's circuit (cosim/tile_surrogate.hpp); with
 // nodal validation the backend keeps that factorisation as the tile's check engine
@@ -10,6 +11,13 @@
 // each), first come first served in the order programming finishes the tiles; a tile left out
 // builds its check engine at each validation and drops it after, so the kept check engines never
 // exceed the budget. Which tiles fit may depend on thread timing; the results do not.
+// Every other tile's nodal check engine (device cells, the iterative method, or an ohmic tile
+// whose surrogate kept nothing) is built at its first validation and charged
+// check_engine_bytes(): kept if that fits what is left of the same budget, else built and dropped
+// at each validation. Those decisions are made in tile order as the checks run (in a fixed
+// order), so the same tiles are kept in every run; a kept engine of device cells carries its
+// cached factors to the next validation, which changes outputs only within the Newton tolerance.
+// ngspice validation engines hold little and are always kept.
 // Device tiles read by the line-relaxation surrogate get a nodal engine whose Newton starts from
 // the surrogate's solution of the same input (run.validate_start, cosim/surrogate_start.hpp).
 #pragma once
@@ -20,13 +28,22 @@
 
 namespace kirchhoff::analog {
 
-/// Whether factorisations are kept for validation, as far as the configuration tells before a
-/// model or table is loaded: surrogate engine, ohmic cells (device.preset = linear), nodal
-/// validation, direct solver method in force. The memory budget check (solve_budget.hpp) asks this.
-bool keeps_check_factors(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate);
-/// Whether prepare() keeps them: the above, with the cells' response linear and the default
-/// validation engines (no make_check_engine).
+/// Whether prepare() keeps programming's factorisations for validation: surrogate engine, ohmic
+/// cells (linear response), nodal validation with the default engines (no make_check_engine),
+/// direct solver method in force.
 bool keeps_check_factors(const AnalogOptions& options);
+
+/// Whether a tile's check engine is kept between validations.
+enum class CheckKeep : char {
+    kept,       // within the budget (or not budgeted: ngspice, a make_check_engine's)
+    transient,  // built and dropped at each validation
+    undecided,  // decided at the tile's first validation
+};
+
+/// What a nodal check engine built at validation is charged against the budget: the estimated
+/// peak bytes of one solve of the tile (cosim::estimated_solve_bytes, by the method in force),
+/// an upper bound of what the engine keeps (its circuit, ordering and cached factors).
+double check_engine_bytes(const AnalogConfig& config);
 
 /// The nodal validation engine of a tile: started from the line-relaxation surrogate's solution
 /// (cosim::make_nodal_engine(tile, response, v*, line)) when validate_from_surrogate is set, the

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "analog/check_cache.hpp"
 #include "cosim/solve_memory.hpp"
 #include "params/error.hpp"
 
@@ -17,7 +16,8 @@ void check_solve_budget(const AnalogConfig& config, cosim::Engine engine, std::o
                         double validate_cache_mib) {
     if (engine == cosim::Engine::nodal || validate == cosim::Engine::nodal || circuit_reference)
         cosim::check_memory_budget(config.crossbar, "nodal", concurrent_nodal_solves());
-    if (validate_cache_mib > 0 && keeps_check_factors(config, engine, validate)) {
+    // Check engines are kept within run.validate_cache_mib whatever the cells (check_cache.hpp).
+    if (validate == cosim::Engine::nodal && validate_cache_mib > 0) {
         const int threads = concurrent_nodal_solves();
         const double solves = cosim::estimated_solve_bytes(config.crossbar.spec, "nodal") * threads;
         const double budget = cosim::memory_budget_bytes(config.crossbar.memory_budget_mib);

@@ -18,9 +18,8 @@ int concurrent_nodal_solves();
 
 /// InputError (exit 2) naming solver.memory_budget_mib and the estimate when the solves of
 /// `engine`, `validate` (nullopt when nothing is validated) and, with `circuit_reference`, the
-/// nodal circuit reference need more than the budget; when factorisations are kept for
-/// validation (keeps_check_factors, check_cache.hpp), together with `validate_cache_mib`
-/// (run.validate_cache_mib).
+/// nodal circuit reference need more than the budget; with nodal validation, together with
+/// `validate_cache_mib` (run.validate_cache_mib: what check_cache.hpp keeps for it).
 void check_solve_budget(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate, bool circuit_reference,
                         double validate_cache_mib = 0.0);
 

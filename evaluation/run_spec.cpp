@@ -39,8 +39,10 @@ const params::Table<RunSpec>& run_keys() {
         t.boolean("run.validate_in_background", &R::validate_in_background,
                   "re-solve validated MVMs on a worker thread while inference goes on (false: inline)");
         t.real("run.validate_cache_mib", &R::validate_cache_mib, "MiB", Range::closed(0, 1e9),
-               "ohmic cells, surrogate engine, nodal validation: memory for the factorisations programming made, kept "
-               "so that a validation is one substitution per tile (0: none kept; slower, same statistics)");
+               "nodal validation: memory for the tiles' check engines kept between validations (ohmic cells on the "
+               "surrogate engine: the factorisations programming made, so that a validation is one substitution "
+               "per tile; other tiles: the engine built at its first validation); 0: none kept, slower, the same "
+               "statistics for ohmic cells and within the Newton tolerance for device cells");
         t.choice("run.validate_start", &R::validate_from_surrogate, {{"surrogate", true}, {"zero_bias", false}},
                  "device cells, line-relaxation surrogate, nodal validation: where each validated tile's Newton "
                  "starts, the surrogate's solution of the same input (fewer iterations) or the circuit linearised "

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "analog/analog_backend.hpp"
+#include "analog/check_cache.hpp"
 #include "params/error.hpp"
 #include "support/analog_fixtures.hpp"
 #include "support/stanford_response.hpp"
@@ -526,6 +527,55 @@ TEST_CASE("device tiles validated from the surrogate's solution: the zero-bias s
         CHECK(a.sum_sq_ref == Catch::Approx(z.sum_sq_ref).epsilon(1e-9));
         CHECK(a.sum_sq_err == Catch::Approx(z.sum_sq_err).epsilon(1e-6).margin(1e-12 * z.sum_sq_ref));
         validated += long(a.count);
+    }
+    CHECK(validated > 0);
+}
+
+TEST_CASE("device tiles' check engines are kept within run.validate_cache_mib, the same tiles in every run",
+          "[analog]") {
+    // Stanford-PKU cells, nodal validation (check_cache.hpp): each tile's check engine is
+    // charged check_engine_bytes() at its first validation and kept only while the budget has
+    // room. Keeping changes outputs only within the Newton tolerance (the engine's cached
+    // factors), and the kept tiles are decided in check order: the same at 1 and 2 threads.
+    const transformer::Model m = tiny_model(7);
+    const auto t = test::probe_tokens(12, m.config.vocab_size);
+    auto run = [&](int threads, double cache_mib) {
+        omp_set_num_threads(threads);
+        AnalogOptions o = test::analog_options_with(test::with(test::rram_tile_sets(), {"seed=7"}), cosim::Engine::surrogate);
+        o.response = test::stanford_response(o.config.crossbar);
+        o.v_star_volt = 0.6 * o.config.crossbar.v_read_volt;
+        o.validate = cosim::Engine::nodal;
+        o.validate_fraction = 0.5;
+        o.validate_cache_mib = cache_mib;
+        AnalogBackend analog(o);
+        transformer::perplexity<float>(m, analog, t);
+        return std::tuple(analog.validation(), analog.kept_check_bytes(), check_engine_bytes(o.config), analog.tiles());
+    };
+    const int before = omp_get_max_threads();
+    const auto [stats_none, bytes_none, per_engine, tiles] = run(2, 0.0);
+    const auto [stats_all, bytes_all, per_engine_all, tiles_all] = run(2, 1024.0);
+    const double some_mib = 2.5 * per_engine / (1024.0 * 1024.0);
+    const auto [stats_some1, bytes_some1, p1, t1] = run(1, some_mib);
+    const auto [stats_some2, bytes_some2, p2, t2] = run(2, some_mib);
+    omp_set_num_threads(before);
+    CHECK(bytes_none == 0.0);
+    CHECK(bytes_all > 2.0 * per_engine);               // more than two tiles validated and kept
+    CHECK(bytes_all <= double(tiles) * per_engine);
+    CHECK(bytes_some1 == 2.0 * per_engine);            // two fit, not three
+    CHECK(bytes_some2 == bytes_some1);
+    REQUIRE(stats_none.size() == stats_all.size());
+    long validated = 0;
+    for (std::size_t l = 0; l < stats_none.size(); ++l) {
+        const ValidationStats &z = stats_none[l], &a = stats_all[l], &s1 = stats_some1[l], &s2 = stats_some2[l];
+        INFO(z.layer);
+        CHECK(z.failed == 0);
+        CHECK(a.count == z.count);
+        CHECK(a.sum_sq_ref == Catch::Approx(z.sum_sq_ref).epsilon(1e-9));
+        CHECK(a.sum_sq_err == Catch::Approx(z.sum_sq_err).epsilon(1e-6).margin(1e-12 * z.sum_sq_ref));
+        CHECK(s1.sum_sq_err == s2.sum_sq_err);  // bitwise: the same tiles kept at 1 and 2 threads
+        CHECK(s1.sum_sq_ref == s2.sum_sq_ref);
+        CHECK(s1.max_rel_err == s2.max_rel_err);
+        validated += long(z.count);
     }
     CHECK(validated > 0);
 }
