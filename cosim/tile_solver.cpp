@@ -40,6 +40,7 @@ TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std
         throw std::invalid_argument("TileCircuitSolver: the kept factorisation is not of an ohmic tile of this spec");
     xbar_ = std::move(factor.xbar);
     direct_ = std::move(factor.solver);
+    plan_sense_currents(*direct_, *xbar_);  // usually planned already (tile_surrogate.cpp)
 }
 
 TileCircuitSolver::~TileCircuitSolver() = default;
@@ -62,10 +63,16 @@ Eigen::VectorXd TileCircuitSolver::solve_direct(const Eigen::VectorXd& v, TileSo
         o.cache_budget_mib = config_.nodal_cache_mib;
         o.timeout_s = config_.timeout_s;
         direct_ = std::make_unique<NodalSolver>(xbar_->circuit, o);
+        if (!direct_->nonlinear()) plan_sense_currents(*direct_, *xbar_);
     }
     xbar_->set_inputs(v);
-    const NodalSolution s = direct_->solve();
     r.method = "direct";
+    if (!direct_->nonlinear()) {
+        // Ohmic: only the sense currents, bitwise those of the full solve (crossbar_solve.hpp).
+        r.newton_iterations = 1;
+        return planned_sense_currents(*direct_, *xbar_);
+    }
+    const NodalSolution s = direct_->solve();
     r.newton_iterations = s.iterations;
     r.cg_iterations = s.cg_iterations;
     return cosim::sense_currents(*xbar_, s);
