@@ -12,12 +12,15 @@
 #include <Eigen/SparseCore>
 #include <fmt/format.h>
 
-#include "cosim/cholesky_block_solve.hpp"
+#include "linalg/cholesky_block_solve.hpp"
 #include "cosim/newton_linear_solve.hpp"
-#include "cosim/pruned_substitution.hpp"
+#include "linalg/pruned_substitution.hpp"
 
 namespace kirchhoff::cosim {
 
+using linalg::cholesky_block_solve;
+using linalg::PrunedSubstitution;
+using linalg::RowMajorBlock;
 using netlists::Circuit;
 using SpMat = Eigen::SparseMatrix<double>;
 // Unknowns are numbered in elimination order already, so the factorisation keeps that order.

@@ -110,7 +110,7 @@ public:
     NodalSolution solve(const Eigen::VectorXd& source_volt, const Eigen::VectorXd* injection = nullptr) const;
     /// Ohmic circuits: K solves at once, the source voltages in the columns of source_volt
     /// (sources, K) and optionally injected currents in the columns of injection (node_count,
-    /// K), on one pass over the factorisation (cholesky_block_solve.hpp). Solution k equals
+    /// K), on one pass over the factorisation (linalg/cholesky_block_solve.hpp). Solution k equals
     /// solve(source_volt.col(k), injection column k) up to the sign of zeros; const and safe
     /// from several threads at once like solve(). std::logic_error for a nonlinear circuit.
     std::vector<NodalSolution> solve_block(const Eigen::MatrixXd& source_volt,
@@ -119,7 +119,7 @@ public:
     /// Ohmic circuits: plans solves of the currents of `sources` alone (indices in circuit
     /// order, e.g. a crossbar's sense sources), replacing an earlier plan of other sources (the
     /// same sources again: nothing to do): the substitutions are restricted to the factor
-    /// entries those currents need (pruned_substitution.hpp). The plan depends on the circuit
+    /// entries those currents need (linalg/pruned_substitution.hpp). The plan depends on the circuit
     /// only, not on its source voltages. std::logic_error for a nonlinear circuit,
     /// std::invalid_argument for a bad index.
     void plan_source_currents(std::vector<std::size_t> sources);

@@ -24,7 +24,7 @@
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 
-namespace kirchhoff::cosim {
+namespace kirchhoff::linalg {
 
 class PrunedSubstitution {
 public:
@@ -61,4 +61,4 @@ private:
     long backward_entries_ = 0;
 };
 
-}  // namespace kirchhoff::cosim
+}  // namespace kirchhoff::linalg

@@ -1,11 +1,11 @@
 // Substitution with a sparse Cholesky factor restricted to what the wanted unknowns need (see the header).
-#include "cosim/pruned_substitution.hpp"
+#include "linalg/pruned_substitution.hpp"
 
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-namespace kirchhoff::cosim {
+namespace kirchhoff::linalg {
 
 namespace {
 
@@ -91,4 +91,4 @@ void PrunedSubstitution::solve(const Eigen::SparseMatrix<double>& l, Eigen::Vect
     }
 }
 
-}  // namespace kirchhoff::cosim
+}  // namespace kirchhoff::linalg
