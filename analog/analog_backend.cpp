@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <mutex>
 #include <optional>
 
 #include <fmt/format.h>
@@ -81,6 +82,14 @@ std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& o, const cosi
         case cosim::Engine::spice: break;  // validation only (the AnalogBackend constructor refuses it)
     }
     throw std::logic_error(fmt::format("make_engine: engine {} is not an inference engine", to_string(o.engine)));
+}
+
+bool reads_in_parallel(const AnalogOptions& o, int reads) {
+    const bool solves = o.engine == cosim::Engine::nodal ||
+                        (o.engine == cosim::Engine::surrogate &&
+                         cosim::tier_in_force(o.response, o.surrogate) == cosim::SurrogateTier::line_relaxation);
+    const auto& spec = o.config.crossbar.spec;
+    return solves || double(reads) * spec.rows * spec.cols >= double(1 << 18);
 }
 
 bool validation_sampled(const AnalogOptions& o, int index, long call, long validated) {
@@ -220,6 +229,8 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
     const bool keep_factors = keeps_check_factors(options_);
     CheckCacheBudget cache(options_.validate_cache_mib);
     for (auto& L : layers_) L->transient_check.assign(L->tiles.size(), keep_factors);  // until admitted
+    std::mutex progress_mutex;
+    long programmed = 0;
     for_each_index(int(jobs.size()), true, [&](int j) {
         Layer& L = *layers_[jobs[j].first];
         const int t = jobs[j].second;
@@ -241,6 +252,10 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
                                                                       *base_engine, *base, p,
                                                                       c.crossbar.v_read_volt, rng);
             L.engines[t]->restart();
+        }
+        if (options_.on_tile_programmed) {
+            const std::lock_guard lock(progress_mutex);
+            options_.on_tile_programmed(++programmed, long(jobs.size()));
         }
     });
     kept_check_bytes_ = cache.used_bytes();
@@ -346,15 +361,7 @@ void AnalogBackend::matvec(const transformer::LinearLayer& layer, std::span<cons
     const double v_read = io.v_read_volt;
     const int R = c.crossbar.spec.rows, C = c.crossbar.spec.cols;
     const int n = int(L.tiles.size());
-
-    // Threads over tiles only where a tile's MVM is expensive (circuit solves: nodal, or the
-    // line-relaxation surrogate of device cells; or big tiles): a surrogate GEMV of a 64 x 64
-    // tile takes microseconds, less than waking a thread team.
-    const bool solves = options_.engine == cosim::Engine::nodal ||
-                        (options_.engine == cosim::Engine::surrogate &&
-                         cosim::tier_in_force(options_.response, options_.surrogate) ==
-                             cosim::SurrogateTier::line_relaxation);
-    const bool parallel = solves || double(n) * R * C >= double(1 << 18);
+    const bool parallel = reads_in_parallel(options_, n);
     const double g_per_w = (c.crossbar.g_max_siemens - c.crossbar.g_min_siemens) / L.w_max;
     const bool fitting = calibrating && c.output_calibration != OutputCalibration::none;
     std::vector<std::vector<Eigen::VectorXd>> volts(n), noise(n);  // (tile, read) -> (R) V, (C) A
@@ -432,7 +439,7 @@ void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_e
         const CheckEngineMaker make = [&](const cosim::ProgrammedTile& tile) {
             return options_.make_check_engine ? options_.make_check_engine(tile)
                    : spice                    ? cosim::make_spice_engine(tile, session->pool)
-                                              : cosim::make_nodal_engine(tile);
+                                              : make_nodal_check_engine(options_, tile);
         };
         check.solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
         stats.add(y_circuit, y_engine);
@@ -481,18 +488,32 @@ double AnalogBackend::validation_seconds() const {
     return s;
 }
 
+namespace {
+cosim::NodalCounts sum_counts(const std::vector<std::unique_ptr<cosim::MvmEngine>>& engines, cosim::NodalCounts total) {
+    for (const auto& e : engines) {
+        if (!e) continue;
+        const cosim::NodalCounts c = e->solve_counts();
+        total.solves += c.solves;
+        total.newton_iterations += c.newton_iterations;
+        total.cg_iterations += c.cg_iterations;
+        total.factorizations += c.factorizations;
+        total.warm_starts += c.warm_starts;
+    }
+    return total;
+}
+}  // namespace
+
 cosim::NodalCounts AnalogBackend::nodal_counts() const {
     finish_validation();
     cosim::NodalCounts total;
-    for (const auto& L : layers_)
-        for (const auto& e : L->engines) {
-            const cosim::NodalCounts c = e->solve_counts();
-            total.solves += c.solves;
-            total.newton_iterations += c.newton_iterations;
-            total.cg_iterations += c.cg_iterations;
-            total.factorizations += c.factorizations;
-            total.warm_starts += c.warm_starts;
-        }
+    for (const auto& L : layers_) total = sum_counts(L->engines, total);
+    return total;
+}
+
+cosim::NodalCounts AnalogBackend::check_counts() const {
+    finish_validation();
+    cosim::NodalCounts total;
+    for (const auto& L : layers_) total = sum_counts(L->checks, total);
     return total;
 }
 

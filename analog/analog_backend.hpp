@@ -118,11 +118,19 @@ struct AnalogOptions {
     long validate_max_per_layer = 0;      // 0: no cap
     bool validate_in_background = true;   // validation on a worker thread (see above)
     double validate_cache_mib = 2048.0;   // >= 0: factorisations kept for validation (check_cache.hpp)
+    /// run.validate_start: nodal validation of device tiles read by the line-relaxation
+    /// surrogate starts each Newton solve from the surrogate's solution of the same input
+    /// (cosim/surrogate_start.hpp) instead of zero bias. Same answers within the Newton tolerance.
+    bool validate_from_surrogate = true;
     /// Optional: builds the validation engines (linear layers and attention tiles) instead of
     /// `validate` (nodal or spice), e.g. a circuit engine with other solver settings, or a
     /// failing one in tests. May be called from several threads at once; validate must still
     /// be set.
     CheckEngineMaker make_check_engine;
+    /// Optional: called after each tile programming makes, with the tiles made so far and the
+    /// total (progress of a long prepare()); the calls are serialised, from whichever thread
+    /// programmed the tile.
+    std::function<void(long programmed, long total)> on_tile_programmed;
 };
 
 /// One sampled MVM's circuit re-solve: what a linear layer (AnalogBackend) or an attention
@@ -143,6 +151,11 @@ public:
 /// keep (optional): the surrogate's factorisation of an ohmic tile (cosim::make_surrogate_engine).
 std::unique_ptr<cosim::MvmEngine> make_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile,
                                               int rows_driven = -1, cosim::TileFactor* keep = nullptr);
+/// Whether `reads` reads of array.rows x array.cols tiles by the options' engine go over threads:
+/// where a read is expensive (a circuit solve per MVM: the nodal engine, or the line-relaxation
+/// surrogate of device cells) or the reads are many and big (reads x rows x cols >= 2^18). A
+/// surrogate GEMV of a 64 x 64 tile takes microseconds, less than waking a thread team.
+bool reads_in_parallel(const AnalogOptions& options, int reads);
 /// Whether call number `call` of the MVMs numbered `index` (a layer, an attention product) is
 /// validated, `validated` of them having been so far: a hash of seed, index and call below
 /// validate_fraction, up to validate_max_per_layer. The same calls in every replay.
@@ -226,6 +239,10 @@ public:
     double validation_wait_seconds() const;
     /// Newton totals of the inference engines' circuit solves (engine nodal; zeros otherwise).
     cosim::NodalCounts nodal_counts() const;
+    /// The same over the linear layers' validation engines still held (every device tile's
+    /// once validated, the ohmic tiles kept within run.validate_cache_mib; not attention's).
+    /// Waits for background validation first.
+    cosim::NodalCounts check_counts() const;
     int tiles() const;
     /// Bytes of the factorisations prepare() kept for validation (check_cache.hpp), at most
     /// run.validate_cache_mib.

@@ -10,6 +10,8 @@
 // each), first come first served in the order programming finishes the tiles; a tile left out
 // builds its check engine at each validation and drops it after, so the kept check engines never
 // exceed the budget. Which tiles fit may depend on thread timing; the results do not.
+// Device tiles read by the line-relaxation surrogate get a nodal engine whose Newton starts from
+// the surrogate's solution of the same input (run.validate_start, cosim/surrogate_start.hpp).
 #pragma once
 
 #include <mutex>
@@ -18,9 +20,19 @@
 
 namespace kirchhoff::analog {
 
-/// Whether prepare() keeps factorisations for validation: surrogate engine, ohmic cells, nodal
-/// validation with the default engines (no make_check_engine), direct solver method in force.
+/// Whether factorisations are kept for validation, as far as the configuration tells before a
+/// model or table is loaded: surrogate engine, ohmic cells (device.preset = linear), nodal
+/// validation, direct solver method in force. The memory budget check (solve_budget.hpp) asks this.
+bool keeps_check_factors(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate);
+/// Whether prepare() keeps them: the above, with the cells' response linear and the default
+/// validation engines (no make_check_engine).
 bool keeps_check_factors(const AnalogOptions& options);
+
+/// The nodal validation engine of a tile: started from the line-relaxation surrogate's solution
+/// (cosim::make_nodal_engine(tile, response, v*, line)) when validate_from_surrogate is set, the
+/// inference engine is the surrogate and its tier in force is line_relaxation (device cells);
+/// else cosim::make_nodal_engine(tile), Newton from zero bias.
+std::unique_ptr<cosim::MvmEngine> make_nodal_check_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile);
 
 /// Bytes admitted against a budget, from any thread.
 class CheckCacheBudget {

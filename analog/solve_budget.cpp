@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "analog/check_cache.hpp"
 #include "cosim/solve_memory.hpp"
 #include "params/error.hpp"
 
@@ -16,9 +17,7 @@ void check_solve_budget(const AnalogConfig& config, cosim::Engine engine, std::o
                         double validate_cache_mib) {
     if (engine == cosim::Engine::nodal || validate == cosim::Engine::nodal || circuit_reference)
         cosim::check_memory_budget(config.crossbar, "nodal", concurrent_nodal_solves());
-    // The factorisations are kept for ohmic cells on the surrogate engine only (check_cache.hpp).
-    const bool keeps = engine == cosim::Engine::surrogate && config.crossbar.device_preset == "linear";
-    if (validate == cosim::Engine::nodal && keeps && validate_cache_mib > 0) {
+    if (validate_cache_mib > 0 && keeps_check_factors(config, engine, validate)) {
         const int threads = concurrent_nodal_solves();
         const double solves = cosim::estimated_solve_bytes(config.crossbar.spec, "nodal") * threads;
         const double budget = cosim::memory_budget_bytes(config.crossbar.memory_budget_mib);

@@ -18,9 +18,9 @@ int concurrent_nodal_solves();
 
 /// InputError (exit 2) naming solver.memory_budget_mib and the estimate when the solves of
 /// `engine`, `validate` (nullopt when nothing is validated) and, with `circuit_reference`, the
-/// nodal circuit reference need more than the budget; with nodal validation of ohmic cells on
-/// the surrogate engine, together with `validate_cache_mib` (run.validate_cache_mib,
-/// check_cache.hpp: the factorisations kept for it).
+/// nodal circuit reference need more than the budget; when factorisations are kept for
+/// validation (keeps_check_factors, check_cache.hpp), together with `validate_cache_mib`
+/// (run.validate_cache_mib).
 void check_solve_budget(const AnalogConfig& config, cosim::Engine engine, std::optional<cosim::Engine> validate, bool circuit_reference,
                         double validate_cache_mib = 0.0);
 

@@ -11,7 +11,9 @@
 //     ratio (target >= 0.8 at 1%), for ohmic cells (with the factorisations programming made
 //     kept for validation, analog/check_cache.hpp, and without: validate_cache_mib 0) and,
 //     with --tables, for the device cells --config names (e.g. Stanford-PKU,
-//     validation/configs/main_stanford.toml, tables from `kirchhoff fit`).
+//     validation/configs/main_stanford.toml, tables from `kirchhoff fit`), each validated
+//     tile's Newton started from the surrogate's solution and from zero bias
+//     (run.validate_start, cosim/surrogate_start.hpp).
 //   - the cost of one validated MVM of one 64 x 64 tile: a nodal circuit solve (first one
 //     with the factorisation, then reusing it, and on the surrogate's kept factorisation, where
 //     the engine solves for the sense currents alone, next to a full solve on the same factor)
@@ -130,9 +132,13 @@ int main(int argc, char** argv) {
         std::string name;
         bool ohmic;
         double cache_mib;
+        bool from_surrogate = true;  // run.validate_start
     };
     std::vector<Case> cases{{"ohmic, factors kept", true, 2048.0}, {"ohmic, none kept", true, 0.0}};
-    if (!tables_path.empty()) cases.push_back({"device cells (--config)", false, 2048.0});
+    if (!tables_path.empty()) {
+        cases.push_back({"device, surrogate start", false, 2048.0, true});
+        cases.push_back({"device, zero-bias start", false, 2048.0, false});
+    }
     for (const Case& k : cases) {
         params::Config cc(analog::analog_schema());
         if (!config_path.empty()) cc.load_file(config_path);
@@ -141,11 +147,13 @@ int main(int argc, char** argv) {
             evaluation::analog_options(cc, cosim::Engine::surrogate, k.ohmic ? std::string() : tables_path);
         double tps[2] = {0, 0}, solves_s = 0, kept_mib = 0;
         long validated = 0;
+        cosim::NodalCounts checks;  // the validation engines' Newton solves (device cells)
         for (int with : {0, 1}) {
             analog::AnalogOptions o = base;
             o.validate = with ? std::optional(cosim::Engine::nodal) : std::nullopt;
             o.validate_fraction = with ? validate_fraction : 0.0;
             o.validate_cache_mib = k.cache_mib;
+            o.validate_from_surrogate = k.from_surrogate;
             analog::AnalogBackend backend(o);
             backend.prepare(model);
             const auto t_run = Clock::now();
@@ -156,10 +164,16 @@ int main(int argc, char** argv) {
             for (const auto& s : backend.validation()) validated += long(s.count);
             solves_s = backend.validation_seconds();
             kept_mib = backend.kept_check_bytes() / (1024.0 * 1024.0);
+            checks = backend.check_counts();
         }
         fmt::print("{:<26} {:>9.1f} tokens/s without  {:>9.1f} with  ratio {:.2f}  ({} MVMs validated, {:.3f} s of "
-                   "solves, {:.0f} MiB of factors kept)\n",
+                   "solves, {:.0f} MiB of factors kept",
                    k.name, tps[0], tps[1], tps[1] / tps[0], validated, solves_s, kept_mib);
+        if (checks.newton_iterations > 0)
+            fmt::print("; {} tile solves, {:.2f} Newton and {:.2f} CG iterations each",
+                       checks.solves, double(checks.newton_iterations) / double(checks.solves),
+                       double(checks.cg_iterations) / double(checks.solves));
+        fmt::print(")\n");
     }
 
     // One validated tile MVM: 64 x 64 weights, differential columns (128 bit lines), 1 ohm wires.

@@ -21,6 +21,7 @@
 #include "analog/analog_backend.hpp"
 #include "bench_util.hpp"
 #include "model_shape.hpp"
+#include "evaluation/pass_progress.hpp"
 #include "params/config.hpp"
 #include "transformer/hf_checkpoint.hpp"
 #include "transformer/linear_backend.hpp"
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
         if (validate_fraction > 0) o.validate = cosim::Engine::nodal;
         o.validate_fraction = validate_fraction;
         o.validate_in_background = true;
+        o.on_tile_programmed = evaluation::programming_progress();
         analog::AnalogBackend backend(o);
         t0 = Clock::now();
         backend.prepare(model);

@@ -11,6 +11,7 @@
 #include "cli/config_options.hpp"
 #include "evaluation/calibration_set.hpp"
 #include "evaluation/model_inputs.hpp"
+#include "evaluation/pass_progress.hpp"
 #include "params/error.hpp"
 #include "tokenizers/text_stream.hpp"
 #include "transformer/generate.hpp"
@@ -46,8 +47,10 @@ void run(const GenerateFlags& o, const ConfigOptions& config_options) {
         backend = std::make_unique<transformer::IdealBackend>();
     } else {
         print_effective_config(config);
-        auto analog_backend = std::make_unique<analog::AnalogBackend>(
-            evaluation::analog_options(config, analog::parse_inference_engine(o.engine, "--engine"), o.tables));
+        analog::AnalogOptions options =
+            evaluation::analog_options(config, analog::parse_inference_engine(o.engine, "--engine"), o.tables);
+        options.on_tile_programmed = evaluation::programming_progress();
+        auto analog_backend = std::make_unique<analog::AnalogBackend>(std::move(options));
         // The calibration set (calibration.*) fits and freezes the ADC ranges and the output
         // calibration before the prompt runs.
         const evaluation::CalibrationPass cal =

@@ -106,7 +106,8 @@ LineRelaxation LineRelaxation::build(const netlists::CrossbarSpec& spec, const s
 }
 
 Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorXd& v_line, int& sweeps,
-                                            double& change, std::chrono::steady_clock::time_point start) const {
+                                            double& change, std::chrono::steady_clock::time_point start,
+                                            LineState* state) const {
     // Plain loops over column-major (rows, pcols) storage: word lines are walked column by
     // column with all rows at once (contiguous), bit lines one column at a time (contiguous).
     const Eigen::Index R = rows_, P = pcols_, n = R * P;
@@ -128,7 +129,10 @@ Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorX
         }
     };
     const double v_max = v_line.cwiseAbs().maxCoeff();
-    if (v_max == 0) return Eigen::VectorXd::Zero(P);  // every node at 0 V: no current flows
+    if (v_max == 0) {  // every node at 0 V: no current flows
+        if (state) state->drop = state->bit = state->current = Eigen::MatrixXd::Zero(R, P);
+        return Eigen::VectorXd::Zero(P);
+    }
     const double current_bound = a.gs.colwise().sum().maxCoeff() * v_max;
     for (Eigen::Index j = 0; j < P; ++j)
         for (Eigen::Index i = 0; i < R; ++i) u[i + R * j] = v[i];
@@ -181,7 +185,14 @@ Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorX
             throw NodalError(fmt::format("line relaxation of a {} x {} tile diverged after {} sweeps (currents not "
                                          "finite); use the nodal engine or surrogate.tier = \"linearised\"",
                                          R, P, sweeps));
-        if (change <= options_.tolerance && sweeps > 1) break;
+        if (change <= options_.tolerance && sweeps > 1) {
+            if (state) {
+                state->drop = Eigen::Map<const Eigen::MatrixXd>(drop.data(), R, P);
+                state->bit = Eigen::Map<const Eigen::MatrixXd>(bit.data(), R, P);
+                state->current = Eigen::Map<const Eigen::MatrixXd>(current.data(), R, P);
+            }
+            break;
+        }
         if (options_.timeout_s > 0) {
             const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             if (spent > options_.timeout_s)
@@ -203,7 +214,8 @@ Eigen::VectorXd LineRelaxation::solve_array(const Array& a, const Eigen::VectorX
     return sense;
 }
 
-Eigen::VectorXd LineRelaxation::sense_currents(const Eigen::VectorXd& v, LineRelaxationStats* stats) const {
+Eigen::VectorXd LineRelaxation::sense_currents(const Eigen::VectorXd& v, LineRelaxationStats* stats,
+                                               LineRelaxationNodes* nodes) const {
     if (v.size() != rows_)
         throw std::invalid_argument(fmt::format("line relaxation takes {} row voltages, got {}", rows_, v.size()));
     const bool from_bottom = spec_.sense_edge == netlists::SenseEdge::bottom;
@@ -212,10 +224,26 @@ Eigen::VectorXd LineRelaxation::sense_currents(const Eigen::VectorXd& v, LineRel
     Eigen::VectorXd out(Eigen::Index(arrays_.size()) * pcols_);
     LineRelaxationStats s;
     const auto start = std::chrono::steady_clock::now();
+    if (nodes) *nodes = {};
+    // Line order (i from the sense edge, j from the driver edge) to the circuit's (r, c).
+    auto to_circuit = [&](const Eigen::MatrixXd& m) {
+        Eigen::MatrixXd out = m;
+        if (from_bottom) out = out.colwise().reverse().eval();
+        if (!from_left) out = out.rowwise().reverse().eval();
+        return out;
+    };
     for (std::size_t k = 0; k < arrays_.size(); ++k) {
         int sweeps = 0;
         double change = 0;
-        const Eigen::VectorXd line = solve_array(arrays_[k], v_line, sweeps, change, start);
+        LineState state;
+        const Eigen::VectorXd line = solve_array(arrays_[k], v_line, sweeps, change, start, nodes ? &state : nullptr);
+        if (nodes) {
+            // Word-line voltage = the row's input less the drop along its line.
+            const Eigen::MatrixXd word = (-state.drop).colwise() + v_line;
+            nodes->word_volt.push_back(to_circuit(word));
+            nodes->bit_volt.push_back(to_circuit(state.bit));
+            nodes->cell_current.push_back(to_circuit(state.current));
+        }
         out.segment(Eigen::Index(k) * pcols_, pcols_) = from_left ? line : Eigen::VectorXd(line.reverse());
         s.sweeps = std::max(s.sweeps, sweeps);
         s.last_change = std::max(s.last_change, change);

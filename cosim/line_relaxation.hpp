@@ -56,6 +56,14 @@ struct LineRelaxationStats {
     double last_change = 0.0;  // its final relative change
 };
 
+/// A solve's state where the circuit has nodes: per array (rows, physical cols), rows from the
+/// top and columns from the left as in the circuit (netlists::CrossbarCircuit's node maps).
+struct LineRelaxationNodes {
+    std::vector<Eigen::MatrixXd> word_volt;     // word-line voltage at each cell (V)
+    std::vector<Eigen::MatrixXd> bit_volt;      // bit-line voltage at each cell (V)
+    std::vector<Eigen::MatrixXd> cell_current;  // current through each cell stack, word to bit line (A)
+};
+
 class LineRelaxation {
 public:
     /// `cells` as netlists::program_cells makes them (device cells: `response` is their
@@ -66,7 +74,9 @@ public:
 
     /// Sense currents (arrays * physical cols, A), array-major, for row voltages v (rows, V).
     /// Throws NodalError when the sweeps do not converge within max_sweeps or timeout_s.
-    Eigen::VectorXd sense_currents(const Eigen::VectorXd& v_volt, LineRelaxationStats* stats = nullptr) const;
+    /// `nodes` (optional) receives the voltages and currents of the last sweep.
+    Eigen::VectorXd sense_currents(const Eigen::VectorXd& v_volt, LineRelaxationStats* stats = nullptr,
+                                   LineRelaxationNodes* nodes = nullptr) const;
     /// Logical outputs (cols, A): sense currents combined as CrossbarCircuit::outputs does.
     Eigen::VectorXd matvec(const Eigen::VectorXd& v_volt, LineRelaxationStats* stats = nullptr) const;
 
@@ -80,9 +90,14 @@ private:
         std::vector<Eigen::MatrixXd> ka;     // per term (rows, pcols): kappa * a_k
         Eigen::MatrixXd f_row, f_col;        // (rows, pcols) ladder factors 1 / (1 - alpha R)
     };
-    // `start`: when the solve (all arrays of one MVM) began, for options_.timeout_s.
+    // `start`: when the solve (all arrays of one MVM) began, for options_.timeout_s. `state`
+    // (optional, line order): word-line drop, bit-line voltage and stack current of each cell
+    // at the last sweep, (rows, pcols) each.
+    struct LineState {
+        Eigen::MatrixXd drop, bit, current;
+    };
     Eigen::VectorXd solve_array(const Array& a, const Eigen::VectorXd& v_line, int& sweeps, double& change,
-                                std::chrono::steady_clock::time_point start) const;
+                                std::chrono::steady_clock::time_point start, LineState* state = nullptr) const;
 
     netlists::CrossbarSpec spec_;
     LineRelaxationOptions options_;

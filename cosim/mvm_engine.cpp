@@ -73,6 +73,8 @@ public:
     explicit NodalEngine(const ProgrammedTile& t) : spec_(t.config.spec), solver_(t.config, t.cells) {}
     NodalEngine(const ProgrammedTile& t, TileFactor factor)
         : spec_(t.config.spec), solver_(t.config, t.cells, std::move(factor)) {}
+    NodalEngine(const ProgrammedTile& t, std::shared_ptr<const LineRelaxation> start)
+        : spec_(t.config.spec), solver_(t.config, t.cells, std::move(start)) {}
     std::string_view name() const override { return "nodal"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
         check_input(spec_.rows, v);
@@ -159,6 +161,11 @@ std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const 
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t) { return std::make_unique<NodalEngine>(t); }
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t, TileFactor factor) {
     return std::make_unique<NodalEngine>(t, std::move(factor));
+}
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t, const CellResponse& response, double v_star,
+                                             const LineRelaxationOptions& line) {
+    return std::make_unique<NodalEngine>(t, std::make_shared<const LineRelaxation>(LineRelaxation::build(
+                                                t.config.spec, t.cells, response, v_star, with_limit(line, t.config.timeout_s))));
 }
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& t, NgspiceSession& s) {
     return std::make_unique<SpiceEngine<NgspiceSession>>(t, s);

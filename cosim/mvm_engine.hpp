@@ -88,6 +88,13 @@ std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
 /// method; tile_factor.hpp): every MVM one substitution, bitwise a fresh engine's outputs.
 /// std::invalid_argument when the tile's solver.method is not direct in force.
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile, TileFactor factor);
+/// The nodal engine whose direct Newton solves start from the line-relaxation surrogate's
+/// solution of the same input (surrogate_start.hpp; `response`, `v_star` and `line` as the
+/// surrogate engine's) instead of zero bias: outputs within the Newton tolerance of
+/// make_nodal_engine(tile)'s, in fewer iterations. Device cells in read mode, 1R or 1T1R
+/// (InputError otherwise, from LineRelaxation::build).
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star,
+                                             const LineRelaxationOptions& line);
 /// Solves through `session`, which must outlive the engine.
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);
 /// Solves through `pool`, which must outlive the engine: one job per MVM; with the processes

@@ -306,7 +306,8 @@ struct NodalSolver::Impl {
         if (!s.ok) throw NodalError(fmt::format("circuit '{}': singular Jacobian in Newton iteration", c.title()));
     }
 
-    NodalSolution solve(const Eigen::VectorXd& volt, const Eigen::VectorXd* injection) const {
+    NodalSolution solve(const Eigen::VectorXd& volt, const Eigen::VectorXd* injection,
+                        const Eigen::VectorXd* start_volt = nullptr) const {
         if (volt.size() != Eigen::Index(c.sources().size()))
             throw std::invalid_argument(fmt::format("circuit '{}' has {} sources, got {} voltages", c.title(),
                                                     c.sources().size(), volt.size()));
@@ -322,9 +323,19 @@ struct NodalSolver::Impl {
             return finish(out, injection);
         }
         const bool cached = options.newton == NewtonJacobian::cached;
-        out.warm_start = cached && options.warm_start && x_last.size() == n;
+        out.warm_start = start_volt || (cached && options.warm_start && x_last.size() == n);
         Eigen::VectorXd current, g, x, dx;
-        if (out.warm_start) {
+        if (start_volt) {
+            // Newton's first iteration below linearises at the given node voltages.
+            x.resize(n);
+            for (int node = 1; node < c.node_count(); ++node)
+                if (const int u = unknown[std::size_t(node)]; u >= 0) {
+                    x(u) = (*start_volt)(node);
+                    if (!std::isfinite(x(u)))
+                        throw std::invalid_argument(fmt::format("circuit '{}': start voltage of node {} is {}",
+                                                                c.title(), c.node_name(node), x(u)));
+                }
+        } else if (out.warm_start) {
             // Start from the circuit linearised at the last solution (with these sources): one
             // Newton step from it, not limited, as the cold start's linear solve is not.
             evaluate(full_voltages(x_last, volt), current, g);
@@ -553,6 +564,13 @@ NodalSolution NodalSolver::solve() const { return impl_->solve(impl_->circuit_vo
 
 NodalSolution NodalSolver::solve(const Eigen::VectorXd& source_volt, const Eigen::VectorXd* injection) const {
     return impl_->solve(source_volt, injection);
+}
+
+NodalSolution NodalSolver::solve_from(const Eigen::VectorXd& start_volt) const {
+    if (start_volt.size() != impl_->c.node_count())
+        throw std::invalid_argument(fmt::format("circuit '{}' has {} nodes, got {} start voltages", impl_->c.title(),
+                                                impl_->c.node_count(), start_volt.size()));
+    return impl_->solve(impl_->circuit_volts(), nullptr, &start_volt);
 }
 
 std::vector<NodalSolution> NodalSolver::solve_block(const Eigen::MatrixXd& source_volt,

@@ -80,7 +80,7 @@ struct NodalSolution {
     int iterations = 0;              // Newton iterations (1 for ohmic circuits)
     int cg_iterations = 0;           // CG iterations over all linear solves (cached path)
     int factorizations = 0;          // numeric factorisations done by this solve
-    bool warm_start = false;         // started from the previous solution (cached path)
+    bool warm_start = false;         // started from the previous solution (cached path) or a given start
 };
 
 /// Running totals of a solver's solves (nonlinear circuits).
@@ -108,6 +108,15 @@ public:
     /// reduce that source's current). For ohmic circuits this is const and safe to call from
     /// several threads at once (the factorisation is only read); not for nonlinear ones.
     NodalSolution solve(const Eigen::VectorXd& source_volt, const Eigen::VectorXd* injection = nullptr) const;
+    /// Solves with the circuit's current source voltages like solve(), Newton starting from the
+    /// node voltages `start_volt` ((node_count) V; the entries of fixed nodes are ignored)
+    /// instead of the circuit linearised at zero bias: its first step linearises there, and
+    /// its convergence test is the one of every solve, so the start changes the iterations,
+    /// not the answer beyond the Newton tolerance. A start near the solution (a surrogate's
+    /// answer for the same input) saves the iterations a zero-bias start needs to get there.
+    /// Both Newton paths; ohmic circuits ignore the start. std::invalid_argument for a wrong
+    /// size or a non-finite voltage at a free node.
+    NodalSolution solve_from(const Eigen::VectorXd& start_volt) const;
     /// Ohmic circuits: K solves at once, the source voltages in the columns of source_volt
     /// (sources, K) and optionally injected currents in the columns of injection (node_count,
     /// K), on one pass over the factorisation (linalg/cholesky_block_solve.hpp). Solution k equals

@@ -1,12 +1,14 @@
 // A tile's circuit solve by the configured method, with the iterative solver's fallback (tile_solver.hpp).
 #include "cosim/tile_solver.hpp"
 
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "cosim/crossbar_solve.hpp"
 #include "cosim/solve_memory.hpp"
+#include "cosim/surrogate_start.hpp"
 #include "params/error.hpp"
 
 namespace kirchhoff::cosim {
@@ -43,6 +45,12 @@ TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std
     plan_sense_currents(*direct_, *xbar_);  // usually planned already (tile_surrogate.cpp)
 }
 
+TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells,
+                                     std::shared_ptr<const LineRelaxation> start)
+    : TileCircuitSolver(config, std::move(cells)) {
+    start_ = std::move(start);
+}
+
 TileCircuitSolver::~TileCircuitSolver() = default;
 
 Eigen::VectorXd TileCircuitSolver::solve_direct(const Eigen::VectorXd& v, TileSolveReport& r) {
@@ -72,7 +80,17 @@ Eigen::VectorXd TileCircuitSolver::solve_direct(const Eigen::VectorXd& v, TileSo
         r.newton_iterations = 1;
         return planned_sense_currents(*direct_, *xbar_);
     }
-    const NodalSolution s = direct_->solve();
+    std::optional<Eigen::VectorXd> start;
+    if (start_) {
+        try {
+            LineRelaxationNodes nodes;
+            start_->sense_currents(v, nullptr, &nodes);
+            start = surrogate_start_voltages(*xbar_, nodes);
+        } catch (const NodalError&) {
+            // The line relaxation did not converge on this input: Newton starts from zero bias.
+        }
+    }
+    const NodalSolution s = start ? direct_->solve_from(*start) : direct_->solve();
     r.newton_iterations = s.iterations;
     r.cg_iterations = s.cg_iterations;
     return cosim::sense_currents(*xbar_, s);

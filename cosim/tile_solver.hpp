@@ -22,6 +22,7 @@
 #include <Eigen/Core>
 
 #include "cosim/iterative_solver.hpp"
+#include "cosim/line_relaxation.hpp"
 #include "cosim/nodal_solver.hpp"
 #include "cosim/tile_factor.hpp"
 #include "netlists/crossbar_builder.hpp"
@@ -52,6 +53,12 @@ public:
     /// solver. std::invalid_argument unless the method in force is direct and `factor` holds
     /// an ohmic circuit of the configured spec.
     TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells, TileFactor factor);
+    /// Device cells: the direct solver's Newton starts from `start`'s solution of each input
+    /// (the line relaxation of the same tile, surrogate_start.hpp) instead of zero bias; when
+    /// the line relaxation fails on an input, that solve starts from zero bias. The iterative
+    /// solver ignores it.
+    TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells,
+                      std::shared_ptr<const LineRelaxation> start);
     ~TileCircuitSolver();
 
     /// Sense currents (arrays * physical cols, A) for row voltages v (rows, V). Throws
@@ -76,6 +83,7 @@ private:
     std::unique_ptr<CrossbarIterativeSolver> iterative_;
     std::unique_ptr<netlists::CrossbarCircuit> xbar_;
     std::unique_ptr<NodalSolver> direct_;
+    std::shared_ptr<const LineRelaxation> start_;  // optional: the direct Newton's start
     NodalCounts iterative_counts_;
 };
 

@@ -144,6 +144,8 @@ Evaluation evaluate(const params::Config& config, const RunSpec& spec, ModelCach
     options.validate_max_per_layer = spec.validate_count;
     options.validate_in_background = spec.validate_in_background;
     options.validate_cache_mib = spec.validate_cache_mib;
+    options.on_tile_programmed = programming_progress();
+    options.validate_from_surrogate = spec.validate_from_surrogate;
     const bool shadow = spec.logit_effect && options.validate.has_value();
 
     Evaluation ev;

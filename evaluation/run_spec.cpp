@@ -41,6 +41,11 @@ const params::Table<RunSpec>& run_keys() {
         t.real("run.validate_cache_mib", &R::validate_cache_mib, "MiB", Range::closed(0, 1e9),
                "ohmic cells, surrogate engine, nodal validation: memory for the factorisations programming made, kept "
                "so that a validation is one substitution per tile (0: none kept; slower, same statistics)");
+        t.choice("run.validate_start", &R::validate_from_surrogate, {{"surrogate", true}, {"zero_bias", false}},
+                 "device cells, line-relaxation surrogate, nodal validation: where each validated tile's Newton "
+                 "starts, the surrogate's solution of the same input (fewer iterations) or the circuit linearised "
+                 "at zero bias (the path before); Newton's own convergence test decides either way "
+                 "(cosim/surrogate_start.hpp)");
         t.boolean("run.logit_effect", &R::logit_effect,
                   "replay with the validated MVMs taken from the circuit to measure the effect on the logits");
         t.integer("run.reference_tokens", &R::reference_tokens, Range::closed(0, 1 << 30),

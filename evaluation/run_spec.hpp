@@ -28,6 +28,7 @@ struct RunSpec {
     long validate_count = 0;  // 0: no cap
     bool validate_in_background = true;
     double validate_cache_mib = 2048.0;  // run.validate_cache_mib: analog/check_cache.hpp
+    bool validate_from_surrogate = true; // run.validate_start: surrogate (true) or zero_bias
     bool logit_effect = true;
     int reference_tokens = 0;  // 0: no circuit reference; else 2..tokens scored
 

@@ -18,6 +18,7 @@
 #include "analog/analog_backend.hpp"
 #include "params/error.hpp"
 #include "support/analog_fixtures.hpp"
+#include "support/stanford_response.hpp"
 #include "transformer/llama2c.hpp"
 #include "transformer/perplexity.hpp"
 
@@ -95,6 +96,21 @@ TEST_CASE("the ideal engine through tiles equals the untiled matmul", "[analog]"
                 CHECK(std::abs(y[k] - y_ref[k]) <= 1e-6 * scale + 1e-7);
             }
         }
+    }
+}
+
+TEST_CASE("programming reports each tile once, in count order, with the total", "[analog]") {
+    const transformer::Model m = tiny_model(1);
+    AnalogOptions o = test::analog_options_with(test::clean_tile_sets(8), cosim::Engine::surrogate);
+    std::vector<std::pair<long, long>> calls;  // serialised by the backend, from any thread
+    o.on_tile_programmed = [&](long programmed, long total) { calls.emplace_back(programmed, total); };
+    AnalogBackend analog(o);
+    analog.prepare(m);
+    REQUIRE(analog.tiles() > 1);
+    REQUIRE(calls.size() == std::size_t(analog.tiles()));
+    for (std::size_t k = 0; k < calls.size(); ++k) {
+        CHECK(calls[k].first == long(k) + 1);
+        CHECK(calls[k].second == analog.tiles());
     }
 }
 
@@ -465,6 +481,51 @@ TEST_CASE("factorisations kept for validation give the statistics of fresh solve
             CHECK(s->max_rel_err == stats_none[l].max_rel_err);
         }
         validated += long(stats_none[l].count);
+    }
+    CHECK(validated > 0);
+}
+
+TEST_CASE("device tiles validated from the surrogate's solution: the zero-bias statistics, the same at 1 and 2 threads",
+          "[analog]") {
+    // Stanford-PKU cells on the line-relaxation surrogate, nodal validation (run.validate_start,
+    // analog/check_cache.hpp): Newton from the surrogate's solution gives the circuit outputs
+    // of the zero-bias start within the Newton tolerance, so the statistics agree to far below
+    // the engine's own error; and bitwise at 1 and 2 threads.
+    const transformer::Model m = tiny_model(7);
+    const auto t = test::probe_tokens(12, m.config.vocab_size);
+    auto run = [&](int threads, bool from_surrogate) {
+        omp_set_num_threads(threads);
+        AnalogOptions o = test::analog_options_with(test::with(test::rram_tile_sets(), {"seed=7"}), cosim::Engine::surrogate);
+        o.response = test::stanford_response(o.config.crossbar);
+        o.v_star_volt = 0.6 * o.config.crossbar.v_read_volt;
+        o.validate = cosim::Engine::nodal;
+        o.validate_fraction = 0.5;
+        o.validate_from_surrogate = from_surrogate;
+        AnalogBackend analog(o);
+        const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
+        return std::make_pair(nll, analog.validation());
+    };
+    const int before = omp_get_max_threads();
+    const auto one = run(1, true), two = run(2, true), zero_bias = run(2, false);
+    omp_set_num_threads(before);
+    CHECK(one.first == two.first);
+    CHECK(one.first == zero_bias.first);  // validation never changes inference
+    REQUIRE(one.second.size() == two.second.size());
+    REQUIRE(one.second.size() == zero_bias.second.size());
+    long validated = 0;
+    for (std::size_t l = 0; l < one.second.size(); ++l) {
+        const ValidationStats &a = one.second[l], &b = two.second[l], &z = zero_bias.second[l];
+        INFO(a.layer);
+        CHECK(a.failed == 0);
+        CHECK(a.count == b.count);
+        CHECK(a.sum_sq_err == b.sum_sq_err);  // bitwise
+        CHECK(a.sum_sq_ref == b.sum_sq_ref);
+        CHECK(a.max_rel_err == b.max_rel_err);
+        CHECK(a.count == z.count);
+        CHECK(z.failed == 0);
+        CHECK(a.sum_sq_ref == Catch::Approx(z.sum_sq_ref).epsilon(1e-9));
+        CHECK(a.sum_sq_err == Catch::Approx(z.sum_sq_err).epsilon(1e-6).margin(1e-12 * z.sum_sq_ref));
+        validated += long(a.count);
     }
     CHECK(validated > 0);
 }

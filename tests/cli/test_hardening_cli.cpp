@@ -137,6 +137,11 @@ TEST_CASE("run: the factorisations kept for validation count against the memory 
     CHECK_THAT(r.out, ContainsSubstring("run.validate_cache_mib = 2048 MiB") &&
                           ContainsSubstring("solver.memory_budget_mib = 1900 MiB"));
     CHECK(seconds_since(t0) < 20.0);  // refused before any tile is built
+    // With the iterative method nothing is kept (check_cache.hpp), so the same budget admits the run.
+    const Run iterative = run_kirchhoff("run --model " + model + " --tokens 8 --validate-fraction 0.5 --set "
+                                        "solver.memory_budget_mib=1900 --set solver.method=iterative");
+    CHECK(iterative.status == 0);
+    CHECK_THAT(iterative.out, !ContainsSubstring("run.validate_cache_mib"));
 }
 
 TEST_CASE("solve: nodal honours solver.timeout_s with exit 3", "[cli][hardening]") {

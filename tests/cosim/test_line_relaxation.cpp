@@ -3,12 +3,11 @@
 // its non-convergence error.
 #include <catch2/catch_test_macros.hpp>
 
-#include "cosim/device_table.hpp"
 #include "cosim/line_relaxation.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/nodal_solver.hpp"
-#include "devices/presets.hpp"
 #include "params/error.hpp"
+#include "support/stanford_response.hpp"
 
 using namespace kirchhoff;
 using namespace kirchhoff::cosim;
@@ -29,18 +28,6 @@ netlists::CrossbarConfig stanford(int rows, int cols, double r_wire, double v_re
     x.g_min_siemens = 2e-6;
     x.v_read_volt = v_read;
     return x;
-}
-
-// The Stanford-PKU response from the native model (as fit does from ngspice), over +-1.5 v_read.
-CellResponse stanford_response(const netlists::CrossbarConfig& x) {
-    const auto device = devices::make_device(devices::find_preset(x.device_preset));
-    TableGrid g;
-    g.v_min_volt = -1.5 * x.v_read_volt;
-    g.v_max_volt = 1.5 * x.v_read_volt;
-    g.nv = 161;
-    g.memory_min = device->memory_for_conductance(x.g_max_siemens, x.v_read_volt) * 0.98;
-    g.memory_max = device->memory_for_conductance(x.g_min_siemens, x.v_read_volt) * 1.02;
-    return CellResponse::from_table(tabulate_native(*device, x.device_preset, g));
 }
 
 LineRelaxationOptions tight() {
@@ -101,7 +88,7 @@ TEST_CASE("line relaxation equals the nodal solver for Stanford-PKU cells behind
             x.spec.cell = cell;
             const auto r = netlists::random_tile(x);
             const auto tile = program_tile(x, r.g_siemens);
-            const auto response = stanford_response(x);
+            const auto response = test::stanford_response(x);
             LineRelaxationStats stats;
             const auto line = LineRelaxation::build(x.spec, tile.cells, response, 0.6 * v_read, tight());
             const Eigen::VectorXd nodal = make_nodal_engine(tile)->matvec(r.v_volt);
@@ -126,7 +113,7 @@ TEST_CASE("line relaxation: zero input gives zero output, ideal wires converge a
     auto x = stanford(10, 6, 0.0, 0.3);
     const auto r = netlists::random_tile(x);
     const auto tile = program_tile(x, r.g_siemens);
-    const auto line = LineRelaxation::build(x.spec, tile.cells, stanford_response(x), 0.2, tight());
+    const auto line = LineRelaxation::build(x.spec, tile.cells, test::stanford_response(x), 0.2, tight());
     LineRelaxationStats stats;
     CHECK(line.matvec(Eigen::VectorXd::Zero(10), &stats).isZero(0.0));
     // Near-zero inputs give currents at the table's rounding level; the sweeps still stop
@@ -145,7 +132,7 @@ TEST_CASE("line relaxation refuses what it does not model and reports non-conver
     auto x = stanford(8, 4, 2.0, 0.5);
     const auto r = netlists::random_tile(x);
     const auto tile = program_tile(x, r.g_siemens);
-    const auto response = stanford_response(x);
+    const auto response = test::stanford_response(x);
     LineRelaxationOptions one;
     one.max_sweeps = 1;
     CHECK_THROWS_AS(LineRelaxation::build(x.spec, tile.cells, response, 0.3, one).matvec(r.v_volt), NodalError);
@@ -162,7 +149,7 @@ TEST_CASE("line relaxation agrees with ngspice on a Stanford-PKU 1T1R tile", "[c
     x.spec.cell = netlists::CellKind::one_t_one_r;
     const auto r = netlists::random_tile(x);
     const auto tile = program_tile(x, r.g_siemens);
-    const auto line = LineRelaxation::build(x.spec, tile.cells, stanford_response(x), 0.3, tight());
+    const auto line = LineRelaxation::build(x.spec, tile.cells, test::stanford_response(x), 0.3, tight());
     NgspiceSession session;
     CHECK(max_rel(line.matvec(r.v_volt), make_spice_engine(tile, session)->matvec(r.v_volt)) < 2e-5);
 }
@@ -173,7 +160,7 @@ TEST_CASE("line relaxation stops at its time limit (solver.timeout_s) with a cle
     auto x = stanford(24, 20, 2.5, 0.5);
     const auto r = netlists::random_tile(x);
     const auto tile = program_tile(x, r.g_siemens);
-    const auto response = stanford_response(x);
+    const auto response = test::stanford_response(x);
     LineRelaxationOptions o = tight();
     o.timeout_s = 1e-9;
     const auto line = LineRelaxation::build(x.spec, tile.cells, response, 0.3, o);
