@@ -26,6 +26,22 @@ Eigen::VectorXd sense_currents(const netlists::CrossbarCircuit& xbar, const Noda
     return i;
 }
 
+void plan_sense_currents(NodalSolver& solver, const netlists::CrossbarCircuit& xbar) {
+    std::vector<std::size_t> sources;
+    for (std::size_t s : xbar.sense_sources)
+        if (s != netlists::no_source) sources.push_back(s);
+    solver.plan_source_currents(std::move(sources));
+}
+
+Eigen::VectorXd planned_sense_currents(const NodalSolver& solver, const netlists::CrossbarCircuit& xbar) {
+    const Eigen::VectorXd planned = solver.source_currents();  // driven sense sources, in order
+    Eigen::VectorXd i(Eigen::Index(xbar.sense_sources.size()));
+    Eigen::Index next = 0;
+    for (std::size_t k = 0; k < xbar.sense_sources.size(); ++k)
+        i(Eigen::Index(k)) = xbar.sense_sources[k] == netlists::no_source ? std::nan("") : planned(next++);
+    return i;
+}
+
 CrossbarReading read_nodal(const netlists::CrossbarCircuit& xbar, const NodalOptions& options) {
     NodalOptions with_order = options;
     if (with_order.ordering.empty()) {

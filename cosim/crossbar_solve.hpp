@@ -48,4 +48,11 @@ void require_ideal_defined(const netlists::CrossbarConfig& config);
 /// Sense currents of a nodal solution, in CrossbarCircuit::sense_sources order.
 Eigen::VectorXd sense_currents(const netlists::CrossbarCircuit& xbar, const NodalSolution& s);
 
+/// Ohmic circuits: plans `solver` (of xbar.circuit) to solve for the sense currents alone
+/// (NodalSolver::plan_source_currents; nothing to do when already planned).
+void plan_sense_currents(NodalSolver& solver, const netlists::CrossbarCircuit& xbar);
+/// The sense currents at xbar's present inputs by the planned outputs-only solve, in
+/// sense_sources order, NaN where a column floats: bitwise sense_currents(xbar, solver.solve()).
+Eigen::VectorXd planned_sense_currents(const NodalSolver& solver, const netlists::CrossbarCircuit& xbar);
+
 }  // namespace kirchhoff::cosim

@@ -5,17 +5,22 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include <Eigen/SparseCholesky>
 #include <Eigen/SparseCore>
 #include <fmt/format.h>
 
-#include "cosim/cholesky_block_solve.hpp"
+#include "linalg/cholesky_block_solve.hpp"
 #include "cosim/newton_linear_solve.hpp"
+#include "linalg/pruned_substitution.hpp"
 
 namespace kirchhoff::cosim {
 
+using linalg::cholesky_block_solve;
+using linalg::PrunedSubstitution;
+using linalg::RowMajorBlock;
 using netlists::Circuit;
 using SpMat = Eigen::SparseMatrix<double>;
 // Unknowns are numbered in elimination order already, so the factorisation keeps that order.
@@ -51,6 +56,10 @@ struct NodalSolver::Impl {
     // Per source, in circuit order: the resistors and the nonlinear elements at its node, with
     // whether the current a -> b leaves it (+) or enters it (-). finish() sums these only.
     std::vector<std::vector<std::pair<int, bool>>> source_resistors, source_elements;
+    // plan_source_currents(): the sources whose currents source_currents() returns, and its
+    // substitution.
+    std::vector<std::size_t> planned_sources;
+    std::optional<PrunedSubstitution> planned;
 
     // Throws NodalError when the time limit counted from `start` has run out.
     void check_time(std::chrono::steady_clock::time_point start, const char* stage) const {
@@ -413,6 +422,56 @@ struct NodalSolver::Impl {
         return out;
     }
 
+    void plan_source_currents(std::vector<std::size_t> sources) {
+        if (!c.nonlinear().empty())
+            throw std::logic_error(fmt::format("circuit '{}': source-current solves are for ohmic circuits", c.title()));
+        // b may be nonzero wherever a source couples (any source's voltage may be nonzero);
+        // the currents read the voltages at the far ends of their sources' resistors.
+        if (planned && sources == planned_sources) return;
+        std::vector<int> rhs_rows, wanted;
+        for (const Coupling& cp : couplings) rhs_rows.push_back(cp.row);
+        for (std::size_t s : sources) {
+            if (s >= c.sources().size())
+                throw std::invalid_argument(fmt::format("circuit '{}' has {} sources, asked for the current of source {}",
+                                                        c.title(), c.sources().size(), s));
+            for (const auto& [r, out] : source_resistors[s]) {
+                const auto& res = c.resistors()[std::size_t(r)];
+                for (int node : {res.a, res.b})
+                    if (unknown[std::size_t(node)] >= 0) wanted.push_back(unknown[std::size_t(node)]);
+            }
+        }
+        planned = PrunedSubstitution(k_llt.matrixL().nestedExpression(), rhs_rows, wanted);
+        planned_sources = std::move(sources);
+    }
+
+    // finish()'s sum for the planned sources, on the unknowns x the plan computes: the same terms
+    // in the same order, so bitwise its result.
+    Eigen::VectorXd source_currents(const Eigen::VectorXd& volt) const {
+        if (volt.size() != Eigen::Index(c.sources().size()))
+            throw std::invalid_argument(fmt::format("circuit '{}' has {} sources, got {} voltages", c.title(),
+                                                    c.sources().size(), volt.size()));
+        if (!planned)
+            throw std::logic_error(fmt::format("circuit '{}': no source currents planned", c.title()));
+        Eigen::VectorXd x = rhs(volt, nullptr);
+        planned->solve(k_llt.matrixL().nestedExpression(), x);
+        auto v = [&](int node) {
+            if (node == 0) return 0.0;
+            const int u = unknown[std::size_t(node)];
+            return u >= 0 ? x(u) : volt(source_of[std::size_t(node)]);
+        };
+        Eigen::VectorXd out(Eigen::Index(planned_sources.size()));
+        for (std::size_t k2 = 0; k2 < planned_sources.size(); ++k2) {
+            double leaving = 0.0;
+            for (const auto& [r, leaves] : source_resistors[planned_sources[k2]]) {
+                const auto& res = c.resistors()[std::size_t(r)];
+                const double i = (v(res.a) - v(res.b)) / res.ohm;
+                leaving = leaves ? leaving + i : leaving - i;
+            }
+            out(Eigen::Index(k2)) = 0.0 - leaving;
+        }
+        return out;
+    }
+
     void count(const NodalSolution& s) const {
         ++totals.solves;
         totals.newton_iterations += s.iterations;
@@ -519,6 +578,21 @@ std::vector<NodalSolution> NodalSolver::solve_block(const Eigen::MatrixXd& sourc
     return impl_->solve_block(source_volt, injection);
 }
 
+void NodalSolver::plan_source_currents(std::vector<std::size_t> sources) {
+    impl_->plan_source_currents(std::move(sources));
+}
+
+Eigen::VectorXd NodalSolver::source_currents() const { return impl_->source_currents(impl_->circuit_volts()); }
+
+Eigen::VectorXd NodalSolver::source_currents(const Eigen::VectorXd& source_volt) const {
+    return impl_->source_currents(source_volt);
+}
+
+std::pair<long, long> NodalSolver::planned_entries() const {
+    if (!impl_->planned) return {0L, 0L};
+    return {impl_->planned->forward_entries(), impl_->planned->backward_entries()};
+}
+
 Eigen::VectorXd NodalSolver::resistor_currents(const NodalSolution& s) const {
     const auto& rs = impl_->c.resistors();
     Eigen::VectorXd out(Eigen::Index(rs.size()));
@@ -549,7 +623,8 @@ double NodalSolver::ohmic_bytes() const {
     const double sparse = double(m.k.nonZeros()) * (value + index) + double(m.n + 1) * index;
     const double factor = double(factor_nonzeros()) * (value + index) + double(m.n + 1) * index + 2.0 * m.n * index;
     return sparse + factor + double(m.unknown.size() + m.source_of.size()) * index +
-           double(m.couplings.size()) * sizeof(Impl::Coupling);
+           double(m.couplings.size()) * sizeof(Impl::Coupling) +
+           (m.planned ? m.planned->bytes() + double(m.planned_sources.capacity()) * sizeof(std::size_t) : 0.0);
 }
 bool NodalSolver::nonlinear() const { return !impl_->c.nonlinear().empty(); }
 NodalCounts NodalSolver::counts() const { return impl_->totals; }

@@ -24,6 +24,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -118,11 +119,28 @@ public:
     NodalSolution solve_from(const Eigen::VectorXd& start_volt) const;
     /// Ohmic circuits: K solves at once, the source voltages in the columns of source_volt
     /// (sources, K) and optionally injected currents in the columns of injection (node_count,
-    /// K), on one pass over the factorisation (cholesky_block_solve.hpp). Solution k equals
+    /// K), on one pass over the factorisation (linalg/cholesky_block_solve.hpp). Solution k equals
     /// solve(source_volt.col(k), injection column k) up to the sign of zeros; const and safe
     /// from several threads at once like solve(). std::logic_error for a nonlinear circuit.
     std::vector<NodalSolution> solve_block(const Eigen::MatrixXd& source_volt,
                                            const Eigen::MatrixXd* injection = nullptr) const;
+
+    /// Ohmic circuits: plans solves of the currents of `sources` alone (indices in circuit
+    /// order, e.g. a crossbar's sense sources), replacing an earlier plan of other sources (the
+    /// same sources again: nothing to do): the substitutions are restricted to the factor
+    /// entries those currents need (linalg/pruned_substitution.hpp). The plan depends on the circuit
+    /// only, not on its source voltages. std::logic_error for a nonlinear circuit,
+    /// std::invalid_argument for a bad index.
+    void plan_source_currents(std::vector<std::size_t> sources);
+    /// The planned sources' currents (A, in the order planned) for these source voltages (or
+    /// the circuit's own): bitwise solve(source_volt).source_current at those sources. const
+    /// and safe from several threads at once like solve(); std::logic_error when nothing is
+    /// planned.
+    Eigen::VectorXd source_currents() const;
+    Eigen::VectorXd source_currents(const Eigen::VectorXd& source_volt) const;
+    /// Factor entries the planned solve reads in its forward and backward passes (the full
+    /// substitution reads factor_nonzeros() in each); {0, 0} when nothing is planned.
+    std::pair<long, long> planned_entries() const;
 
     /// Currents (A) through each resistor (a -> b) and each nonlinear element, in circuit order.
     Eigen::VectorXd resistor_currents(const NodalSolution& s) const;
@@ -136,7 +154,8 @@ public:
     /// only the Newton Jacobian is factorised.
     long factor_nonzeros() const;
     /// Bytes the solver holds between solves for an ohmic circuit (its conductance matrix, the
-    /// Cholesky factor and the numbering; not the circuit, nor a nonlinear solver's caches).
+    /// Cholesky factor, the numbering and a source-current plan; not the circuit, nor a
+    /// nonlinear solver's caches).
     double ohmic_bytes() const;
     bool nonlinear() const;
     /// Totals over every nonlinear solve so far.

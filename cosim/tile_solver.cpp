@@ -42,6 +42,7 @@ TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std
         throw std::invalid_argument("TileCircuitSolver: the kept factorisation is not of an ohmic tile of this spec");
     xbar_ = std::move(factor.xbar);
     direct_ = std::move(factor.solver);
+    plan_sense_currents(*direct_, *xbar_);  // usually planned already (tile_surrogate.cpp)
 }
 
 TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells,
@@ -70,10 +71,17 @@ Eigen::VectorXd TileCircuitSolver::solve_direct(const Eigen::VectorXd& v, TileSo
         o.cache_budget_mib = config_.nodal_cache_mib;
         o.timeout_s = config_.timeout_s;
         direct_ = std::make_unique<NodalSolver>(xbar_->circuit, o);
+        if (!direct_->nonlinear()) plan_sense_currents(*direct_, *xbar_);
     }
     xbar_->set_inputs(v);
+    r.method = "direct";
+    if (!direct_->nonlinear()) {
+        // Ohmic: only the sense currents, bitwise those of the full solve (crossbar_solve.hpp).
+        r.newton_iterations = 1;
+        return planned_sense_currents(*direct_, *xbar_);
+    }
     std::optional<Eigen::VectorXd> start;
-    if (start_ && direct_->nonlinear()) {
+    if (start_) {
         try {
             LineRelaxationNodes nodes;
             start_->sense_currents(v, nullptr, &nodes);
@@ -83,7 +91,6 @@ Eigen::VectorXd TileCircuitSolver::solve_direct(const Eigen::VectorXd& v, TileSo
         }
     }
     const NodalSolution s = start ? direct_->solve_from(*start) : direct_->solve();
-    r.method = "direct";
     r.newton_iterations = s.iterations;
     r.cg_iterations = s.cg_iterations;
     return cosim::sense_currents(*xbar_, s);

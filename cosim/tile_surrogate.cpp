@@ -153,6 +153,7 @@ TileSurrogate TileSurrogate::build(const netlists::CrossbarSpec& spec, const std
         }
     }
     if (keep && response.is_linear()) {  // g* = g: the tile's own circuit
+        plan_sense_currents(*kept, *lin.xbar);  // what its nodal engine solves for (charged in bytes())
         keep->solver = std::move(kept);
         keep->xbar = std::move(lin.xbar);
     }

@@ -9,7 +9,7 @@ import pathlib
 import re
 import sys
 
-LAYERS = ["params", "io", "devices", "netlists", "cosim", "tokenizers", "transformer", "training", "analog",
+LAYERS = ["params", "io", "devices", "netlists", "linalg", "cosim", "tokenizers", "transformer", "training", "analog",
           "evaluation", "validation", "cli"]
 ANYWHERE = ["python", "bench"]  # may include every library folder
 SHARE_LIMIT = 0.20

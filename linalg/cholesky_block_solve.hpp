@@ -14,7 +14,7 @@
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 
-namespace kirchhoff::cosim {
+namespace kirchhoff::linalg {
 
 using RowMajorBlock = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
@@ -22,4 +22,4 @@ using RowMajorBlock = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eige
 /// column-major with sorted row indices and the diagonal in every column.
 void cholesky_block_solve(const Eigen::SparseMatrix<double>& lower, RowMajorBlock& x);
 
-}  // namespace kirchhoff::cosim
+}  // namespace kirchhoff::linalg

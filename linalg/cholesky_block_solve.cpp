@@ -1,11 +1,11 @@
 // Blocked forward and backward substitution with a sparse Cholesky factor (see the header).
-#include "cosim/cholesky_block_solve.hpp"
+#include "linalg/cholesky_block_solve.hpp"
 
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-namespace kirchhoff::cosim {
+namespace kirchhoff::linalg {
 
 namespace {
 
@@ -58,4 +58,4 @@ void cholesky_block_solve(const Eigen::SparseMatrix<double>& l, RowMajorBlock& x
     }
 }
 
-}  // namespace kirchhoff::cosim
+}  // namespace kirchhoff::linalg
