@@ -247,7 +247,8 @@ public:
     cosim::NodalCounts check_counts() const;
     int tiles() const;
     /// Bytes charged for the check engines kept for validation so far (check_cache.hpp):
-    /// programming's factorisations, and engines built at validation; at most run.validate_cache_mib.
+    /// programming's factorisations, and engines built at validation (complete once
+    /// validation() has waited for the worker); at most run.validate_cache_mib.
     double kept_check_bytes() const;
     double prepare_seconds() const { return prepare_seconds_; }
     const AnalogOptions& options() const { return options_; }

@@ -1,7 +1,7 @@
 // Benchmark of the nodal solver's Newton paths on nonlinear cells (not a test), side by side in
 // one run: `fresh` (a new factorisation every Newton step, every solve from zero bias: the path
 // before the cache) against `cached` (CG preconditioned by a factor cached across steps and
-// MVMs, warm start from the tile's last solution; cosim/newton_linear_solve.hpp).
+// MVMs, warm start from the tile's last solution; linalg/newton_linear_solve.hpp).
 //   - one tile: per-MVM time of the same sequence of random signed inputs on a programmed
 //     Stanford-PKU tile (default 64 x 64, differential columns, 1 ohm wires, 0.3 V), the ratio,
 //     Newton and CG iterations and factorisations per MVM, and the largest difference of the

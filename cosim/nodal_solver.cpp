@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "linalg/cholesky_block_solve.hpp"
-#include "cosim/newton_linear_solve.hpp"
+#include "linalg/newton_linear_solve.hpp"
 #include "linalg/pruned_substitution.hpp"
 
 namespace kirchhoff::cosim {
@@ -43,12 +43,12 @@ struct NodalSolver::Impl {
     // Nonlinear: Jacobian with k's pattern plus the elements' stamps.
     mutable SpMat jac;
     std::vector<std::array<int, 4>> slots;  // (elements) jac value index of aa, bb, ab, ba; -1: fixed
-    // The split preconditioner (newton_linear_solve.hpp): resistors plus every element's
+    // The split preconditioner (linalg/newton_linear_solve.hpp): resistors plus every element's
     // conductance on its nodes' diagonals only.
     SpMat split_base;                        // (n, n) resistors, explicit zero diagonal
     mutable SpMat split;
     std::vector<std::array<int, 2>> split_slots;  // (elements) split value index of aa, bb; -1: fixed
-    mutable NewtonLinearSolve linear;
+    mutable linalg::NewtonLinearSolve linear;
     mutable Eigen::VectorXd x_last;         // cached path: unknowns of the last solve (empty: none)
     // cached path: each element's voltage, current and conductance at the last solution.
     mutable Eigen::VectorXd last_dv, last_current, last_g;
@@ -294,7 +294,7 @@ struct NodalSolver::Impl {
 
     // One Newton linear solve jac x = r by the configured method; counts into `out`.
     void solve_linear(const Eigen::VectorXd& r, const Eigen::VectorXd& g, Eigen::VectorXd& x, NodalSolution& out) const {
-        NewtonLinearSolve::Step s;
+        linalg::NewtonLinearSolve::Step s;
         if (options.newton == NewtonJacobian::fresh) {
             s = linear.solve_fresh(jac, r, x);
         } else {

@@ -9,7 +9,7 @@
 // conductances, with the symbolic analysis done once. Each Newton step's linear solve is
 // either a fresh factorisation (sparse LU when the Jacobian is not positive definite) or,
 // by default, conjugate gradients preconditioned by factors cached in the solver
-// (newton_linear_solve.hpp), so a solver that reads the same programmed tile again and again
+// (linalg/newton_linear_solve.hpp), so a solver that reads the same programmed tile again and again
 // (an MVM engine) pays a full factorisation only when CG stalls; optionally a solve starts
 // from the circuit linearised at the previous solution. Results of the cached path depend on
 // the solves before it only within the Newton tolerance, and only through the order of the
@@ -39,10 +39,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// How Newton's linear systems are solved (newton_linear_solve.hpp).
+/// How Newton's linear systems are solved (linalg/newton_linear_solve.hpp).
 enum class NewtonJacobian {
     fresh,   // factorise every Jacobian, start every solve from zero bias: the reference
-    cached,  // CG preconditioned by cached factors (newton_linear_solve.hpp)
+    cached,  // CG preconditioned by cached factors (linalg/newton_linear_solve.hpp)
 };
 
 struct NodalOptions {

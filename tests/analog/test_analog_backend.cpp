@@ -455,7 +455,8 @@ TEST_CASE("factorisations kept for validation give the statistics of fresh solve
         o.validate_cache_mib = cache_mib;
         AnalogBackend analog(o);
         const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
-        return std::tuple(nll, analog.validation(), analog.kept_check_bytes(), analog.tiles());
+        auto stats = analog.validation();  // waits for the worker
+        return std::tuple(nll, std::move(stats), analog.kept_check_bytes(), analog.tiles());
     };
     // The reference: nothing kept, every check engine factorised at validation time.
     const auto [nll_none, stats_none, bytes_none, tiles] = run(0.0, false);
@@ -549,7 +550,8 @@ TEST_CASE("device tiles' check engines are kept within run.validate_cache_mib, t
         o.validate_cache_mib = cache_mib;
         AnalogBackend analog(o);
         transformer::perplexity<float>(m, analog, t);
-        return std::tuple(analog.validation(), analog.kept_check_bytes(), check_engine_bytes(o.config), analog.tiles());
+        auto stats = analog.validation();  // waits for the worker: the engines are decided by then
+        return std::tuple(std::move(stats), analog.kept_check_bytes(), check_engine_bytes(o.config), analog.tiles());
     };
     const int before = omp_get_max_threads();
     const auto [stats_none, bytes_none, per_engine, tiles] = run(2, 0.0);

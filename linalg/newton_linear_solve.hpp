@@ -32,7 +32,7 @@
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>
 
-namespace kirchhoff::cosim {
+namespace kirchhoff::linalg {
 
 class NewtonLinearSolve {
 public:
@@ -85,4 +85,4 @@ private:
     Eigen::VectorXd r_, z_, p_, q_;  // CG work vectors
 };
 
-}  // namespace kirchhoff::cosim
+}  // namespace kirchhoff::linalg

@@ -1,9 +1,9 @@
 // Newton's linear solves: fresh factorisations, or CG preconditioned by a cached factor.
-#include "cosim/newton_linear_solve.hpp"
+#include "linalg/newton_linear_solve.hpp"
 
 #include <cmath>
 
-namespace kirchhoff::cosim {
+namespace kirchhoff::linalg {
 
 NewtonLinearSolve::Step NewtonLinearSolve::solve_fresh(const SpMat& jac, const Eigen::VectorXd& b, Eigen::VectorXd& x) {
     Step s;
@@ -152,4 +152,4 @@ void NewtonLinearSolve::release() {
     factor_valid_ = false;
 }
 
-}  // namespace kirchhoff::cosim
+}  // namespace kirchhoff::linalg
