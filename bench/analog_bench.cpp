@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
             checks = backend.check_counts();
         }
         fmt::print("{:<26} {:>9.1f} tokens/s without  {:>9.1f} with  ratio {:.2f}  ({} MVMs validated, {:.3f} s of "
-                   "solves, {:.0f} MiB of factors kept",
+                   "solves, {:.0f} MiB of check engines kept",
                    k.name, tps[0], tps[1], tps[1] / tps[0], validated, solves_s, kept_mib);
         if (checks.newton_iterations > 0)
             fmt::print("; {} tile solves, {:.2f} Newton and {:.2f} CG iterations each",
