@@ -487,6 +487,21 @@ TEST_CASE("factorisations kept for validation give the statistics of fresh solve
     CHECK(validated > 0);
 }
 
+namespace {
+
+// Stanford-PKU cells (rram_tile_sets, seed 7) on the line-relaxation surrogate, half the MVMs
+// validated by the nodal circuit: the device-tile validation tests' backend.
+AnalogOptions stanford_validated_options() {
+    AnalogOptions o = test::analog_options_with(test::with(test::rram_tile_sets(), {"seed=7"}), cosim::Engine::surrogate);
+    o.response = test::stanford_response(o.config.crossbar);
+    o.v_star_volt = 0.6 * o.config.crossbar.v_read_volt;
+    o.validate = cosim::Engine::nodal;
+    o.validate_fraction = 0.5;
+    return o;
+}
+
+}  // namespace
+
 TEST_CASE("device tiles validated from the surrogate's solution: the zero-bias statistics, the same at 1 and 2 threads",
           "[analog]") {
     // Stanford-PKU cells on the line-relaxation surrogate, nodal validation (run.validate_start,
@@ -497,11 +512,7 @@ TEST_CASE("device tiles validated from the surrogate's solution: the zero-bias s
     const auto t = test::probe_tokens(12, m.config.vocab_size);
     auto run = [&](int threads, bool from_surrogate) {
         omp_set_num_threads(threads);
-        AnalogOptions o = test::analog_options_with(test::with(test::rram_tile_sets(), {"seed=7"}), cosim::Engine::surrogate);
-        o.response = test::stanford_response(o.config.crossbar);
-        o.v_star_volt = 0.6 * o.config.crossbar.v_read_volt;
-        o.validate = cosim::Engine::nodal;
-        o.validate_fraction = 0.5;
+        AnalogOptions o = stanford_validated_options();
         o.validate_from_surrogate = from_surrogate;
         AnalogBackend analog(o);
         const double nll = transformer::perplexity<float>(m, analog, t).nll_sum_nats;
@@ -542,11 +553,7 @@ TEST_CASE("device tiles' check engines are kept within run.validate_cache_mib, t
     const auto t = test::probe_tokens(12, m.config.vocab_size);
     auto run = [&](int threads, double cache_mib) {
         omp_set_num_threads(threads);
-        AnalogOptions o = test::analog_options_with(test::with(test::rram_tile_sets(), {"seed=7"}), cosim::Engine::surrogate);
-        o.response = test::stanford_response(o.config.crossbar);
-        o.v_star_volt = 0.6 * o.config.crossbar.v_read_volt;
-        o.validate = cosim::Engine::nodal;
-        o.validate_fraction = 0.5;
+        AnalogOptions o = stanford_validated_options();
         o.validate_cache_mib = cache_mib;
         AnalogBackend analog(o);
         transformer::perplexity<float>(m, analog, t);
