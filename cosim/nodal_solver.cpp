@@ -460,15 +460,8 @@ struct NodalSolver::Impl {
             return u >= 0 ? x(u) : volt(source_of[std::size_t(node)]);
         };
         Eigen::VectorXd out(Eigen::Index(planned_sources.size()));
-        for (std::size_t k2 = 0; k2 < planned_sources.size(); ++k2) {
-            double leaving = 0.0;
-            for (const auto& [r, leaves] : source_resistors[planned_sources[k2]]) {
-                const auto& res = c.resistors()[std::size_t(r)];
-                const double i = (v(res.a) - v(res.b)) / res.ohm;
-                leaving = leaves ? leaving + i : leaving - i;
-            }
-            out(Eigen::Index(k2)) = 0.0 - leaving;
-        }
+        for (std::size_t k2 = 0; k2 < planned_sources.size(); ++k2)
+            out(Eigen::Index(k2)) = 0.0 - leaving_through_resistors(planned_sources[k2], v);
         return out;
     }
 
@@ -523,6 +516,19 @@ struct NodalSolver::Impl {
         return leaving;
     }
 
+    // The current the resistors at source k2's node carry away from it, summed in finish()'s
+    // order; volt(node): the node's voltage.
+    template <class NodeVolt>
+    double leaving_through_resistors(std::size_t k2, const NodeVolt& volt) const {
+        double leaving = 0.0;
+        for (const auto& [r, out] : source_resistors[k2]) {
+            const auto& res = c.resistors()[std::size_t(r)];
+            const double i = (volt(res.a) - volt(res.b)) / res.ohm;
+            leaving = out ? leaving + i : leaving - i;
+        }
+        return leaving;
+    }
+
     // Source currents from Kirchhoff's current law at each source's node: what the elements
     // draw out of it, less what is injected there. The sum at each source's node is balance()'s
     // (the same terms in the same order), over that node's branches only.
@@ -531,12 +537,7 @@ struct NodalSolver::Impl {
         const Eigen::VectorXd& v = s.node_volt;
         s.source_current.resize(Eigen::Index(c.sources().size()));
         for (std::size_t k2 = 0; k2 < c.sources().size(); ++k2) {
-            double leaving = 0.0;
-            for (const auto& [r, out] : source_resistors[k2]) {
-                const auto& res = c.resistors()[std::size_t(r)];
-                const double i = (v(res.a) - v(res.b)) / res.ohm;
-                leaving = out ? leaving + i : leaving - i;
-            }
+            double leaving = leaving_through_resistors(k2, [&](int node) { return v(node); });
             for (const auto& [e, out] : source_elements[k2]) {
                 const auto& el = c.nonlinear()[std::size_t(e)];
                 const double i = element_current ? (*element_current)(e)
