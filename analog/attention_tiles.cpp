@@ -291,7 +291,8 @@ void AttentionTiles::run(Product& P, const transformer::AttentionStep& step, std
         }
     }
     reads.first.push_back(int(reads.reads.size()));
-    reads.run(io_, reads_in_parallel(options_, int(reads.reads.size())), false, calibrating, [](Read& r) -> cosim::MvmEngine& { return *r.array->engines[r.tile]; });
+    reads.run(io_, reads_in_parallel(options_, int(reads.reads.size())), false, calibrating,
+              [](Read& r) -> cosim::MvmEngine& { return *r.array->engines[r.tile]; });
     std::vector<float> y = reads.convert(false);
     count(reads, step, counts);
     if (calibrating) {
