@@ -237,12 +237,16 @@ void AnalogBackend::program(const std::vector<const transformer::LinearLayer*>& 
     const bool keep_factors = keeps_check_factors(options_);
     check_budget_ = std::make_shared<CheckCacheBudget>(options_.validate_cache_mib);
     CheckCacheBudget& cache = *check_budget_;
-    // Nodal check engines are kept within the budget; others (ngspice sessions, a
+    // Nodal check engines are kept within the budget, except device tiles', which borrow a
+    // pooled solver at each validation (check_solvers.hpp); others (ngspice sessions, a
     // make_check_engine's) hold little and are always kept.
-    const bool budgeted = options_.validate == cosim::Engine::nodal && !options_.make_check_engine;
+    const bool pooled = pools_check_solvers(options_);
+    if (pooled && !check_solvers_) check_solvers_ = std::make_unique<CheckSolverPool>();
+    const bool budgeted = options_.validate == cosim::Engine::nodal && !options_.make_check_engine && !pooled;
     const double check_bytes = budgeted ? check_engine_bytes(c) : 0.0;
+    const CheckKeep unbudgeted = pooled ? CheckKeep::transient : CheckKeep::kept;
     for (auto& L : layers_) {
-        L->keep_check.assign(L->tiles.size(), budgeted ? CheckKeep::undecided : CheckKeep::kept);
+        L->keep_check.assign(L->tiles.size(), budgeted ? CheckKeep::undecided : unbudgeted);
         L->check_budget = check_budget_;
         L->check_bytes = check_bytes;
     }
@@ -456,7 +460,7 @@ void AnalogBackend::check_now(ValidationStats& stats, std::span<const float> y_e
         const CheckEngineMaker make = [&](const cosim::ProgrammedTile& tile) {
             return options_.make_check_engine ? options_.make_check_engine(tile)
                    : spice                    ? cosim::make_spice_engine(tile, session->pool)
-                                              : make_nodal_check_engine(options_, tile);
+                                              : make_nodal_check_engine(options_, tile, check_solvers_.get());
         };
         check.solve(make, !spice, y_circuit);  // one ngspice session is one simulator: spice solves stay on this thread
         stats.add(y_circuit, y_engine);
@@ -508,13 +512,7 @@ double AnalogBackend::validation_seconds() const {
 namespace {
 cosim::NodalCounts sum_counts(const std::vector<std::unique_ptr<cosim::MvmEngine>>& engines, cosim::NodalCounts total) {
     for (const auto& e : engines) {
-        if (!e) continue;
-        const cosim::NodalCounts c = e->solve_counts();
-        total.solves += c.solves;
-        total.newton_iterations += c.newton_iterations;
-        total.cg_iterations += c.cg_iterations;
-        total.factorizations += c.factorizations;
-        total.warm_starts += c.warm_starts;
+        if (e) total += e->solve_counts();
     }
     return total;
 }
@@ -531,8 +529,11 @@ cosim::NodalCounts AnalogBackend::check_counts() const {
     finish_validation();
     cosim::NodalCounts total;
     for (const auto& L : layers_) total = sum_counts(L->checks, total);
+    if (check_solvers_) total += check_solvers_->counts();
     return total;
 }
+
+int AnalogBackend::check_solvers() const { return check_solvers_ ? check_solvers_->solvers() : 0; }
 
 double AnalogBackend::kept_check_bytes() const { return check_budget_ ? check_budget_->used_bytes() : 0.0; }
 

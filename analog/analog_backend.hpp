@@ -164,6 +164,7 @@ bool validation_sampled(const AnalogOptions& options, int index, long call, long
 class AttentionTiles;
 
 class CheckCacheBudget;  // check_cache.hpp
+class CheckSolverPool;   // check_solvers.hpp
 
 class AnalogBackend final : public transformer::LinearBackend {
 public:
@@ -241,11 +242,15 @@ public:
     double validation_wait_seconds() const;
     /// Newton totals of the inference engines' circuit solves (engine nodal; zeros otherwise).
     cosim::NodalCounts nodal_counts() const;
-    /// The same over the linear layers' validation engines still held (every device tile's
-    /// once validated, the ohmic tiles kept within run.validate_cache_mib; not attention's).
-    /// Waits for background validation first.
+    /// The same over the validation engines: the linear layers' still held (ohmic tiles kept
+    /// within run.validate_cache_mib), and every device tile's solve on a pooled solver
+    /// (check_solvers.hpp; attention's once its tiles are rewritten). Waits for background
+    /// validation first.
     cosim::NodalCounts check_counts() const;
     int tiles() const;
+    /// Circuit solvers made for the device tiles' nodal validation (check_solvers.hpp): as many
+    /// as checks ran at once, not one per tile; 0 without such validation.
+    int check_solvers() const;
     /// Bytes charged for the check engines kept for validation so far (check_cache.hpp):
     /// programming's factorisations, and engines built at validation (complete once
     /// validation() has waited for the worker); at most run.validate_cache_mib.
@@ -273,6 +278,7 @@ private:
 
     AnalogOptions options_;
     std::string name_;
+    std::unique_ptr<CheckSolverPool> check_solvers_;  // device tiles' nodal checks (check_solvers.hpp); outlives them
     std::vector<std::unique_ptr<Layer>> layers_;  // by layer.index
     const void* prepared_for_ = nullptr;
     std::unique_ptr<Session> session_;            // ngspice worker (validate = spice), forked by program()

@@ -4,6 +4,10 @@
 #include <chrono>
 #include <stdexcept>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace kirchhoff::analog {
 
 namespace {
@@ -55,6 +59,9 @@ double BackgroundWorker::blocked_seconds() const {
 }
 
 void BackgroundWorker::loop() {
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
     std::unique_lock lock(mutex_);
     for (;;) {
         changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });

@@ -7,6 +7,9 @@
 // slower than inference cannot grow memory without bound); drain() waits until every posted
 // job has finished. A job that throws does not stop the worker: its exception is passed to
 // the `on_error` handler given to the constructor (on the worker thread).
+// The thread runs its OpenMP regions on one thread (omp_set_num_threads(1) on it): inference
+// owns the cores, and a second team beside inference's would oversubscribe them; OpenMP teams
+// whose threads wait at barriers for a descheduled member slow both down many times over.
 // Time accounting: busy_seconds() is the worker's time inside jobs; blocked_seconds() is the
 // posting thread's time spent waiting in post() and drain(), i.e. what the background work
 // cost the foreground beyond sharing the cores.

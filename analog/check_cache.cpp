@@ -16,11 +16,18 @@ double check_engine_bytes(const AnalogConfig& config) {
     return cosim::estimated_solve_bytes(config.crossbar.spec, iterative ? "iterative" : "nodal");
 }
 
-std::unique_ptr<cosim::MvmEngine> make_nodal_check_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile) {
+bool pools_check_solvers(const AnalogOptions& o) {
+    return o.validate == cosim::Engine::nodal && !o.make_check_engine && !o.response.is_linear();
+}
+
+std::unique_ptr<cosim::MvmEngine> make_nodal_check_engine(const AnalogOptions& o, const cosim::ProgrammedTile& tile,
+                                                          CheckSolverPool* pool) {
+    std::shared_ptr<const cosim::LineRelaxation> start;
     if (o.validate_from_surrogate && o.engine == cosim::Engine::surrogate &&
         cosim::tier_in_force(o.response, o.surrogate) == cosim::SurrogateTier::line_relaxation)
-        return cosim::make_nodal_engine(tile, o.response, o.v_star_volt, o.surrogate.line);
-    return cosim::make_nodal_engine(tile);
+        start = cosim::tile_line_relaxation(tile, o.response, o.v_star_volt, o.surrogate.line);
+    if (pool) return pool->engine(tile, std::move(start));
+    return start ? cosim::make_nodal_engine(tile, std::move(start)) : cosim::make_nodal_engine(tile);
 }
 
 CheckCacheBudget::CheckCacheBudget(double budget_mib) : budget_(budget_mib * 1024.0 * 1024.0) {}

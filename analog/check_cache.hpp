@@ -25,6 +25,7 @@
 #include <mutex>
 
 #include "analog/analog_backend.hpp"
+#include "analog/check_solvers.hpp"
 
 namespace kirchhoff::analog {
 
@@ -45,11 +46,17 @@ enum class CheckKeep : char {
 /// an upper bound of what the engine keeps (its circuit, ordering and cached factors).
 double check_engine_bytes(const AnalogConfig& config);
 
-/// The nodal validation engine of a tile: started from the line-relaxation surrogate's solution
-/// (cosim::make_nodal_engine(tile, response, v*, line)) when validate_from_surrogate is set, the
-/// inference engine is the surrogate and its tier in force is line_relaxation (device cells);
-/// else cosim::make_nodal_engine(tile), Newton from zero bias.
-std::unique_ptr<cosim::MvmEngine> make_nodal_check_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile);
+/// Whether nodal check engines come from a CheckSolverPool (check_solvers.hpp): device cells,
+/// nodal validation with the default engines (no make_check_engine). They hold nothing of
+/// their tile between validations, so they are never kept nor charged to the budget.
+bool pools_check_solvers(const AnalogOptions& options);
+
+/// The nodal validation engine of a tile, on a solver of `pool` when given: Newton started from
+/// the line-relaxation surrogate's solution (cosim::make_nodal_engine(tile, start)) when
+/// validate_from_surrogate is set, the inference engine is the surrogate and its tier in force
+/// is line_relaxation (device cells); else from zero bias, as cosim::make_nodal_engine(tile).
+std::unique_ptr<cosim::MvmEngine> make_nodal_check_engine(const AnalogOptions& options, const cosim::ProgrammedTile& tile,
+                                                          CheckSolverPool* pool = nullptr);
 
 /// Bytes admitted against a budget, from any thread.
 class CheckCacheBudget {

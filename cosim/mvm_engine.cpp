@@ -1,6 +1,7 @@
 // The four MVM engines.
 #include "cosim/mvm_engine.hpp"
 
+#include <functional>
 #include <optional>
 
 #include <fmt/format.h>
@@ -46,46 +47,42 @@ private:
     TileSurrogate surrogate_;
 };
 
-// solver.timeout_s bounds each MVM's sweeps too (the tile's configuration carries it).
-LineRelaxationOptions with_limit(LineRelaxationOptions o, double timeout_s) {
-    o.timeout_s = timeout_s;
-    return o;
-}
-
 // Device cells, surrogate.tier = line_relaxation: the circuit solved per MVM by line relaxation.
 class LineSurrogateEngine final : public MvmEngine {
 public:
-    LineSurrogateEngine(const ProgrammedTile& t, const CellResponse& response, double v_star,
-                        const LineRelaxationOptions& o)
-        : line_(LineRelaxation::build(t.config.spec, t.cells, response, v_star, with_limit(o, t.config.timeout_s))) {}
+    explicit LineSurrogateEngine(std::shared_ptr<const LineRelaxation> line) : line_(std::move(line)) {}
     std::string_view name() const override { return "surrogate"; }
-    Eigen::VectorXd matvec(const Eigen::VectorXd& v) override { return line_.matvec(v); }
+    Eigen::VectorXd matvec(const Eigen::VectorXd& v) override { return line_->matvec(v); }
 
 private:
-    LineRelaxation line_;
+    std::shared_ptr<const LineRelaxation> line_;
 };
 
 // The tile's circuit solved by the method solver.method names (tile_solver.hpp): the direct
 // solver keeps its factorisation and Newton cache from one MVM to the next, the iterative one
-// its line and coarse factors.
+// its line and coarse factors. give_back (optional) receives the solver when the engine goes.
 class NodalEngine final : public MvmEngine {
 public:
-    explicit NodalEngine(const ProgrammedTile& t) : spec_(t.config.spec), solver_(t.config, t.cells) {}
-    NodalEngine(const ProgrammedTile& t, TileFactor factor)
-        : spec_(t.config.spec), solver_(t.config, t.cells, std::move(factor)) {}
-    NodalEngine(const ProgrammedTile& t, std::shared_ptr<const LineRelaxation> start)
-        : spec_(t.config.spec), solver_(t.config, t.cells, std::move(start)) {}
+    using GiveBack = std::function<void(std::unique_ptr<TileCircuitSolver>)>;
+    NodalEngine(const netlists::CrossbarSpec& spec, std::unique_ptr<TileCircuitSolver> solver, GiveBack give_back = {})
+        : spec_(spec), solver_(std::move(solver)), give_back_(std::move(give_back)) {}
+    ~NodalEngine() override {
+        if (give_back_) give_back_(std::move(solver_));
+    }
+    NodalEngine(const NodalEngine&) = delete;
+    NodalEngine& operator=(const NodalEngine&) = delete;
     std::string_view name() const override { return "nodal"; }
     Eigen::VectorXd matvec(const Eigen::VectorXd& v) override {
         check_input(spec_.rows, v);
-        return netlists::logical_outputs(spec_, solver_.sense_currents(v));
+        return netlists::logical_outputs(spec_, solver_->sense_currents(v));
     }
-    void restart() override { solver_.restart(); }
-    NodalCounts solve_counts() const override { return solver_.counts(); }
+    void restart() override { solver_->restart(); }
+    NodalCounts solve_counts() const override { return solver_->counts(); }
 
 private:
     netlists::CrossbarSpec spec_;
-    TileCircuitSolver solver_;
+    std::unique_ptr<TileCircuitSolver> solver_;
+    GiveBack give_back_;
 };
 
 // Simulator: an NgspiceSession, or a SpicePool (the solve runs in its worker, under its hard
@@ -152,20 +149,31 @@ ProgrammedTile ideal_wire_tile(const ProgrammedTile& tile) {
 }
 
 std::unique_ptr<MvmEngine> make_ideal_engine(const ProgrammedTile& t) { return std::make_unique<IdealEngine>(t); }
+std::shared_ptr<const LineRelaxation> tile_line_relaxation(const ProgrammedTile& t, const CellResponse& response,
+                                                           double v_star, LineRelaxationOptions line) {
+    line.timeout_s = t.config.timeout_s;  // solver.timeout_s bounds each MVM's sweeps too
+    return std::make_shared<const LineRelaxation>(LineRelaxation::build(t.config.spec, t.cells, response, v_star, line));
+}
 std::unique_ptr<MvmEngine> make_surrogate_engine(const ProgrammedTile& t, const CellResponse& r, double v_star,
                                                  int rows_driven, const SurrogateOptions& options, TileFactor* keep) {
     if (tier_in_force(r, options) == SurrogateTier::line_relaxation)
-        return std::make_unique<LineSurrogateEngine>(t, r, v_star, options.line);
+        return std::make_unique<LineSurrogateEngine>(tile_line_relaxation(t, r, v_star, options.line));
     return std::make_unique<SurrogateEngine>(t, r, v_star, rows_driven, keep);
 }
-std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t) { return std::make_unique<NodalEngine>(t); }
-std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t, TileFactor factor) {
-    return std::make_unique<NodalEngine>(t, std::move(factor));
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t) {
+    return std::make_unique<NodalEngine>(t.config.spec, std::make_unique<TileCircuitSolver>(t.config, t.cells));
 }
-std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t, const CellResponse& response, double v_star,
-                                             const LineRelaxationOptions& line) {
-    return std::make_unique<NodalEngine>(t, std::make_shared<const LineRelaxation>(LineRelaxation::build(
-                                                t.config.spec, t.cells, response, v_star, with_limit(line, t.config.timeout_s))));
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t, TileFactor factor) {
+    return std::make_unique<NodalEngine>(t.config.spec,
+                                         std::make_unique<TileCircuitSolver>(t.config, t.cells, std::move(factor)));
+}
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& t, std::shared_ptr<const LineRelaxation> start) {
+    return std::make_unique<NodalEngine>(t.config.spec,
+                                         std::make_unique<TileCircuitSolver>(t.config, t.cells, std::move(start)));
+}
+std::unique_ptr<MvmEngine> make_nodal_engine(const netlists::CrossbarSpec& spec, std::unique_ptr<TileCircuitSolver> solver,
+                                             std::function<void(std::unique_ptr<TileCircuitSolver>)> give_back) {
+    return std::make_unique<NodalEngine>(spec, std::move(solver), std::move(give_back));
 }
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& t, NgspiceSession& s) {
     return std::make_unique<SpiceEngine<NgspiceSession>>(t, s);

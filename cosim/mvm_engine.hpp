@@ -11,6 +11,7 @@
 // Each faster engine is checked against the next more faithful one in the tests.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string_view>
@@ -28,6 +29,9 @@
 #include "netlists/crossbar_config.hpp"
 
 namespace kirchhoff::cosim {
+
+class LineRelaxation;     // line_relaxation.hpp
+class TileCircuitSolver;  // tile_solver.hpp
 
 /// The engines above, fastest first: the one name for them in `kirchhoff solve`, `run`, Python
 /// and the analog backend (each takes the subset it supports).
@@ -88,13 +92,21 @@ std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile);
 /// method; tile_factor.hpp): every MVM one substitution, bitwise a fresh engine's outputs.
 /// std::invalid_argument when the tile's solver.method is not direct in force.
 std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile, TileFactor factor);
-/// The nodal engine whose direct Newton solves start from the line-relaxation surrogate's
-/// solution of the same input (surrogate_start.hpp; `response`, `v_star` and `line` as the
-/// surrogate engine's) instead of zero bias: outputs within the Newton tolerance of
-/// make_nodal_engine(tile)'s, in fewer iterations. Device cells in read mode, 1R or 1T1R
-/// (InputError otherwise, from LineRelaxation::build).
-std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile, const CellResponse& response, double v_star,
-                                             const LineRelaxationOptions& line);
+/// The line relaxation of a tile of device cells (line_relaxation.hpp; solver.timeout_s of the
+/// tile's config bounds each MVM's sweeps): what the surrogate engine's line_relaxation tier
+/// reads, and where the nodal engine's Newton may start. InputError from LineRelaxation::build
+/// (device cells in read mode, 1R or 1T1R).
+std::shared_ptr<const LineRelaxation> tile_line_relaxation(const ProgrammedTile& tile, const CellResponse& response,
+                                                           double v_star, LineRelaxationOptions line);
+/// The nodal engine whose direct Newton solves start from `start`'s solution of the same input
+/// (surrogate_start.hpp; tile_line_relaxation() of the same tile) instead of zero bias: outputs
+/// within the Newton tolerance of make_nodal_engine(tile)'s, in fewer iterations.
+std::unique_ptr<MvmEngine> make_nodal_engine(const ProgrammedTile& tile, std::shared_ptr<const LineRelaxation> start);
+/// The nodal engine on a solver set up for its tile elsewhere (e.g. reprogrammed, a pool's:
+/// analog/check_solvers.hpp); `give_back`, when given, receives the solver when the engine is
+/// destroyed.
+std::unique_ptr<MvmEngine> make_nodal_engine(const netlists::CrossbarSpec& spec, std::unique_ptr<TileCircuitSolver> solver,
+                                             std::function<void(std::unique_ptr<TileCircuitSolver>)> give_back = {});
 /// Solves through `session`, which must outlive the engine.
 std::unique_ptr<MvmEngine> make_spice_engine(const ProgrammedTile& tile, NgspiceSession& session);
 /// Solves through `pool`, which must outlive the engine: one job per MVM; with the processes

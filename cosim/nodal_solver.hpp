@@ -90,6 +90,14 @@ struct NodalCounts {
     long cg_iterations = 0;
     long factorizations = 0;
     long warm_starts = 0;
+    NodalCounts& operator+=(const NodalCounts& o) {
+        solves += o.solves;
+        newton_iterations += o.newton_iterations;
+        cg_iterations += o.cg_iterations;
+        factorizations += o.factorizations;
+        warm_starts += o.warm_starts;
+        return *this;
+    }
 };
 
 class NodalSolver {

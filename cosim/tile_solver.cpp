@@ -24,11 +24,42 @@ netlists::SolverMethod method_in_force(const netlists::CrossbarConfig& config, s
     return cells >= netlists::iterative_min_cells ? SolverMethod::iterative : SolverMethod::direct;
 }
 
+bool same_circuit_settings(const netlists::CrossbarConfig& a, const netlists::CrossbarConfig& b) {
+    netlists::CrossbarConfig same = b;
+    same.g_min_siemens = a.g_min_siemens;
+    same.g_max_siemens = a.g_max_siemens;
+    same.v_read_volt = a.v_read_volt;
+    same.seed = a.seed;
+    return same == a;
+}
+
 TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells)
     : config_(config), cells_(std::move(cells)) {
+    choose_method();
+}
+
+void TileCircuitSolver::choose_method() {
     use_iterative_ = method_in_force(config_, &not_iterative_) == netlists::SolverMethod::iterative;
     if (config_.solver_method != netlists::SolverMethod::iterative) not_iterative_.clear();  // nothing to report
     else if (!not_iterative_.empty()) not_iterative_ = "the iterative solver does not handle " + not_iterative_;
+}
+
+void TileCircuitSolver::reprogram(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells,
+                                  std::shared_ptr<const LineRelaxation> start) {
+    if (!same_circuit_settings(config_, config))
+        throw std::invalid_argument("TileCircuitSolver::reprogram: the tile's circuit or solver settings differ");
+    if (xbar_) xbar_->set_cells(cells);  // checks the cells first
+    config_ = config;
+    cells_ = std::move(cells);
+    start_ = std::move(start);
+    choose_method();
+    iterative_.reset();
+    if (direct_ && direct_->nonlinear()) {
+        direct_->clear_cache();  // the analysis is the circuit's, not its values'
+    } else if (direct_) {
+        direct_counts_ += direct_->counts();
+        direct_.reset();  // ohmic: K's values changed
+    }
 }
 
 TileCircuitSolver::TileCircuitSolver(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells,
@@ -63,10 +94,12 @@ Eigen::VectorXd TileCircuitSolver::solve_direct(const Eigen::VectorXd& v, TileSo
                 throw NodalError(fmt::format("{}; the direct solver cannot take over: {}", r.fallback_reason, e.what()));
             }
         }
-        xbar_ = std::make_unique<netlists::CrossbarCircuit>(netlists::build_crossbar(
-            config_.spec, cells_, Eigen::VectorXd::Zero(config_.spec.rows), "tile circuit"));
+        if (!xbar_)
+            xbar_ = std::make_unique<netlists::CrossbarCircuit>(netlists::build_crossbar(
+                config_.spec, cells_, Eigen::VectorXd::Zero(config_.spec.rows), "tile circuit"));
+        if (ordering_.empty()) ordering_ = netlists::nested_dissection_order(*xbar_);
         NodalOptions o;
-        o.ordering = netlists::nested_dissection_order(*xbar_);
+        o.ordering = ordering_;
         o.newton = config_.nodal_cached ? NewtonJacobian::cached : NewtonJacobian::fresh;
         o.cache_budget_mib = config_.nodal_cache_mib;
         o.timeout_s = config_.timeout_s;
@@ -147,10 +180,9 @@ Eigen::MatrixXd TileCircuitSolver::outputs(const Eigen::MatrixXd& v, std::vector
 }
 
 NodalCounts TileCircuitSolver::counts() const {
-    NodalCounts c = direct_ ? direct_->counts() : NodalCounts{};
-    c.solves += iterative_counts_.solves;
-    c.newton_iterations += iterative_counts_.newton_iterations;
-    c.cg_iterations += iterative_counts_.cg_iterations;
+    NodalCounts c = direct_counts_;
+    if (direct_) c += direct_->counts();
+    c += iterative_counts_;
     return c;
 }
 

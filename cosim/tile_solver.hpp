@@ -44,6 +44,11 @@ struct TileSolveReport {
 /// `reason` (optional) receives why the iterative solver cannot take the tile, when it cannot.
 netlists::SolverMethod method_in_force(const netlists::CrossbarConfig& config, std::string* reason = nullptr);
 
+/// Whether a solver of tiles of config `a` can take tiles of config `b` (reprogram()): the same
+/// circuit and solver settings; only what programming alone reads (the conductance window, the
+/// read voltage, the random tile's seed) may differ.
+bool same_circuit_settings(const netlists::CrossbarConfig& a, const netlists::CrossbarConfig& b);
+
 class TileCircuitSolver {
 public:
     /// `cells` as netlists::program_cells makes them; nothing is solved or factorised yet.
@@ -68,10 +73,20 @@ public:
     /// set-up; reports (K) per vector when given.
     Eigen::MatrixXd outputs(const Eigen::MatrixXd& v_volt, std::vector<TileSolveReport>* reports = nullptr);
 
+    const netlists::CrossbarConfig& config() const { return config_; }
     /// Totals over every solve so far (direct and iterative).
     NodalCounts counts() const;
     /// Drops the direct solver's Newton cache (replays are bitwise equal).
     void restart();
+    /// Takes another tile of a compatible config (same_circuit_settings) in place of this one:
+    /// from here it solves as TileCircuitSolver(config, cells, start) would, bitwise, but keeps
+    /// the circuit (its cells' values swapped in, netlists::CrossbarCircuit::set_cells), its
+    /// elimination order and, for device cells, the direct solver's analysis (numbering,
+    /// assembly, stamp slots; its Newton cache dropped). Ohmic cells are refactorised at the
+    /// next solve; the iterative solver is set up again. counts() keep adding up.
+    /// std::invalid_argument for an incompatible config or cells (nothing changed then).
+    void reprogram(const netlists::CrossbarConfig& config, std::vector<netlists::CellArray> cells,
+                   std::shared_ptr<const LineRelaxation> start = nullptr);
 
 private:
     Eigen::VectorXd solve_direct(const Eigen::VectorXd& v, TileSolveReport& r);
@@ -81,10 +96,14 @@ private:
     bool use_iterative_ = false;
     std::string not_iterative_;  // the reason the iterative solver is not used (when asked for)
     std::unique_ptr<CrossbarIterativeSolver> iterative_;
+    void choose_method();  // use_iterative_ and not_iterative_ from config_
+
     std::unique_ptr<netlists::CrossbarCircuit> xbar_;
+    std::vector<netlists::NodeId> ordering_;  // xbar_'s elimination order once computed
     std::unique_ptr<NodalSolver> direct_;
     std::shared_ptr<const LineRelaxation> start_;  // optional: the direct Newton's start
     NodalCounts iterative_counts_;
+    NodalCounts direct_counts_;  // of direct solvers dropped by reprogram()
 };
 
 }  // namespace kirchhoff::cosim

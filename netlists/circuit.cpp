@@ -18,6 +18,16 @@ std::string lower(std::string s) {
     return s;
 }
 
+void check_ohm(const std::string& name, double ohm) {
+    if (!(ohm > 0.0) || !std::isfinite(ohm))
+        throw std::invalid_argument(fmt::format("resistor {}: {} ohm must be finite and > 0", name, ohm));
+}
+
+void check_parameter(const std::string& name, double parameter) {
+    if (!std::isfinite(parameter))
+        throw std::invalid_argument(fmt::format("element {}: parameter {} is not finite", name, parameter));
+}
+
 void check_nodes(const std::string& name, NodeId a, NodeId b, int count) {
     if (a < 0 || b < 0 || a >= count || b >= count)
         throw std::invalid_argument(fmt::format("element {}: node index out of range", name));
@@ -67,9 +77,20 @@ NodeId Circuit::find_node(std::string_view name) const {
 
 void Circuit::add_resistor(std::string name, NodeId a, NodeId b, double ohm) {
     check_nodes(name, a, b, node_count());
-    if (!(ohm > 0.0) || !std::isfinite(ohm))
-        throw std::invalid_argument(fmt::format("resistor {}: {} ohm must be finite and > 0", name, ohm));
+    check_ohm(name, ohm);
     resistors_.push_back({lower(std::move(name)), a, b, ohm});
+}
+
+void Circuit::set_resistance(std::size_t k, double ohm) {
+    Resistor& r = resistors_.at(k);
+    check_ohm(r.name, ohm);
+    r.ohm = ohm;
+}
+
+void Circuit::set_parameter(std::size_t k, double parameter) {
+    NonlinearElement& e = nonlinear_.at(k);
+    check_parameter(e.name, parameter);
+    e.parameter = parameter;
 }
 
 void Circuit::add_source(std::string name, NodeId p, double volt) {
@@ -100,8 +121,7 @@ void Circuit::add_nonlinear(std::string name, NodeId a, NodeId b, int model, dou
     check_nodes(name, a, b, node_count());
     if (model < 0 || model >= int(models_.size()))
         throw std::invalid_argument(fmt::format("element {}: unknown model index {}", name, model));
-    if (!std::isfinite(parameter))
-        throw std::invalid_argument(fmt::format("element {}: parameter {} is not finite", name, parameter));
+    check_parameter(name, parameter);
     nonlinear_.push_back({lower(std::move(name)), a, b, model, parameter});
 }
 

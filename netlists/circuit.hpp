@@ -91,6 +91,11 @@ public:
     const std::vector<NonlinearElement>& nonlinear() const { return nonlinear_; }
     const std::vector<std::shared_ptr<const TwoTerminalModel>>& models() const { return models_; }
     std::vector<VoltageSource>& sources() { return sources_; }  // inputs change between reads
+    /// A resistor's value or a nonlinear element's instance parameter changed in place (another
+    /// tile's cells on the same circuit); checked like the adders (std::invalid_argument naming
+    /// the element, std::out_of_range for a bad index).
+    void set_resistance(std::size_t resistor, double ohm);
+    void set_parameter(std::size_t element, double parameter);
     /// Index of the source called `name` in sources(); std::out_of_range if absent.
     std::size_t source_index(std::string_view name) const;
 

@@ -311,6 +311,43 @@ void CrossbarCircuit::set_inputs(const Eigen::VectorXd& v) {
     for (int r = 0; r < spec.rows; ++r) circuit.sources()[row_sources[std::size_t(r)]].volt = v(r);
 }
 
+void CrossbarCircuit::set_cells(const std::vector<CellArray>& cells) {
+    if (cells.size() != cell_elements.size())
+        throw std::invalid_argument(fmt::format("set_cells: {} cell arrays for a circuit of {}", cells.size(),
+                                                cell_elements.size()));
+    for (std::size_t a = 0; a < cells.size(); ++a) {
+        const CellArray& cell = cells[a];
+        const Eigen::MatrixXi& elements = cell_elements[a];
+        if (cell.value.rows() != elements.rows() || cell.value.cols() != elements.cols())
+            throw std::invalid_argument(fmt::format("set_cells: array {} is {} x {}, the circuit's {} x {}", a,
+                                                    cell.value.rows(), cell.value.cols(), elements.rows(),
+                                                    elements.cols()));
+        const int first = elements.size() > 0 ? elements(0, 0) : 0;
+        const bool device = first < 0;
+        if (device != bool(cell.model))
+            throw std::invalid_argument(fmt::format("set_cells: array {} holds {} cells, the circuit {} cells", a,
+                                                    cell.model ? "device" : "ohmic", device ? "device" : "ohmic"));
+        if (device) {
+            const auto& model = *circuit.models()[std::size_t(circuit.nonlinear()[std::size_t(-first - 1)].model)];
+            if (model.name() != cell.model->name())
+                throw std::invalid_argument(fmt::format("set_cells: array {} holds cells of model {}, the circuit {}",
+                                                        a, cell.model->name(), model.name()));
+        }
+    }
+    // Counts, shapes, kinds and models are checked above, before anything changes; a bad value
+    // (not finite, a conductance <= 0) throws from Circuit's setters part way through.
+    for (std::size_t a = 0; a < cells.size(); ++a) {
+        const Eigen::MatrixXi& elements = cell_elements[a];
+        const Eigen::MatrixXd& value = cells[a].value;
+        for (Eigen::Index c = 0; c < elements.cols(); ++c)
+            for (Eigen::Index r = 0; r < elements.rows(); ++r) {
+                const int k = elements(r, c);
+                if (k < 0) circuit.set_parameter(std::size_t(-k - 1), value(r, c));
+                else circuit.set_resistance(std::size_t(k), 1.0 / value(r, c));
+            }
+    }
+}
+
 std::vector<std::string> CrossbarCircuit::sense_vectors() const {
     std::vector<std::string> out;
     for (std::size_t k : sense_sources)

@@ -57,6 +57,12 @@ struct CrossbarCircuit {
 
     /// Read mode: sets the row voltages (rows) without rebuilding the circuit.
     void set_inputs(const Eigen::VectorXd& v_volt);
+    /// Puts another tile's cells of the same kind in place of the memory elements' values
+    /// (ohmic: their resistances 1/g; device: their instance parameters), without rebuilding:
+    /// the circuit then equals build_crossbar(spec, cells, ...)'s. std::invalid_argument, before
+    /// any change, when the cells differ in count, shape, kind (ohmic or device) or device model
+    /// (by name: one name is one preset's I-V); for a bad value, part way through.
+    void set_cells(const std::vector<CellArray>& cells);
     /// The vectors holding the sense currents, in sense_sources order ("" where floating).
     std::vector<std::string> sense_vectors() const;
     /// Logical outputs (cols) from the sense currents (arrays * physical cols): the currents

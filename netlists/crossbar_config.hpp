@@ -45,6 +45,7 @@ struct CrossbarConfig {
     double iterative_tolerance = 1e-13;    // CG relative residual (cosim/iterative_solver.hpp)
     int iterative_max_iterations = 2000;   // CG iterations of one linear solve before falling back
     std::uint64_t seed = 1;                // random tile and inputs
+    bool operator==(const CrossbarConfig&) const = default;
 };
 
 /// The declared keys with defaults (CrossbarConfig{}'s), units, ranges and meanings.

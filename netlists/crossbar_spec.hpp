@@ -50,6 +50,7 @@ std::string_view to_string(SelectScheme s);
 struct AccessTransistor {
     double r_on_ohm = 5e3;   // channel resistance with the gate on
     double r_off_ohm = 1e10; // leakage path with the gate off (select mode, unselected rows)
+    bool operator==(const AccessTransistor&) const = default;
 };
 
 /// Two-terminal selector with the symmetric sinh I-V I = i0 sinh(V / v0) (the generic
@@ -58,6 +59,7 @@ struct AccessTransistor {
 struct Selector {
     double i0_ampere = 1e-6;  // current scale
     double v0_volt = 0.1;     // voltage scale: each v0 multiplies the current by about e
+    bool operator==(const Selector&) const = default;
 };
 
 /// Sense amplifier as a resistive TIA: an op-amp of open-loop gain A with feedback resistor
@@ -67,6 +69,7 @@ struct Tia {
     double r_in_ohm = 0.0;         // series input resistance
     double r_feedback_ohm = 1e4;   // feedback resistor R_f (output V = -I R_f A / (1 + A))
     double input_ohm() const { return r_in_ohm + r_feedback_ohm / (1.0 + gain); }
+    bool operator==(const Tia&) const = default;
 };
 
 struct CrossbarSpec {
@@ -92,6 +95,7 @@ struct CrossbarSpec {
     int physical_cols() const { return differential == Differential::columns ? 2 * cols : cols; }
     /// Arrays in the circuit (2 for differential arrays).
     int arrays() const { return differential == Differential::arrays ? 2 : 1; }
+    bool operator==(const CrossbarSpec&) const = default;
 };
 
 }  // namespace kirchhoff::netlists

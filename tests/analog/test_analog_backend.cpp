@@ -500,6 +500,31 @@ AnalogOptions stanford_validated_options() {
     return o;
 }
 
+// Device-tile validation statistics per layer: `one` and `two` (1 and 2 threads) bitwise
+// equal, `ref` (another way to the same circuit outputs) within the Newton tolerance, no
+// failures. Returns the MVMs validated.
+long check_device_stats(const std::vector<ValidationStats>& one, const std::vector<ValidationStats>& two,
+                        const std::vector<ValidationStats>& ref) {
+    REQUIRE(one.size() == two.size());
+    REQUIRE(one.size() == ref.size());
+    long validated = 0;
+    for (std::size_t l = 0; l < one.size(); ++l) {
+        const ValidationStats &a = one[l], &b = two[l], &z = ref[l];
+        INFO(a.layer);
+        CHECK(a.failed == 0);
+        CHECK(z.failed == 0);
+        CHECK(a.count == b.count);
+        CHECK(a.sum_sq_err == b.sum_sq_err);  // bitwise
+        CHECK(a.sum_sq_ref == b.sum_sq_ref);
+        CHECK(a.max_rel_err == b.max_rel_err);
+        CHECK(a.count == z.count);
+        CHECK(a.sum_sq_ref == Catch::Approx(z.sum_sq_ref).epsilon(1e-9));
+        CHECK(a.sum_sq_err == Catch::Approx(z.sum_sq_err).epsilon(1e-6).margin(1e-12 * z.sum_sq_ref));
+        validated += long(a.count);
+    }
+    return validated;
+}
+
 }  // namespace
 
 TEST_CASE("device tiles validated from the surrogate's solution: the zero-bias statistics, the same at 1 and 2 threads",
@@ -523,68 +548,51 @@ TEST_CASE("device tiles validated from the surrogate's solution: the zero-bias s
     omp_set_num_threads(before);
     CHECK(one.first == two.first);
     CHECK(one.first == zero_bias.first);  // validation never changes inference
-    REQUIRE(one.second.size() == two.second.size());
-    REQUIRE(one.second.size() == zero_bias.second.size());
-    long validated = 0;
-    for (std::size_t l = 0; l < one.second.size(); ++l) {
-        const ValidationStats &a = one.second[l], &b = two.second[l], &z = zero_bias.second[l];
-        INFO(a.layer);
-        CHECK(a.failed == 0);
-        CHECK(a.count == b.count);
-        CHECK(a.sum_sq_err == b.sum_sq_err);  // bitwise
-        CHECK(a.sum_sq_ref == b.sum_sq_ref);
-        CHECK(a.max_rel_err == b.max_rel_err);
-        CHECK(a.count == z.count);
-        CHECK(z.failed == 0);
-        CHECK(a.sum_sq_ref == Catch::Approx(z.sum_sq_ref).epsilon(1e-9));
-        CHECK(a.sum_sq_err == Catch::Approx(z.sum_sq_err).epsilon(1e-6).margin(1e-12 * z.sum_sq_ref));
-        validated += long(a.count);
-    }
-    CHECK(validated > 0);
+    CHECK(check_device_stats(one.second, two.second, zero_bias.second) > 0);
 }
 
-TEST_CASE("device tiles' check engines are kept within run.validate_cache_mib, the same tiles in every run",
+TEST_CASE("device tiles' checks run on pooled solvers: nothing kept per tile, the same at 1 and 2 threads",
           "[analog]") {
-    // Stanford-PKU cells, nodal validation (check_cache.hpp): each tile's check engine is
-    // charged check_engine_bytes() at its first validation and kept only while the budget has
-    // room. Keeping changes outputs only within the Newton tolerance (the engine's cached
-    // factors), and the kept tiles are decided in check order: the same at 1 and 2 threads.
+    // Stanford-PKU cells, nodal validation (check_solvers.hpp): each validated tile borrows a
+    // solver of the pool, reprogrammed with its cells, instead of building and keeping its
+    // own engine. The statistics are those of engines kept per tile (make_check_engine, whose
+    // cached Newton factors carry over) within the Newton tolerance, bitwise the same at 1 and 2
+    // threads, nothing is charged to run.validate_cache_mib, and the pool holds as many solvers
+    // as checks ran at once.
     const transformer::Model m = tiny_model(7);
     const auto t = test::probe_tokens(12, m.config.vocab_size);
-    auto run = [&](int threads, double cache_mib) {
+    struct Run {
+        std::vector<ValidationStats> stats;
+        double kept_bytes;
+        int solvers;
+        cosim::NodalCounts counts;
+    };
+    auto run = [&](int threads, bool per_tile) {
         omp_set_num_threads(threads);
         AnalogOptions o = stanford_validated_options();
-        o.validate_cache_mib = cache_mib;
+        o.validate_cache_mib = 1024.0;
+        if (per_tile) {
+            const AnalogOptions plain = o;
+            o.make_check_engine = [plain](const cosim::ProgrammedTile& tile) { return make_nodal_check_engine(plain, tile); };
+        }
         AnalogBackend analog(o);
         transformer::perplexity<float>(m, analog, t);
-        auto stats = analog.validation();  // waits for the worker: the engines are decided by then
-        return std::tuple(std::move(stats), analog.kept_check_bytes(), check_engine_bytes(o.config), analog.tiles());
+        Run r{analog.validation(), 0, 0, {}};  // validation() waits for the worker
+        r.kept_bytes = analog.kept_check_bytes();
+        r.solvers = analog.check_solvers();
+        r.counts = analog.check_counts();
+        return r;
     };
     const int before = omp_get_max_threads();
-    const auto [stats_none, bytes_none, per_engine, tiles] = run(2, 0.0);
-    const auto [stats_all, bytes_all, per_engine_all, tiles_all] = run(2, 1024.0);
-    const double some_mib = 2.5 * per_engine / (1024.0 * 1024.0);
-    const auto [stats_some1, bytes_some1, p1, t1] = run(1, some_mib);
-    const auto [stats_some2, bytes_some2, p2, t2] = run(2, some_mib);
+    const Run one = run(1, false), two = run(2, false), kept = run(2, true);
     omp_set_num_threads(before);
-    CHECK(bytes_none == 0.0);
-    CHECK(bytes_all > 2.0 * per_engine);               // more than two tiles validated and kept
-    CHECK(bytes_all <= double(tiles) * per_engine);
-    CHECK(bytes_some1 == 2.0 * per_engine);            // two fit, not three
-    CHECK(bytes_some2 == bytes_some1);
-    REQUIRE(stats_none.size() == stats_all.size());
-    long validated = 0;
-    for (std::size_t l = 0; l < stats_none.size(); ++l) {
-        const ValidationStats &z = stats_none[l], &a = stats_all[l], &s1 = stats_some1[l], &s2 = stats_some2[l];
-        INFO(z.layer);
-        CHECK(z.failed == 0);
-        CHECK(a.count == z.count);
-        CHECK(a.sum_sq_ref == Catch::Approx(z.sum_sq_ref).epsilon(1e-9));
-        CHECK(a.sum_sq_err == Catch::Approx(z.sum_sq_err).epsilon(1e-6).margin(1e-12 * z.sum_sq_ref));
-        CHECK(s1.sum_sq_err == s2.sum_sq_err);  // bitwise: the same tiles kept at 1 and 2 threads
-        CHECK(s1.sum_sq_ref == s2.sum_sq_ref);
-        CHECK(s1.max_rel_err == s2.max_rel_err);
-        validated += long(z.count);
-    }
-    CHECK(validated > 0);
+    CHECK(one.kept_bytes == 0.0);
+    CHECK(two.kept_bytes == 0.0);
+    CHECK(one.solvers == 1);  // the worker validates on one thread
+    CHECK(two.solvers == 1);
+    CHECK(kept.solvers == 0);
+    CHECK(one.counts.solves > 0);
+    CHECK(one.counts.solves == two.counts.solves);
+    CHECK(one.counts.solves == kept.counts.solves);
+    CHECK(check_device_stats(one.stats, two.stats, kept.stats) > 0);
 }

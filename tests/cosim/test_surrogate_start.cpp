@@ -126,7 +126,7 @@ TEST_CASE("the surrogate-started nodal engine agrees with the zero-bias one, the
     NodalCounts started_counts, cold_counts;
     for (int threads : {1, 2}) {
         omp_set_num_threads(threads);
-        const auto engine = make_nodal_engine(tile, response, 0.18, LineRelaxationOptions{});
+        const auto engine = make_nodal_engine(tile, tile_line_relaxation(tile, response, 0.18, LineRelaxationOptions{}));
         std::vector<Eigen::VectorXd>& out = runs.emplace_back();
         for (const auto& v : inputs) out.push_back(engine->matvec(v));
         started_counts = engine->solve_counts();
