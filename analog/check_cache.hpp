@@ -11,13 +11,14 @@
 // each), first come first served in the order programming finishes the tiles; a tile left out
 // builds its check engine at each validation and drops it after, so the kept check engines never
 // exceed the budget. Which tiles fit may depend on thread timing; the results do not.
-// Every other tile's nodal check engine (device cells, the iterative method, or an ohmic tile
-// whose surrogate kept nothing) is built at its first validation and charged
-// check_engine_bytes(): kept if that fits what is left of the same budget, else built and dropped
-// at each validation. Those decisions are made in tile order as the checks run (in a fixed
-// order), so the same tiles are kept in every run; a kept engine of device cells carries its
-// cached factors to the next validation, which changes outputs only within the Newton tolerance.
-// ngspice validation engines hold little and are always kept.
+// Device tiles' nodal check engines are not kept: each validation borrows a solver of a pool,
+// reprogrammed with the tile's cells (check_solvers.hpp), which costs about half of a built
+// engine's set-up and solve and holds one solver per validating thread, not one per tile.
+// Every other tile's nodal check engine (the iterative method, or an ohmic tile whose surrogate
+// kept nothing) is built at its first validation and charged check_engine_bytes(): kept if that
+// fits what is left of the same budget, else built and dropped at each validation. Those
+// decisions are made in tile order as the checks run (in a fixed order), so the same tiles are
+// kept in every run. ngspice validation engines hold little and are always kept.
 // Device tiles read by the line-relaxation surrogate get a nodal engine whose Newton starts from
 // the surrogate's solution of the same input (run.validate_start, cosim/surrogate_start.hpp).
 #pragma once

@@ -41,8 +41,8 @@ const params::Table<RunSpec>& run_keys() {
         t.real("run.validate_cache_mib", &R::validate_cache_mib, "MiB", Range::closed(0, 1e9),
                "nodal validation: memory for the tiles' check engines kept between validations (ohmic cells on the "
                "surrogate engine: the factorisations programming made, so that a validation is one substitution "
-               "per tile; other tiles: the engine built at its first validation); 0: none kept, slower, the same "
-               "statistics for ohmic cells and within the Newton tolerance for device cells");
+               "per tile; other ohmic tiles: the engine built at its first validation; device tiles keep none, "
+               "they share a few reprogrammed solvers); 0: none kept, slower, the same statistics");
         t.choice("run.validate_start", &R::validate_from_surrogate, {{"surrogate", true}, {"zero_bias", false}},
                  "device cells, line-relaxation surrogate, nodal validation: where each validated tile's Newton "
                  "starts, the surrogate's solution of the same input (fewer iterations) or the circuit linearised "
