@@ -1,5 +1,6 @@
 // BackgroundWorker: jobs run in posting order, post() blocks at capacity, a throwing job is
-// reported and does not stop the worker, drain() waits for everything posted.
+// reported and does not stop the worker, drain() waits for everything posted, jobs run their
+// OpenMP regions on one thread.
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -8,6 +9,8 @@
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
+
+#include <omp.h>
 
 #include "analog/background_worker.hpp"
 
@@ -77,4 +80,27 @@ TEST_CASE("background worker blocks the poster at capacity", "[analog]") {
     CHECK(third_posted);
     w.drain();
     CHECK(w.blocked_seconds() >= 0);
+}
+
+TEST_CASE("background worker runs its OpenMP regions on one thread, the posting thread keeps its own", "[analog]") {
+    // Inference owns the cores: the worker's jobs (circuit solves) must not start a second team.
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(2);
+    int worker_threads = 0, worker_team = 0;
+    {
+        BackgroundWorker w(1, [](std::exception_ptr) {});
+        w.post([&] {
+            worker_threads = omp_get_max_threads();
+#pragma omp parallel
+            {
+#pragma omp single
+                worker_team = omp_get_num_threads();
+            }
+        });
+        w.drain();
+    }
+    CHECK(worker_threads == 1);
+    CHECK(worker_team == 1);
+    CHECK(omp_get_max_threads() == 2);  // the posting thread's setting is its own
+    omp_set_num_threads(before);
 }
