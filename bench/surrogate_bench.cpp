@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 
 #include "bench_util.hpp"
-#include "native_response.hpp"
+#include "cosim/surrogate_model.hpp"
 #include "cosim/device_table.hpp"
 #include "cosim/mvm_engine.hpp"
 #include "cosim/tile_surrogate.hpp"
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
             if (cells != "linear") x.g_min_siemens = 2e-6;
             const auto random = netlists::random_tile(x);
             const auto tile = cosim::program_tile(x, random.g_siemens);
-            const cosim::CellResponse response = cells == "linear" ? cosim::CellResponse::linear() : native_response(x);
+            const cosim::CellResponse response = cells == "linear" ? cosim::CellResponse::linear() : cosim::native_response(x, {});
 
             const auto t0 = Clock::now();
             const auto surrogate = cosim::TileSurrogate::build(x.spec, tile.cells, response, 0.11);

@@ -29,7 +29,7 @@
 #include <fmt/format.h>
 
 #include "bench_util.hpp"
-#include "native_response.hpp"
+#include "cosim/surrogate_model.hpp"
 #include "cosim/device_table.hpp"
 #include "cosim/line_relaxation.hpp"
 #include "cosim/mvm_engine.hpp"
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
                     auto ideal_wire = x;
                     ideal_wire.spec.r_wire_row_ohm = ideal_wire.spec.r_wire_col_ohm = 0;
                     const auto tile_iw = cosim::program_tile(ideal_wire, random.g_siemens);
-                    const auto response = native_response(x);
+                    const auto response = cosim::native_response(x, {});  // the table `kirchhoff fit` makes
 
                     std::vector<Eigen::VectorXd> vs, refs, iws;
                     netlists::SplitMix64 rng(x.seed + 17);

@@ -38,21 +38,6 @@ std::string utc_now() {
     return buf;
 }
 
-TableGrid table_grid(const netlists::CrossbarConfig& x, const devices::Device& device, const FitOptions& fit) {
-    double m1 = device.memory_for_conductance(x.g_min_siemens, x.v_read_volt);
-    double m2 = device.memory_for_conductance(x.g_max_siemens, x.v_read_volt);
-    if (m1 > m2) std::swap(m1, m2);
-    const double pad = 0.02 * (m2 - m1);
-    TableGrid g;
-    const double span = fit.table_v_span * x.v_read_volt;
-    g.v_min_volt = -span;
-    g.v_max_volt = span;
-    g.nv = fit.table_points_v;
-    g.memory_min = m1 - pad;
-    g.memory_max = m2 + pad;
-    g.nm = fit.table_points_memory;
-    return g;
-}
 
 // One calibration tile: its programmed cells, inputs (rows, K), and outputs (cols, K) of the
 // circuit, the ideal G^T v and the same cells with ideal wires (residual_metrics.hpp).
@@ -136,6 +121,27 @@ params::Config config_from_json(const nlohmann::json& j, const std::string& sour
 }
 
 }  // namespace
+
+TableGrid table_grid(const netlists::CrossbarConfig& x, const devices::Device& device, const FitOptions& fit) {
+    double m1 = device.memory_for_conductance(x.g_min_siemens, x.v_read_volt);
+    double m2 = device.memory_for_conductance(x.g_max_siemens, x.v_read_volt);
+    if (m1 > m2) std::swap(m1, m2);
+    const double pad = 0.02 * (m2 - m1);
+    TableGrid g;
+    const double span = fit.table_v_span * x.v_read_volt;
+    g.v_min_volt = -span;
+    g.v_max_volt = span;
+    g.nv = fit.table_points_v;
+    g.memory_min = m1 - pad;
+    g.memory_max = m2 + pad;
+    g.nm = fit.table_points_memory;
+    return g;
+}
+
+CellResponse native_response(const netlists::CrossbarConfig& x, const FitOptions& fit) {
+    const auto device = devices::make_device(devices::find_preset(x.device_preset));
+    return CellResponse::from_table(tabulate_native(*device, x.device_preset, table_grid(x, *device, fit)));
+}
 
 params::Schema surrogate_fit_schema() {
     using namespace params;

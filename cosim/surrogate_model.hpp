@@ -19,6 +19,7 @@
 
 #include "cosim/cell_response.hpp"
 #include "cosim/device_table.hpp"
+#include "cosim/fit_options.hpp"
 #include "cosim/ngspice_session.hpp"
 #include "cosim/surrogate_options.hpp"
 #include "netlists/crossbar_config.hpp"
@@ -60,6 +61,13 @@ using FitProgress = std::function<void(const std::string& stage, std::size_t don
 
 /// Fits a surrogate for `config` (keys of surrogate_fit_schema). Device tables come from
 /// `session` (ngspice). Throws InputError, SpiceError, NodalError.
+/// The grid `kirchhoff fit` tabulates a cell's read response on for tiles of `x`: +-table_v_span
+/// v_read, and the memory states of [g_min, g_max] widened by 2% of their span (fit.* keys).
+TableGrid table_grid(const netlists::CrossbarConfig& x, const devices::Device& device, const FitOptions& fit);
+/// The response fit_surrogate tabulates from ngspice, tabulated from the native model instead
+/// (the two tables agree to 1e-14): for tests and benchmarks that run no ngspice session.
+CellResponse native_response(const netlists::CrossbarConfig& x, const FitOptions& fit);
+
 SurrogateModel fit_surrogate(const params::Config& config, NgspiceSession& session, const FitProgress& progress = {});
 
 void save_surrogate(const SurrogateModel& model, const std::filesystem::path& path);
