@@ -17,6 +17,9 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 
 BackgroundWorker::BackgroundWorker(std::size_t capacity, ErrorHandler on_error)
     : capacity_(capacity), on_error_(std::move(on_error)) {
+#ifdef _OPENMP
+    team_ = omp_get_max_threads();
+#endif
     if (capacity_ < 1) throw std::invalid_argument("BackgroundWorker: capacity must be at least 1");
     thread_ = std::thread([this] { loop(); });
 }
@@ -34,7 +37,9 @@ BackgroundWorker::~BackgroundWorker() {
 void BackgroundWorker::post(Job job) {
     const auto t0 = Clock::now();
     std::unique_lock lock(mutex_);
+    ++waiting_;
     changed_.wait(lock, [&] { return queue_.size() < capacity_; });
+    --waiting_;
     blocked_s_ += since(t0);
     queue_.push_back(std::move(job));
     lock.unlock();
@@ -44,7 +49,9 @@ void BackgroundWorker::post(Job job) {
 void BackgroundWorker::drain() {
     const auto t0 = Clock::now();
     std::unique_lock lock(mutex_);
+    ++waiting_;
     changed_.wait(lock, [&] { return queue_.empty() && !running_job_; });
+    --waiting_;
     blocked_s_ += since(t0);
 }
 
@@ -53,15 +60,17 @@ double BackgroundWorker::busy_seconds() const {
     return busy_s_;
 }
 
+bool BackgroundWorker::foreground_waiting() const {
+    std::lock_guard lock(mutex_);
+    return waiting_ > 0;
+}
+
 double BackgroundWorker::blocked_seconds() const {
     std::lock_guard lock(mutex_);
     return blocked_s_;
 }
 
 void BackgroundWorker::loop() {
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
     std::unique_lock lock(mutex_);
     for (;;) {
         changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -69,7 +78,11 @@ void BackgroundWorker::loop() {
         Job job = std::move(queue_.front());
         queue_.pop_front();
         running_job_ = true;
+        const int threads = waiting_ > 0 ? team_ : 1;
         lock.unlock();
+#ifdef _OPENMP
+        omp_set_num_threads(threads);
+#endif
         changed_.notify_all();  // a slot is free for post()
         const auto t0 = Clock::now();
         try {

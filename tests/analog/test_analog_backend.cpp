@@ -588,8 +588,9 @@ TEST_CASE("device tiles' checks run on pooled solvers: nothing kept per tile, th
     omp_set_num_threads(before);
     CHECK(one.kept_bytes == 0.0);
     CHECK(two.kept_bytes == 0.0);
-    CHECK(one.solvers == 1);  // the worker validates on one thread
-    CHECK(two.solvers == 1);
+    CHECK(one.solvers == 1);  // one thread: one solver for every tile
+    CHECK(two.solvers >= 1);  // as many as tiles were validated at once (timing decides)
+    CHECK(two.solvers <= 2);
     CHECK(kept.solvers == 0);
     CHECK(one.counts.solves > 0);
     CHECK(one.counts.solves == two.counts.solves);

@@ -1,6 +1,6 @@
 // BackgroundWorker: jobs run in posting order, post() blocks at capacity, a throwing job is
 // reported and does not stop the worker, drain() waits for everything posted, jobs run their
-// OpenMP regions on one thread.
+// OpenMP regions on one thread unless the posting thread waits for them.
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -82,25 +82,47 @@ TEST_CASE("background worker blocks the poster at capacity", "[analog]") {
     CHECK(w.blocked_seconds() >= 0);
 }
 
-TEST_CASE("background worker runs its OpenMP regions on one thread, the posting thread keeps its own", "[analog]") {
-    // Inference owns the cores: the worker's jobs (circuit solves) must not start a second team.
+TEST_CASE("background worker jobs run on one OpenMP thread, on the full team while the foreground waits",
+          "[analog]") {
+    // Inference owns the cores: a job started while the posting thread goes on must not start a
+    // second team; one started while that thread waits in post() or drain() gets its team size.
     const int before = omp_get_max_threads();
     omp_set_num_threads(2);
-    int worker_threads = 0, worker_team = 0;
+    auto team = [] {
+        int n = 0;
+#pragma omp parallel
+        {
+#pragma omp single
+            n = omp_get_num_threads();
+        }
+        return n;
+    };
+    std::atomic<int> alongside{0}, while_waiting{0};
+    std::atomic<bool> recorded{false}, release{false};
     {
         BackgroundWorker w(1, [](std::exception_ptr) {});
         w.post([&] {
-            worker_threads = omp_get_max_threads();
-#pragma omp parallel
-            {
-#pragma omp single
-                worker_team = omp_get_num_threads();
-            }
+            alongside = team();
+            recorded = true;
         });
+        while (!recorded) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // not waiting in post/drain
+        std::atomic<bool> holding{false};
+        w.post([&] {
+            holding = true;
+            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        });
+        while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the queue is empty again
+        w.post([&] { while_waiting = team(); });  // queued: the next post() blocks until it starts
+        std::thread releaser([&] {
+            while (!w.foreground_waiting()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            release = true;
+        });
+        w.post([] {});  // waits for a free slot, so the job before starts while this thread waits
         w.drain();
+        releaser.join();
     }
-    CHECK(worker_threads == 1);
-    CHECK(worker_team == 1);
+    CHECK(alongside == 1);
+    CHECK(while_waiting == 2);
     CHECK(omp_get_max_threads() == 2);  // the posting thread's setting is its own
     omp_set_num_threads(before);
 }
