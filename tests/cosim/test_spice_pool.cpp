@@ -154,7 +154,7 @@ TEST_CASE("with threads the pool's ceiling halts the analysis of a job without a
     CHECK(std::abs(got[2].vectors[0][0] - 9.0 / 4.0) < 1e-12);  // x^2 / (x + 1), x = 3
 }
 
-TEST_CASE("a pool's job ceiling outside (0, 1e6] is refused, naming it", "[cosim]") {
+TEST_CASE("a pool job ceiling that is not positive or above 1e6 s is refused naming the key", "[cosim]") {
     for (double bad : {0.0, -1.0, 2e6, std::nan("")})
         CHECK_THROWS_WITH(SpicePool(1, PoolBackend::threads, {}, bad),
                           ContainsSubstring("job_ceiling_s") && ContainsSubstring("(0, 1e6]"));
