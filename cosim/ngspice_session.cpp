@@ -2,10 +2,14 @@
 // the translation of ngspice's printed complaints into SpiceError.
 #include "cosim/ngspice_session.hpp"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <regex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -185,6 +189,8 @@ void NgspiceSession::on_background(bool finished) {
     {
         std::lock_guard lock(mutex_);
         background_running_ = !finished;
+        // Called from inside ngspice's background thread, at its start and at its end.
+        if (!finished) background_tid_ = int(::syscall(SYS_gettid));
     }
     background_changed_.notify_all();
 }
@@ -308,6 +314,7 @@ void NgspiceSession::run(std::string_view analysis, std::optional<double> timeou
         std::unique_lock lock(mutex_);
         background_changed_.wait(lock, [&] { return !background_running_ || exited_; });
     }
+    wait_background_exit();
     check_exit(what, from);
     if (timed_out) {
         command("remcirc");
@@ -323,6 +330,27 @@ void NgspiceSession::run(std::string_view analysis, std::optional<double> timeou
         std::smatch m;
         if (std::regex_search(lines[i], m, solver_re)) last_solver_ = m[1];
     }
+}
+
+// ngspice 46 runs a bg_ analysis on a detached thread and reports its end from inside that
+// thread, which then still runs its exit: the C library's and, under AddressSanitizer, the
+// allocator's per-thread teardown, which takes allocator locks. A fork in that window
+// (SpicePool spawning a worker) copies a lock that no thread of the child will ever release,
+// and the child hangs in its first allocation of that size: seen under Clang 16's ASan, whose
+// allocator takes no lock around fork (glibc's malloc does). A detached thread cannot be
+// joined, so wait until the kernel no longer knows it (tgkill with signal 0 fails with ESRCH
+// once the thread has exited and been reaped); this takes microseconds. Bounded at 10 s, past
+// which the thread is left to itself (it had already reported its end).
+void NgspiceSession::wait_background_exit() {
+    int tid = 0;
+    {
+        std::lock_guard lock(mutex_);
+        std::swap(tid, background_tid_);
+    }
+    if (tid <= 0 || tid == int(::syscall(SYS_gettid))) return;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (::syscall(SYS_tgkill, ::getpid(), tid, 0) == 0 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
 }
 
 std::vector<double> NgspiceSession::vector(std::string_view name) const {

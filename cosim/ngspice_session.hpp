@@ -8,7 +8,9 @@
 //
 // Concurrency: one session is one simulator. Use it from one thread at a time; solve in
 // parallel with separate sessions (SpicePool). ngspice's own background thread only touches
-// the message log, which is guarded by a mutex.
+// the message log, which is guarded by a mutex, and it has exited when run() returns: no
+// thread of the session is left running between calls (a fork then copies no lock it holds:
+// SpicePool's worker processes).
 #pragma once
 
 #include <condition_variable>
@@ -102,6 +104,8 @@ private:
     bool has_failure(std::size_t from) const;
     void command(std::string_view text);
     void check_exit(std::string_view analysis, std::size_t log_from);
+    // Waits until ngspice's finished background thread has exited (see run()).
+    void wait_background_exit();
 
     SessionOptions options_;
     std::unique_ptr<NgspiceLibrary> library_;
@@ -116,6 +120,7 @@ private:
     std::condition_variable background_changed_;
     std::vector<std::string> log_;
     bool background_running_ = false;
+    int background_tid_ = 0;  // kernel id of ngspice's current background thread, 0: none
     bool exited_ = false;
     int exit_status_ = 0;
 };

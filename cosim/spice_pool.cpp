@@ -19,6 +19,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -28,6 +29,21 @@ namespace kirchhoff::cosim {
 const char* to_string(PoolBackend backend) {
     return backend == PoolBackend::threads ? "threads" : "processes";
 }
+
+namespace {
+
+std::string deck_title(const SpiceJob& job) { return job.deck.substr(0, job.deck.find('\n')); }
+
+// The report of a job without a time limit of its own that ran into the pool's ceiling; `what`
+// says what happened then.
+std::string ceiling_report(const SpiceJob& job, double ceiling_s, std::string_view what) {
+    return fmt::format("ngspice failed on deck '{}' during {}: the job had no time limit of its own "
+                       "(SpiceJob::timeout_s, solver.timeout_s = 0) and ran into the pool's job ceiling "
+                       "of {} s (SpicePool job_ceiling_s); {}",
+                       deck_title(job), job.analysis, ceiling_s, what);
+}
+
+}  // namespace
 
 class SpicePool::Backend {
 public:
@@ -43,7 +59,8 @@ namespace {
 
 class ThreadBackend final : public SpicePool::Backend {
 public:
-    ThreadBackend(int workers, const SessionOptions& options) {
+    ThreadBackend(int workers, const SessionOptions& options, double job_ceiling_s)
+        : job_ceiling_s_(job_ceiling_s) {
         for (int i = 0; i < workers; ++i)
             sessions_.push_back(std::make_unique<NgspiceSession>(options));
     }
@@ -56,7 +73,7 @@ public:
         std::mutex progress_mutex;
         auto work = [&](NgspiceSession& session) {
             for (std::size_t i = next++; i < jobs.size(); i = next++) {
-                results[i] = solve_job(session, jobs[i]);
+                results[i] = solve(session, jobs[i]);
                 if (progress) {
                     std::lock_guard lock(progress_mutex);
                     progress(++done, jobs.size());
@@ -72,6 +89,18 @@ public:
     int workers() const override { return int(sessions_.size()); }
 
 private:
+    // A job without a limit of its own is solved with the ceiling as its limit: only its
+    // analysis can be halted (a thread cannot be killed).
+    SpiceResult solve(NgspiceSession& session, const SpiceJob& job) const {
+        if (job.timeout_s) return solve_job(session, job);
+        SpiceJob bounded = job;
+        bounded.timeout_s = job_ceiling_s_;
+        SpiceResult r = solve_job(session, bounded);
+        if (r.timed_out) r.error = ceiling_report(job, job_ceiling_s_, "the analysis was halted");
+        return r;
+    }
+
+    double job_ceiling_s_;
     std::vector<std::unique_ptr<NgspiceSession>> sessions_;
 };
 
@@ -196,7 +225,8 @@ private:
 
 class ProcessBackend final : public SpicePool::Backend {
 public:
-    ProcessBackend(int workers, SessionOptions options) : options_(std::move(options)) {
+    ProcessBackend(int workers, SessionOptions options, double job_ceiling_s)
+        : options_(std::move(options)), job_ceiling_s_(job_ceiling_s) {
         workers_.resize(std::size_t(workers));
         for (std::size_t i = 0; i < workers_.size(); ++i) spawn(i);
     }
@@ -214,11 +244,8 @@ public:
         auto dispatch = [&](std::size_t w) {
             if (next >= jobs.size()) return;
             workers_[w].job = std::ptrdiff_t(next);
-            workers_[w].deadline.reset();
-            if (jobs[next].timeout_s)
-                workers_[w].deadline =
-                    Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(*jobs[next].timeout_s + kill_grace_s));
+            workers_[w].deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                      std::chrono::duration<double>(kill_after_s(jobs[next])));
             if (!send_job(workers_[w], jobs[next])) {
                 results[next] = died(w, jobs[next]);
                 workers_[w].job = -1;
@@ -230,7 +257,8 @@ public:
         for (std::size_t w = 0; w < workers_.size(); ++w) dispatch(w);
         while (done < jobs.size()) {
             // A worker past its job's hard deadline (a deck that loads for ever, a `.control`
-            // loop: ngspice cannot be halted there) is killed, replaced, and its job failed.
+            // loop: ngspice cannot be halted there; a worker that stopped answering) is killed,
+            // replaced, and its job failed.
             const auto now = Clock::now();
             for (std::size_t w = 0; w < workers_.size(); ++w) {
                 Worker& worker = workers_[w];
@@ -282,8 +310,14 @@ private:
         pid_t pid = -1;
         int fd = -1;
         std::ptrdiff_t job = -1;  // index of the job it is solving, -1 when idle
-        std::optional<Clock::time_point> deadline;  // kill after this: job's limit + grace
+        std::optional<Clock::time_point> deadline;  // while busy: kill after this (kill_after_s)
     };
+
+    // Seconds after a job is handed out before its worker is killed: the job's limit plus the
+    // grace, or the pool's ceiling for a job without a limit.
+    double kill_after_s(const SpiceJob& job) const {
+        return job.timeout_s ? *job.timeout_s + kill_grace_s : job_ceiling_s_;
+    }
 
     // How long poll() may wait: until the nearest deadline of a busy worker (-1: none).
     int poll_wait_ms(const std::vector<std::size_t>& busy) const {
@@ -355,8 +389,9 @@ private:
         return r;
     }
 
-    // The worker solving `job` ran past the job's time limit plus the grace: kill it (SIGKILL:
-    // ngspice may be deep in its parser or a `.control` loop), start a new one in its place.
+    // The worker solving `job` ran past kill_after_s: kill it (SIGKILL: ngspice may be deep in
+    // its parser or a `.control` loop, or the worker stopped answering), start a new one in
+    // its place.
     SpiceResult killed_at_deadline(std::size_t w, const SpiceJob& job) {
         Worker& worker = workers_[w];
         ::kill(worker.pid, SIGKILL);
@@ -365,10 +400,15 @@ private:
         ::waitpid(worker.pid, &status, 0);
         worker = Worker{};
         spawn(w);
-        const std::string title = job.deck.substr(0, job.deck.find('\n'));
         SpiceResult r;
         r.timed_out = true;
-        r.seconds = *job.timeout_s + kill_grace_s;
+        r.seconds = kill_after_s(job);
+        if (!job.timeout_s) {
+            r.error = ceiling_report(job, job_ceiling_s_,
+                                     "its worker process had not answered by then and was killed and restarted");
+            return r;
+        }
+        const std::string title = deck_title(job);
         r.error = fmt::format("ngspice failed on deck '{}' during {}: time limit of {} s (solver.timeout_s) ran out "
                               "for loading, .control and analysis together, and ngspice had not stopped {} s later "
                               "(it cannot be halted while it loads a deck or runs .control); the worker process was "
@@ -389,10 +429,9 @@ private:
                                     : fmt::format("exited with status {}", WEXITSTATUS(status));
         worker = Worker{};
         spawn(w);
-        const std::string title = job.deck.substr(0, job.deck.find('\n'));
         SpiceResult r;
         r.error = fmt::format("ngspice worker process {} while solving deck '{}' ({}); it was restarted",
-                              how, title, job.analysis);
+                              how, deck_title(job), job.analysis);
         return r;
     }
 
@@ -401,19 +440,25 @@ private:
     static constexpr double kill_grace_s = 1.0;
 
     SessionOptions options_;
+    double job_ceiling_s_;
     std::vector<Worker> workers_;
 };
 
 }  // namespace
 
-SpicePool::SpicePool(int workers, PoolBackend backend, SessionOptions options)
-    : backend_(backend) {
+SpicePool::SpicePool(int workers, PoolBackend backend, SessionOptions options, double job_ceiling_s)
+    : backend_(backend), job_ceiling_s_(job_ceiling_s) {
     if (workers < 1)
         throw std::invalid_argument(fmt::format("SpicePool: workers = {} must be >= 1", workers));
+    if (!(job_ceiling_s > 0 && job_ceiling_s <= 1e6))
+        throw std::invalid_argument(fmt::format(
+            "SpicePool: job_ceiling_s = {} s is outside (0, 1e6]: it bounds every job without a time limit "
+            "of its own (default {} s)",
+            job_ceiling_s, default_job_ceiling_s));
     if (backend == PoolBackend::threads)
-        impl_ = std::make_unique<ThreadBackend>(workers, options);
+        impl_ = std::make_unique<ThreadBackend>(workers, options, job_ceiling_s);
     else
-        impl_ = std::make_unique<ProcessBackend>(workers, std::move(options));
+        impl_ = std::make_unique<ProcessBackend>(workers, std::move(options), job_ceiling_s);
 }
 
 SpicePool::~SpicePool() = default;

@@ -10,6 +10,13 @@
 //               loads for ever, a `.control` loop: ngspice halts only analyses) has its worker
 //               killed (SIGKILL) and restarted, and fails with timed_out set.
 //  With threads, a time limit halts the analysis only: deck loading and `.control` run on.
+//
+// No job waits for ever: a job without a time limit of its own gets the pool's job ceiling
+// (job_ceiling_s, default default_job_ceiling_s) instead. With processes, a worker that has
+// not answered by then (a deadlocked or stopped worker, a deck that loads for ever) is
+// killed and replaced and the job fails with timed_out set, naming the deck and the ceiling;
+// with threads the ceiling halts the job's analysis, as a time limit would. Jobs that finish
+// within it are solved exactly as without it.
 // bench/spice_bench measures both; processes is the default because the isolation costs
 // little next to a circuit solve (README: figures).
 //
@@ -33,9 +40,14 @@ const char* to_string(PoolBackend backend);
 
 class SpicePool {
 public:
-    /// Starts `workers` (>= 1) simulator instances.
+    /// Longest a job without SpiceJob::timeout_s may take (s): far above any solve this
+    /// program makes (a 256 x 256 tile solves in minutes), only there so that nothing hangs.
+    static constexpr double default_job_ceiling_s = 3600.0;
+
+    /// Starts `workers` (>= 1) simulator instances. `job_ceiling_s` in (0, 1e6] bounds every
+    /// job without a time limit of its own (see above).
     explicit SpicePool(int workers, PoolBackend backend = PoolBackend::processes,
-                       SessionOptions options = {});
+                       SessionOptions options = {}, double job_ceiling_s = default_job_ceiling_s);
     ~SpicePool();
     SpicePool(const SpicePool&) = delete;
     SpicePool& operator=(const SpicePool&) = delete;
@@ -48,11 +60,13 @@ public:
 
     int workers() const;
     PoolBackend backend() const { return backend_; }
+    double job_ceiling_s() const { return job_ceiling_s_; }
 
     class Backend;  // implementation detail (spice_pool.cpp)
 
 private:
     PoolBackend backend_;
+    double job_ceiling_s_;
     std::unique_ptr<Backend> impl_;
 };
 

@@ -5,6 +5,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <chrono>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -109,4 +110,52 @@ TEST_CASE("a worker past its job's time limit is killed and replaced while the o
     CHECK(took < 15.0);  // 0.5 s + 1 s grace + worker restarts; it never ended before
     const auto again = pool.solve(divider_jobs(1));  // the pool is whole again
     CHECK(again[0].ok());
+}
+
+TEST_CASE("a worker that stops answering a job without a time limit is killed at the pool's ceiling",
+          "[cosim][ngspice]") {
+    // The worker stops itself (SIGSTOP, as a deadlocked worker would: alive, silent, no CPU) on
+    // a job with no timeout_s. Before the ceiling the parent waited on it for ever.
+    auto jobs = divider_jobs(4);
+    jobs[1].deck = "frozen\nV1 in 0 1\nR1 in 0 1k\n.control\nshell kill -STOP $$\n.endc\n.end\n";
+    SpicePool pool(2, PoolBackend::processes, {}, 1.0);
+    CHECK(pool.job_ceiling_s() == 1.0);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto got = pool.solve(jobs);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    REQUIRE_FALSE(got[1].ok());
+    CHECK(got[1].timed_out);
+    CHECK_THAT(got[1].error, ContainsSubstring("frozen") && ContainsSubstring("job ceiling of 1 s") &&
+                                 ContainsSubstring("job_ceiling_s") && ContainsSubstring("killed and restarted"));
+    for (std::size_t k : {0, 2, 3}) {  // solved by the other worker meanwhile, and kept
+        INFO("job " << k);
+        REQUIRE(got[k].ok());
+        const double x = double(k + 1);
+        CHECK(std::abs(got[k].vectors[0][0] - x * x / (x + 1)) < 1e-12 * x);
+    }
+    CHECK(took < 15.0);  // 1 s ceiling + worker restarts
+    const auto again = pool.solve(divider_jobs(3));  // the pool is whole again
+    for (const auto& r : again) CHECK(r.ok());
+}
+
+TEST_CASE("with threads the pool's ceiling halts the analysis of a job without a time limit",
+          "[cosim][ngspice]") {
+    auto jobs = divider_jobs(3);
+    jobs[1].deck = "slow one\nV1 in 0 SIN(0 1 1e6)\nR1 in out 1k\nC1 out 0 1n\n.end\n";
+    jobs[1].analysis = "tran 1n 100m";
+    SpicePool pool(1, PoolBackend::threads, {}, 0.3);
+    const auto got = pool.solve(jobs);
+    REQUIRE_FALSE(got[1].ok());
+    CHECK(got[1].timed_out);
+    CHECK_THAT(got[1].error, ContainsSubstring("slow one") && ContainsSubstring("job ceiling of 0.3 s") &&
+                                 ContainsSubstring("halted"));
+    CHECK(got[0].ok());
+    CHECK(got[2].ok());
+    CHECK(std::abs(got[2].vectors[0][0] - 9.0 / 4.0) < 1e-12);  // x^2 / (x + 1), x = 3
+}
+
+TEST_CASE("a pool job ceiling that is not positive or above 1e6 s is refused naming the key", "[cosim]") {
+    for (double bad : {0.0, -1.0, 2e6, std::nan("")})
+        CHECK_THROWS_WITH(SpicePool(1, PoolBackend::threads, {}, bad),
+                          ContainsSubstring("job_ceiling_s") && ContainsSubstring("(0, 1e6]"));
 }
