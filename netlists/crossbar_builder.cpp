@@ -333,9 +333,14 @@ void CrossbarCircuit::set_cells(const std::vector<CellArray>& cells) {
                 throw std::invalid_argument(fmt::format("set_cells: array {} holds cells of model {}, the circuit {}",
                                                         a, cell.model->name(), model.name()));
         }
+        for (Eigen::Index c = 0; c < cell.value.cols(); ++c)
+            for (Eigen::Index r = 0; r < cell.value.rows(); ++r)
+                if (const double x = cell.value(r, c); !std::isfinite(x) || (!device && !(x > 0.0)))
+                    throw std::invalid_argument(fmt::format("set_cells: array {} cell ({}, {}): {} {} is not {}", a, r,
+                                                            c, device ? "state" : "conductance", x,
+                                                            device ? "finite" : "finite and > 0"));
     }
-    // Counts, shapes, kinds and models are checked above, before anything changes; a bad value
-    // (not finite, a conductance <= 0) throws from Circuit's setters part way through.
+    // Everything is checked above, before anything changes.
     for (std::size_t a = 0; a < cells.size(); ++a) {
         const Eigen::MatrixXi& elements = cell_elements[a];
         const Eigen::MatrixXd& value = cells[a].value;

@@ -61,7 +61,8 @@ struct CrossbarCircuit {
     /// (ohmic: their resistances 1/g; device: their instance parameters), without rebuilding:
     /// the circuit then equals build_crossbar(spec, cells, ...)'s. std::invalid_argument, before
     /// any change, when the cells differ in count, shape, kind (ohmic or device) or device model
-    /// (by name: one name is one preset's I-V); for a bad value, part way through.
+    /// (by name: one name is one preset's I-V), or hold a value that is not finite (or a
+    /// conductance <= 0).
     void set_cells(const std::vector<CellArray>& cells);
     /// The vectors holding the sense currents, in sense_sources order ("" where floating).
     std::vector<std::string> sense_vectors() const;

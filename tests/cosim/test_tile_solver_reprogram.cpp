@@ -7,6 +7,8 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
 
+#include <cmath>
+
 #include "cosim/mvm_engine.hpp"
 #include "cosim/tile_solver.hpp"
 #include "netlists/cell_programming.hpp"
@@ -129,5 +131,8 @@ TEST_CASE("reprogram and set_cells refuse other circuits and cells, changing not
     small[0].value = small[0].value.topRows(4).eval();
     CHECK_THROWS_AS(solver.reprogram(x, small), std::invalid_argument);
     CHECK_THROWS_AS(solver.reprogram(x, {}), std::invalid_argument);
+    std::vector<CellArray> bad = tile_with_seed(x, 3).cells;
+    bad[0].value(bad[0].value.rows() - 1, bad[0].value.cols() - 1) = std::nan("");  // the last cell: after the others
+    CHECK_THROWS_AS(solver.reprogram(x, bad), std::invalid_argument);
     CHECK(solve_all(solver, inputs).first == reference.first);  // still the first tile
 }
