@@ -64,12 +64,17 @@ std::vector<Eigen::VectorXd> inputs_of(const CrossbarConfig& x) {
 }  // namespace
 
 TEST_CASE("a reprogrammed tile solver solves bitwise as one built for the new tile", "[cosim]") {
-    const auto [cell, preset, method, started] = GENERATE(
+    const auto param = GENERATE(
         std::tuple(CellKind::one_r, std::string("stanford_rram_aimc"), SolverMethod::direct, false),
         std::tuple(CellKind::one_r, std::string("stanford_rram_aimc"), SolverMethod::direct, true),
         std::tuple(CellKind::one_t_one_r, std::string("stanford_rram_aimc"), SolverMethod::direct, true),
         std::tuple(CellKind::one_r, std::string("linear"), SolverMethod::direct, false),
         std::tuple(CellKind::one_t_one_r, std::string("linear"), SolverMethod::iterative, false));
+    // Named copies, not a structured binding: Clang 16 cannot capture those under OpenMP.
+    const CellKind cell = std::get<0>(param);
+    const std::string preset = std::get<1>(param);
+    const SolverMethod method = std::get<2>(param);
+    const bool started = std::get<3>(param);
     INFO(to_string(cell) << " " << preset << " started " << started);
     CrossbarConfig x = tile_config(cell, preset);
     x.solver_method = method;
